@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "warehouse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "warehouse", targets: ["warehouse"]),
+        .library(name: "WarehouseCore", targets: ["WarehouseCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The system SQLite (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Build tool: turns Schema/*.sql (and Queries/*.sql) into Swift string
+        // literals, so the binary carries its SQL wherever it is copied.
+        .executableTarget(name: "EmbedSQL"),
+        .plugin(
+            name: "EmbedSQLPlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedSQL"],
+            path: "Sources/EmbedSQLPlugin"
+        ),
+        .target(
+            name: "WarehouseCore",
+            dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            plugins: ["EmbedSQLPlugin"]
+        ),
+        .target(
+            name: "WarehouseCLI",
+            dependencies: [
+                "WarehouseCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "warehouse", dependencies: ["WarehouseCLI"]),
+        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore"]),
+        .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

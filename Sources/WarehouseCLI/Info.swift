@@ -1,0 +1,40 @@
+import ArgumentParser
+import WarehouseCore
+
+extension WarehouseCommand {
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the warehouse holds: records, date coverage, time zone, schema version, recent loads and rejects."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(name: .long, help: "How many recent loads to list.")
+        var loads = 10
+
+        func run() throws {
+            let warehouse = try Warehouse.openExisting(path: database.path)
+            let info = try WarehouseInfo(warehouse, loads: loads)
+            let table = ResultFormatter(format: .table, maxTableRows: 1000)
+            var out = "Warehouse \(info.path)\n"
+            out += "  time zone      \(info.timeZone)\n"
+            out += "  schema version \(info.schemaVersion)\n\n"
+            out += "Records\n"
+            let width = info.counts.map(\.name.count).max() ?? 0
+            let numbers = info.counts.map { String($0.records) }
+            let numberWidth = numbers.map(\.count).max() ?? 0
+            for (count, number) in zip(info.counts, numbers) {
+                out += "  " + count.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + String(repeating: " ", count: numberWidth - number.count) + number
+                    + (count.note.isEmpty ? "" : "  (\(count.note))") + "\n"
+            }
+            out += "\nDate coverage (local time)\n" + table.render(info.coverage)
+            out += "\nLast loads\n" + table.render(info.lastLoads)
+            if info.rejectedTotal > 0 {
+                out += "\nRejected rows of those loads (\(info.rejectedTotal) in all: warehouse sql \"SELECT * FROM rejects\")\n"
+                out += table.render(info.lastRejects)
+            }
+            print(out, terminator: "")
+        }
+    }
+}

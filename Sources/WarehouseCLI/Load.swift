@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import WarehouseCore
+
+extension WarehouseCommand {
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load export files into the warehouse.",
+            discussion: """
+                Each file's kind is recognised from its header. Files load in file-name order, each in its own \
+                transaction: a file that fails leaves the warehouse as it was before it. Records are kept by their \
+                natural key, so loading a file twice, or overlapping exports, leaves each record once, and a later \
+                record replaces the stored one. Rows that cannot be read are rejected and listed with their line \
+                (`SELECT * FROM rejects`); the rest of the file loads.
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(name: .long, help: "The workspace time zone (IANA name) of a new warehouse; default UTC. An existing warehouse keeps its own.")
+        var timezone: String?
+
+        @Flag(name: .long, help: "Print only errors.")
+        var quiet = false
+
+        @Argument(help: "The export files (CSV).")
+        var files: [String] = []
+
+        func validate() throws {
+            if files.isEmpty {
+                throw ValidationError("name at least one export file, for example `warehouse load exports/*.csv` (a glob that matched nothing names none).")
+            }
+        }
+
+        func run() throws {
+            let warehouse = try Warehouse.openForWriting(path: database.path, timeZone: timezone)
+            let loader = try Loader(warehouse: warehouse)
+            let showProgress = !quiet && Terminal.isTerminal(STDERR_FILENO)
+            var failures = 0
+            for path in Loader.loadOrder(files) {
+                if showProgress {
+                    let name = (path as NSString).lastPathComponent
+                    loader.progress = { done, total in ProgressBar.draw(name: name, done: done, total: total) }
+                }
+                let summary = loader.load(path: path)
+                if showProgress { ProgressBar.clear() }
+                if let error = summary.error {
+                    failures += 1
+                    Terminal.printError("error: \(error)")
+                    continue
+                }
+                if !quiet { print(Self.line(summary)) }
+                if !quiet && summary.rejected > 0 {
+                    for reject in summary.rejects {
+                        print("  rejected \(summary.fileName):\(reject.line): \(reject.reason)")
+                    }
+                    if summary.rejected > summary.rejects.count {
+                        print("  … and \(summary.rejected - summary.rejects.count) more (warehouse sql \"SELECT * FROM rejects\")")
+                    }
+                }
+            }
+            if failures > 0 {
+                throw ExitCode(1)
+            }
+        }
+
+        static func line(_ s: LoadSummary) -> String {
+            let kind = (s.kind?.rawValue ?? "?") + (s.form == "legacy" ? " (legacy form)" : "")
+            return "\(s.fileName): \(kind), \(s.rowsRead) rows: \(s.inserted) inserted, \(s.updated) updated, "
+                + "\(s.unchanged) unchanged, \(s.rejected) rejected (\(String(format: "%.2f", s.seconds)) s)"
+        }
+    }
+}
+
+/// A one-line progress bar on standard error.
+enum ProgressBar {
+    static func draw(name: String, done: Int, total: Int) {
+        guard total > 0 else { return }
+        let fraction = min(1, Double(done) / Double(total))
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let text = "\r\(name) \(bar) \(Int(fraction * 100))% (\(done >> 20)/\(total >> 20) MiB)"
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func clear() {
+        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    }
+}

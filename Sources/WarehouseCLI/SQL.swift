@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import WarehouseCore
+
+extension WarehouseCommand {
+    struct SQL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sql",
+            abstract: "Run ad hoc SQL on the warehouse.",
+            discussion: """
+                The warehouse is opened read-only unless --write is given. Several statements separated by `;` run \
+                in order; each one that returns rows prints them. Tables: fact_conversation, fact_message, \
+                fact_failed_message and the dim_* tables; readable views: conversations, messages, contacts, users, \
+                channels, failed_messages, rejects.
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        @Flag(name: .long, help: "Allow statements that change the warehouse.")
+        var write = false
+
+        @Argument(help: "The SQL to run.")
+        var sql: String
+
+        func run() throws {
+            let warehouse = try Warehouse.openExisting(path: database.path, writable: write)
+            let formatter = output.formatter
+            var printed = 0
+            do {
+                try warehouse.db.forEachStatement(sql) { statement in
+                    if statement.columnCount == 0 {
+                        try statement.run()
+                        return
+                    }
+                    let result = try statement.collect()
+                    if printed > 0 && formatter.format == .table { Terminal.write("\n") }
+                    Terminal.write(formatter.render(result))
+                    printed += 1
+                }
+            } catch let error as SQLiteError {
+                if !write && error.primaryCode == 8 /* SQLITE_READONLY */ {
+                    throw WarehouseError("the warehouse is opened read-only: add --write to change it (\(error.message))")
+                }
+                throw WarehouseError("SQL error: \(error.message)" + (error.sql.map { "\n  in: \($0)" } ?? ""))
+            }
+        }
+    }
+}

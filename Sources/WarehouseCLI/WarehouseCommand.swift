@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import WarehouseCore
+
+/// `warehouse`: offline analytics for customer-support chat exports.
+public struct WarehouseCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "warehouse",
+        abstract: "Load respond.io exports into a SQLite warehouse and query them.",
+        discussion: """
+            The warehouse is one SQLite file: --db PATH, else $WAREHOUSE_DB, else ./warehouse.db.
+            Start with `warehouse load exports/*.csv`, then `warehouse info` and `warehouse sql`.
+            """,
+        subcommands: [Load.self, Info.self, SQL.self]
+    )
+
+    public init() {}
+}
+
+/// The warehouse file option shared by every command.
+public struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The warehouse file (default: $WAREHOUSE_DB, else warehouse.db).")
+    public var db: String?
+
+    public init() {}
+
+    public var path: String { Warehouse.resolvePath(db) }
+}
+
+/// The output format option shared by commands that print results.
+public struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table, csv, json, ndjson or markdown (default: table on a terminal, csv otherwise).")
+    public var format: OutputFormat?
+
+    @Option(name: .long, help: "Rows shown in table output before the rest is counted and left out.")
+    public var maxRows: Int = 40
+
+    public init() {}
+
+    public var formatter: ResultFormatter {
+        ResultFormatter(format: format ?? (Terminal.isTerminal(STDOUT_FILENO) ? .table : .csv), maxTableRows: maxRows)
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+enum Terminal {
+    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

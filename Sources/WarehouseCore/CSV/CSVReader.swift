@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A streaming RFC 4180 reader over a file's bytes.
+///
+/// Records are found with a byte-level state machine (quoted commas, doubled
+/// quotes and newlines inside quotes; LF or CRLF endings; a leading UTF-8 BOM is
+/// skipped), then split into fields in place: a quoted field's doubled quotes are
+/// collapsed where it lies, so every field is one contiguous byte range of the
+/// buffer and nothing is decoded until asked for. Memory is one buffer that
+/// grows only to the largest record (at most `maxRecordBytes`).
+public final class CSVReader {
+    public struct Failure: Error, CustomStringConvertible {
+        public let line: Int
+        public let message: String
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    public static let defaultMaxRecordBytes = 256 << 20
+
+    private let fd: Int32
+    private var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var start = 0          // first byte not yet consumed
+    private var end = 0            // end of valid bytes
+    private var atEOF = false
+    private var nextLine = 1
+    private var fieldStarts: [Int] = []
+    private var fieldEnds: [Int] = []
+    public let maxRecordBytes: Int
+
+    /// The physical line where the current record starts (the first line is 1).
+    public private(set) var line = 0
+    /// Set when the current record is not well-formed CSV (for example an
+    /// unterminated quoted field); its fields are still available.
+    public private(set) var malformation: String?
+    /// Bytes consumed from the file so far (for progress).
+    public private(set) var bytesConsumed = 0
+    /// Called with each chunk as it is read from the file (for a checksum).
+    public var onRead: ((UnsafeRawBufferPointer) -> Void)?
+    /// Whether the file started with a UTF-8 byte order mark.
+    public private(set) var hadBOM = false
+
+    /// Opens `path` for reading.
+    public convenience init(path: String, bufferSize: Int = 1 << 20, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw Failure(line: 0, message: String(cString: strerror(errno)))
+        }
+        self.init(fileDescriptor: fd, bufferSize: bufferSize, maxRecordBytes: maxRecordBytes)
+    }
+
+    /// Reads from an open file descriptor, which the reader closes.
+    public init(fileDescriptor: Int32, bufferSize: Int = 1 << 20, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) {
+        self.fd = fileDescriptor
+        self.capacity = max(bufferSize, 16)
+        self.buffer = .allocate(capacity: capacity)
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    deinit {
+        buffer.deallocate()
+        close(fd)
+    }
+
+    /// The first bytes of the file (up to `count`), without consuming them.
+    public func peek(_ count: Int) throws -> [UInt8] {
+        while end - start < count && !atEOF { try fill() }
+        return Array(UnsafeBufferPointer(start: buffer + start, count: min(count, end - start)))
+    }
+
+    // MARK: Records
+
+    private enum ScanState { case fieldStart, unquoted, quoted, quoteInQuoted }
+
+    /// Advances to the next record; false at the end of the file. Empty lines
+    /// are not records and are skipped.
+    public func next() throws -> Bool {
+        if !checkedBOM { try skipBOM() }
+        while true {
+            var state = ScanState.fieldStart
+            var scan = start
+            var newlines = 0
+            var terminated = false
+            scanning: while true {
+                while scan < end {
+                    let byte = buffer[scan]
+                    switch state {
+                    case .fieldStart:
+                        if byte == UInt8(ascii: "\"") { state = .quoted }
+                        else if byte == UInt8(ascii: "\n") { terminated = true; break scanning }
+                        else if byte != UInt8(ascii: ",") { state = .unquoted }
+                    case .unquoted:
+                        if byte == UInt8(ascii: ",") { state = .fieldStart }
+                        else if byte == UInt8(ascii: "\n") { terminated = true; break scanning }
+                    case .quoted:
+                        if byte == UInt8(ascii: "\"") { state = .quoteInQuoted }
+                        else if byte == UInt8(ascii: "\n") { newlines += 1 }
+                    case .quoteInQuoted:
+                        if byte == UInt8(ascii: "\"") { state = .quoted }
+                        else if byte == UInt8(ascii: ",") { state = .fieldStart }
+                        else if byte == UInt8(ascii: "\n") { terminated = true; break scanning }
+                        else { state = .unquoted }
+                    }
+                    scan += 1
+                }
+                if atEOF { break }
+                // The record runs past the buffer: keep its bytes and read more.
+                let offset = start
+                try fill()
+                scan -= offset - start
+            }
+            if start == end && atEOF { return false }
+
+            let recordStart = start
+            var contentEnd = scan
+            if contentEnd > recordStart && buffer[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            line = nextLine
+            nextLine += newlines + (terminated ? 1 : 0)
+            bytesConsumed += (terminated ? scan + 1 : scan) - start
+            start = terminated ? scan + 1 : scan
+            if contentEnd == recordStart { continue }  // an empty line
+            malformation = (state == .quoted && !terminated) ? "unterminated quoted field (a quote opened on this line is never closed)" : nil
+            split(from: recordStart, to: contentEnd)
+            return true
+        }
+    }
+
+    /// Splits `buffer[from..<to]` into fields, collapsing doubled quotes in place.
+    private func split(from: Int, to end: Int) {
+        fieldStarts.removeAll(keepingCapacity: true)
+        fieldEnds.removeAll(keepingCapacity: true)
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var p = from
+        while true {
+            if p < end && buffer[p] == quote {
+                p += 1
+                let fieldStart = p
+                var w = p
+                while p < end {
+                    let byte = buffer[p]
+                    if byte == quote {
+                        if p + 1 < end && buffer[p + 1] == quote {
+                            buffer[w] = quote; w += 1; p += 2
+                            continue
+                        }
+                        p += 1
+                        break
+                    }
+                    if w != p { buffer[w] = byte }
+                    w += 1; p += 1
+                }
+                // Characters after the closing quote (not RFC 4180) are kept.
+                while p < end && buffer[p] != comma {
+                    buffer[w] = buffer[p]; w += 1; p += 1
+                }
+                fieldStarts.append(fieldStart)
+                fieldEnds.append(w)
+            } else {
+                let fieldStart = p
+                while p < end && buffer[p] != comma { p += 1 }
+                fieldStarts.append(fieldStart)
+                fieldEnds.append(p)
+            }
+            if p < end && buffer[p] == comma { p += 1; continue }
+            break
+        }
+    }
+
+    // MARK: Fields of the current record
+
+    public var fieldCount: Int { fieldStarts.count }
+
+    /// The bytes of field `i`, valid until the next call to `next()`.
+    @inline(__always)
+    public func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: buffer + fieldStarts[i], count: fieldEnds[i] - fieldStarts[i])
+    }
+
+    /// Field `i` decoded as UTF-8.
+    public func string(_ i: Int) -> String {
+        String(decoding: field(i), as: UTF8.self)
+    }
+
+    /// All fields of the current record as strings.
+    public var strings: [String] { (0..<fieldCount).map(string) }
+
+    // MARK: Buffer
+
+    private var checkedBOM = false
+
+    private func skipBOM() throws {
+        checkedBOM = true
+        let head = try peek(3)
+        if head == [0xEF, 0xBB, 0xBF] {
+            start += 3
+            bytesConsumed += 3
+            hadBOM = true
+        }
+    }
+
+    /// Moves the unconsumed bytes to the front, grows the buffer when a record
+    /// fills it, and reads more of the file.
+    private func fill() throws {
+        if start > 0 {
+            if end > start { memmove(buffer, buffer + start, end - start) }
+            end -= start
+            start = 0
+        }
+        if end == capacity {
+            guard capacity < maxRecordBytes else {
+                throw Failure(line: nextLine, message: "a record longer than \(maxRecordBytes >> 20) MiB starts here (is a quote never closed?)")
+            }
+            let newCapacity = min(capacity * 2, maxRecordBytes)
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+            bigger.update(from: buffer, count: end)
+            buffer.deallocate()
+            buffer = bigger
+            capacity = newCapacity
+        }
+        let n = read(fd, buffer + end, capacity - end)
+        if n < 0 {
+            throw Failure(line: nextLine, message: "read error: \(String(cString: strerror(errno)))")
+        }
+        if n == 0 { atEOF = true }
+        onRead?(UnsafeRawBufferPointer(start: buffer + end, count: n))
+        end += n
+    }
+}

@@ -1,0 +1,730 @@
+import Crypto
+import Foundation
+
+struct RowReject: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Loads export files into the warehouse: one transaction per file, natural
+/// keys (a later record replaces the stored one), rejected rows recorded with
+/// file, line and reason, messages linked to conversations.
+public final class Loader {
+    public let warehouse: Warehouse
+    let db: Database
+    let zone: WorkspaceZone
+    /// Called now and then with (bytes read, file size) of the file being loaded.
+    public var progress: ((Int, Int) -> Void)?
+    /// How many rejects a summary keeps in memory (the table keeps all).
+    public var rejectsInSummary = 20
+
+    // Dimension keys by natural value, valid for the current transaction's view
+    // of the database; emptied when a file's transaction rolls back.
+    private var contactKeys: [String: Int64] = [:]
+    private var userKeys: [String: Int64] = [:]
+    private var teamKeys: [String: Int64] = [:]
+    private var channelKeys: [String: Int64] = [:]
+    private var categoryKeys: [String: Int64] = [:]
+    private var sourceKeys: [String: Int64] = [:]
+    private var messageTypeKeys: [String: Int64] = [:]
+    private var knownDates: Set<Int> = []
+
+    // Per file.
+    private var loadID: Int64 = 0
+    private var summary = LoadSummary(path: "")
+    private var touchedContacts: Set<Int64> = []
+
+    public init(warehouse: Warehouse) throws {
+        self.warehouse = warehouse
+        self.db = warehouse.db
+        self.zone = try WorkspaceZone(warehouse.timeZone)
+        try db.execute("PRAGMA cache_size = -131072")  // 128 MiB
+        try db.execute("PRAGMA temp_store = MEMORY")
+    }
+
+    /// Files in the order they load: by file name, then by path.
+    public static func loadOrder(_ paths: [String]) -> [String] {
+        paths.sorted { a, b in
+            let (na, nb) = ((a as NSString).lastPathComponent, (b as NSString).lastPathComponent)
+            return na == nb ? a < b : na < nb
+        }
+    }
+
+    /// Loads each file in its own transaction, in `loadOrder`.
+    public func load(paths: [String]) -> [LoadSummary] {
+        Self.loadOrder(paths).map { load(path: $0) }
+    }
+
+    /// Loads one file. Errors are in the summary, never thrown: a file that
+    /// fails leaves the warehouse as it was before it.
+    public func load(path: String) -> LoadSummary {
+        let started = Date()
+        summary = LoadSummary(path: path)
+        do {
+            try loadFile(path: path, started: started)
+        } catch {
+            forgetCachedKeys()
+            summary.error = "\(error)"
+            summary.inserted = 0; summary.updated = 0; summary.unchanged = 0
+            // The file's transaction is gone; say so in the log.
+            try? db.execute(
+                "INSERT INTO load_log(file_name, file_path, kind, status, message, rows_read, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [.text(summary.fileName), .text(path), summary.kind.map { .text($0.rawValue) } ?? .null,
+                 .text(summary.kind == nil ? "refused" : "failed"), .text(summary.error ?? ""),
+                 .integer(Int64(summary.rowsRead)), .text(Self.iso(started)), .text(Self.iso(Date()))])
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    static func iso(_ date: Date) -> String {
+        let s = Int64(date.timeIntervalSince1970.rounded(.down))
+        return CivilTime.format(wallSeconds: s).replacingOccurrences(of: " ", with: "T") + "Z"
+    }
+
+    // MARK: One file
+
+    private func loadFile(path: String, started: Date) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw WarehouseError("\(path): no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw WarehouseError("\(path): is a directory; name the CSV files in it (for example \(path)/*.csv)")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch { throw WarehouseError("\(path): cannot read: \(error)") }
+        let sha = SHA256Digester()
+        reader.onRead = { sha.update($0) }
+
+        let head = try reader.peek(4096)
+        guard !head.isEmpty else { throw WarehouseError("\(path): the file is empty (no header row)") }
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
+            throw WarehouseError("\(path): the file is UTF-16 text; export or save it as UTF-8 CSV")
+        }
+        if head.contains(0) { throw WarehouseError("\(path): not a CSV text file (it holds binary data)") }
+
+        guard try reader.next() else { throw WarehouseError("\(path): the file is empty (no header row)") }
+        let header = Header(reader.strings)
+        guard let kind = ExportKind.recognise(header) else {
+            throw WarehouseError("\(path): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
+        }
+        summary.kind = kind
+        let handler = try makeHandler(kind, header: header)
+
+        try db.inTransaction {
+            try db.execute("INSERT INTO load_log(file_name, file_path, kind, form, status, started_at) VALUES (?, ?, ?, ?, 'loaded', ?)",
+                           [.text(summary.fileName), .text(path), .text(kind.rawValue), summary.form.map(SQLValue.text) ?? .null, .text(Self.iso(started))])
+            loadID = db.lastInsertRowID
+            touchedContacts = []
+            let rejectStatement = try db.cachedStatement("INSERT INTO rejected_rows(load_id, file_name, line, reason, record) VALUES (?, ?, ?, ?, ?)")
+            var lastProgress = Date()
+            while try reader.next() {
+                summary.rowsRead += 1
+                do {
+                    if let problem = reader.malformation { throw RowReject(problem) }
+                    if reader.fieldCount != header.count {
+                        throw RowReject("wrong number of fields: \(reader.fieldCount), header has \(header.count)")
+                    }
+                    try handler(reader)
+                } catch let reject as RowReject {
+                    summary.rejected += 1
+                    if summary.rejects.count < rejectsInSummary {
+                        summary.rejects.append(.init(line: reader.line, reason: reject.reason))
+                    }
+                    try rejectStatement.bind([.integer(loadID), .text(summary.fileName), .integer(Int64(reader.line)),
+                                              .text(reject.reason), .text(Self.recordText(reader))])
+                    try rejectStatement.run()
+                }
+                if summary.rowsRead & 0x3FFF == 0, let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
+                    progress(reader.bytesConsumed, size)
+                    lastProgress = Date()
+                }
+            }
+            try finishFile(kind)
+            try db.execute("""
+                UPDATE load_log SET sha256 = ?, rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,
+                       rows_rejected = ?, finished_at = ? WHERE load_id = ?
+                """, [.text(sha.hexDigest()), .integer(Int64(summary.rowsRead)), .integer(Int64(summary.inserted)),
+                      .integer(Int64(summary.updated)), .integer(Int64(summary.unchanged)), .integer(Int64(summary.rejected)),
+                      .text(Self.iso(Date())), .integer(loadID)])
+        }
+        progress?(size, size)
+    }
+
+    /// The record as CSV text (for the rejects table), cut at 2,000 characters.
+    static func recordText(_ reader: CSVReader) -> String {
+        let text = reader.strings.map { field -> String in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",")
+        return text.count > 2000 ? String(text.prefix(2000)) + "…" : text
+    }
+
+    private func forgetCachedKeys() {
+        contactKeys = [:]; userKeys = [:]; teamKeys = [:]; channelKeys = [:]
+        categoryKeys = [:]; sourceKeys = [:]; messageTypeKeys = [:]; knownDates = []
+    }
+
+    /// After the rows: complete the date dimension and re-link messages of
+    /// contacts whose conversations changed.
+    private func finishFile(_ kind: ExportKind) throws {
+        try fillDateGaps()
+        if kind == .conversations && !touchedContacts.isEmpty {
+            try relinkMessages(of: touchedContacts)
+        }
+    }
+
+    // MARK: Handlers
+
+    typealias Handler = (CSVReader) throws -> Void
+
+    private func makeHandler(_ kind: ExportKind, header: Header) throws -> Handler {
+        let columns = Columns(header: header)
+        switch kind {
+        case .conversations:
+            summary.form = header.contains("firstassignee") || header.contains("closedbyteam")
+                || header.contains("openedbysource") || header.contains("numberofresponses") ? "current" : "legacy"
+            return try conversationHandler(columns)
+        case .messages:
+            summary.form = header.contains("channelid") ? "current" : "legacy"
+            try columns.require("date&time", as: "Date & Time", in: kind)
+            return try messageHandler(columns)
+        case .failedMessages: return try failedMessageHandler(columns)
+        case .contacts: return try contactHandler(columns)
+        case .users: return try userHandler(columns)
+        case .channels: return try channelHandler(columns)
+        }
+    }
+
+    /// Looks up the stored (key, hash, extra) of a natural key.
+    private func existing(_ lookup: Statement, key: UnsafeBufferPointer<UInt8>) throws -> (key: Int64, hash: Int64, extra: Int64?)? {
+        lookup.reset()
+        lookup.bindText(1, key)
+        defer { lookup.reset() }
+        guard try lookup.step() else { return nil }
+        return (lookup.int64(at: 0), lookup.int64(at: 1), lookup.isNull(at: 2) ? nil : lookup.int64(at: 2))
+    }
+
+    /// Writes a bound upsert unless the stored record is identical, and counts it.
+    /// Returns whether it wrote, and whether the record was new.
+    @discardableResult
+    private func write(_ binder: inout RowBinder, existing: (key: Int64, hash: Int64, extra: Int64?)?, isStub: Bool = false) throws -> (wrote: Bool, inserted: Bool) {
+        let hash = Int64(bitPattern: binder.hash)
+        binder.bindHash()
+        binder.unhashed(loadID)
+        defer { binder.statement.reset() }
+        if let existing, !isStub, existing.hash == hash {
+            summary.unchanged += 1
+            return (false, false)
+        }
+        try binder.statement.run()
+        if existing == nil || isStub { summary.inserted += 1 } else { summary.updated += 1 }
+        return (true, existing == nil || isStub)
+    }
+
+    private func conversationHandler(_ c: Columns) throws -> Handler {
+        let idKey = c["conversationid"], started = c["datetimeconversationstarted"], resolved = c["datetimeconversationresolved"]
+        let contact = c["contactid"], assignee = c["assignee"], outgoing = c["numberofoutgoingmessages"], incoming = c["numberofincomingmessages"]
+        let firstResponse = c["datetimefirstresponse"], category = c["conversationcategory"], summaryColumn = c["closingnotesummary"]
+        let closedBy = c["closedby"], frt = c["firstresponsetime"], rt = c["resolutiontime"], firstAssignee = c["firstassignee"]
+        let closedBySource = c["closedbysource"], closedByTeam = c["closedbyteam"], openedBySource = c["openedbysource"]
+        let openedByChannel = c["openedbychannel"], firstAssignment = c["firstassignmenttimestamp"], firstResponseBy = c["firstresponseby"]
+        let lastAssignment = c["lastassignmenttimestamp"], lastAssignee = c["lastassignee"]
+        let durations = ["timetofirstassignment", "firstassignmenttofirstresponsetime", "lastassignmenttoresponsetime",
+                         "firstassignmenttoclosetime", "lastassignmenttoclosetime", "averageresponsetime"].map { c[$0] }
+        let assignments = c["numberofassignments"], responses = c["numberofresponses"]
+        let form = summary.form ?? "current"
+
+        let upsert = try db.cachedStatement(upsertSQL(table: "fact_conversation", columns: [
+            "conversation_id", "export_form", "contact_key",
+            "started_ts", "started_local", "started_date_key", "started_hour",
+            "resolved_ts", "resolved_local", "resolved_date_key", "resolved_hour",
+            "first_response_ts", "first_response_local",
+            "assignee_user_key", "first_assignee_user_key", "last_assignee_user_key", "closed_by_user_key", "first_response_by_user_key",
+            "outgoing_messages", "incoming_messages", "category_key", "closing_note_summary",
+            "closed_by_source", "closed_by_team_key", "opened_by_source", "opened_by_channel_key",
+            "first_assignment_ts", "first_assignment_local", "last_assignment_ts", "last_assignment_local",
+            "first_response_seconds", "first_response_is_derived", "resolution_seconds", "resolution_is_derived",
+            "time_to_first_assignment_seconds", "first_assignment_to_first_response_seconds", "last_assignment_to_response_seconds",
+            "first_assignment_to_close_seconds", "last_assignment_to_close_seconds", "average_response_seconds",
+            "number_of_assignments", "number_of_responses", "row_hash", "load_id",
+        ], conflict: "conversation_id"))
+        let lookup = try db.cachedStatement("SELECT conversation_key, row_hash, contact_key FROM fact_conversation WHERE conversation_id = ?")
+
+        return { [unowned self] r in
+            let id = try c.key(r, idKey)
+            // Read and check every value before anything is written.
+            guard let startedTs = try instant(r, started, c) else {
+                throw RowReject("missing \(c.name(started))")
+            }
+            let resolvedTs = try instant(r, resolved, c)
+            let firstResponseTs = try instant(r, firstResponse, c)
+            let firstAssignmentTs = try instant(r, firstAssignment, c)
+            let lastAssignmentTs = try instant(r, lastAssignment, c)
+            let exportFRT = try duration(r, frt, c)
+            let exportRT = try duration(r, rt, c)
+            let otherDurations = try durations.map { try duration(r, $0, c) }
+            let outgoingCount = try count(r, outgoing, c), incomingCount = try count(r, incoming, c)
+            let assignmentCount = try count(r, assignments, c), responseCount = try count(r, responses, c)
+
+            let derivedFRT = exportFRT == nil ? firstResponseTs.map { $0 - startedTs }.flatMap { $0 >= 0 ? $0 : nil } : nil
+            let derivedRT = exportRT == nil ? resolvedTs.map { $0 - startedTs }.flatMap { $0 >= 0 ? $0 : nil } : nil
+
+            let contactKey = try self.contactKey(c.field(r, contact))
+            var b = RowBinder(upsert)
+            b.text(id)
+            b.text(form)
+            b.int(contactKey)
+            try bindInstant(&b, startedTs, withDate: true)
+            try bindInstant(&b, resolvedTs, withDate: true)
+            try bindInstant(&b, firstResponseTs, withDate: false)
+            b.int(try userKey(c.field(r, assignee)))
+            b.int(try userKey(c.field(r, firstAssignee)))
+            b.int(try userKey(c.field(r, lastAssignee)))
+            b.int(try userKey(c.field(r, closedBy)))
+            b.int(try userKey(c.field(r, firstResponseBy)))
+            b.int(outgoingCount)
+            b.int(incomingCount)
+            b.int(try categoryKey(c.field(r, category)))
+            b.text(c.field(r, summaryColumn))
+            b.text(FieldParsing.trimmed(c.field(r, closedBySource)))
+            b.int(try teamKey(c.field(r, closedByTeam)))
+            b.text(FieldParsing.trimmed(c.field(r, openedBySource)))
+            b.int(try channelKey(c.field(r, openedByChannel)))
+            try bindInstant(&b, firstAssignmentTs, withDate: false)
+            try bindInstant(&b, lastAssignmentTs, withDate: false)
+            b.int(exportFRT ?? derivedFRT)
+            b.int(Int64(derivedFRT == nil ? 0 : 1))
+            b.int(exportRT ?? derivedRT)
+            b.int(Int64(derivedRT == nil ? 0 : 1))
+            for d in otherDurations { b.int(d) }
+            b.int(assignmentCount)
+            b.int(responseCount)
+
+            let stored = try existing(lookup, key: id)
+            let (wrote, _) = try write(&b, existing: stored)
+            if wrote {
+                if let contactKey { touchedContacts.insert(contactKey) }
+                if let old = stored?.extra { touchedContacts.insert(old) }
+            }
+        }
+    }
+
+    private func messageHandler(_ c: Columns) throws -> Handler {
+        let idKey = c["messageid"], time = c["date&time"], senderID = c["senderid"], senderType = c["sendertype"]
+        let contact = c["contactid"], contentType = c["contenttype"], messageType = c["messagetype"], content = c["content"]
+        let channel = c["channelid"], type = c["type"], subType = c["subtype"]
+        let upsert = try db.cachedStatement(upsertSQL(table: "fact_message", columns: [
+            "message_id", "sent_ts", "sent_local", "sent_date_key", "sent_hour", "contact_key", "source_key",
+            "sender_id", "sender_user_key", "message_type_key", "channel_key", "content_raw", "content_text",
+            "conversation_key", "row_hash", "load_id",
+        ], conflict: "message_id"))
+        let lookup = try db.cachedStatement("SELECT message_key, row_hash, NULL FROM fact_message WHERE message_id = ?")
+        let link = try db.cachedStatement(Self.linkQuery)
+
+        return { [unowned self] r in
+            let id = try c.key(r, idKey)
+            guard let sentTs = try instant(r, time, c) else { throw RowReject("missing \(c.name(time))") }
+            let sourceName = String(decoding: FieldParsing.trimmed(c.field(r, senderType)), as: UTF8.self).lowercased()
+            let sender = FieldParsing.userID(c.field(r, senderID))
+            let contactKey = try self.contactKey(c.field(r, contact))
+
+            var b = RowBinder(upsert)
+            b.text(id)
+            try bindInstant(&b, sentTs, withDate: true)
+            b.int(contactKey)
+            b.int(try sourceKey(sourceName))
+            b.text(sender)
+            b.int(sourceName == "user" ? try userKey(sender) : nil)
+            b.int(try messageTypeKey([contentType, messageType, type, subType].map { c.field(r, $0) }))
+            b.int(try channelKey(c.field(r, channel)))
+            let raw = c.field(r, content)
+            b.text(raw)
+            b.text(raw.isEmpty ? nil : MessageContent.text(of: String(decoding: raw, as: UTF8.self)))
+            // The link is derived, not part of the record: bound without hashing.
+            var conversation: Int64?
+            if let contactKey {
+                link.reset()
+                link.bindInt(1, contactKey)
+                link.bindInt(2, sentTs)
+                if try link.step() { conversation = link.int64(at: 0) }
+                link.reset()
+            }
+            let stored = try existing(lookup, key: id)
+            b.unhashed(conversation)
+            try write(&b, existing: stored)
+        }
+    }
+
+    /// The conversation a message belongs to: the contact's conversation whose
+    /// [started, resolved] interval holds the message time, ends included; where
+    /// two do, the later-started one (then the larger conversation ID).
+    static let linkQuery = """
+        SELECT conversation_key FROM fact_conversation
+        WHERE contact_key = ?1 AND started_ts <= ?2 AND resolved_ts >= ?2
+        ORDER BY started_ts DESC, length(conversation_id) DESC, conversation_id DESC
+        LIMIT 1
+        """
+
+    private func relinkMessages(of contacts: Set<Int64>) throws {
+        guard try db.scalar("SELECT EXISTS (SELECT 1 FROM fact_message)")?.int64 == 1 else { return }
+        try db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_contacts (contact_key INTEGER PRIMARY KEY)")
+        try db.execute("DELETE FROM temp.touched_contacts")
+        let insert = try db.cachedStatement("INSERT OR IGNORE INTO temp.touched_contacts VALUES (?)")
+        for key in contacts {
+            insert.reset()
+            insert.bindInt(1, key)
+            try insert.run()
+        }
+        try db.execute("""
+            UPDATE fact_message SET conversation_key = (
+                SELECT c.conversation_key FROM fact_conversation c
+                WHERE c.contact_key = fact_message.contact_key
+                  AND c.started_ts <= fact_message.sent_ts AND c.resolved_ts >= fact_message.sent_ts
+                ORDER BY c.started_ts DESC, length(c.conversation_id) DESC, c.conversation_id DESC
+                LIMIT 1)
+            WHERE contact_key IN (SELECT contact_key FROM temp.touched_contacts)
+            """)
+        try db.execute("DELETE FROM temp.touched_contacts")
+    }
+
+    private func failedMessageHandler(_ c: Columns) throws -> Handler {
+        let idKey = c["messageid"], time = c["date&time"], contact = c["contactid"], channel = c["channelid"]
+        let senderType = c["sendertype"], senderID = c["senderid"], reason = c["failurereason"]
+        let upsert = try db.cachedStatement(upsertSQL(table: "fact_failed_message", columns: [
+            "message_id", "failed_ts", "failed_local", "failed_date_key", "failed_hour", "contact_key", "channel_key",
+            "source_key", "sender_id", "sender_user_key", "failure_reason", "row_hash", "load_id",
+        ], conflict: "message_id"))
+        let lookup = try db.cachedStatement("SELECT failed_message_key, row_hash, NULL FROM fact_failed_message WHERE message_id = ?")
+        return { [unowned self] r in
+            let id = try c.key(r, idKey)
+            let failedTs = try instant(r, time, c)
+            let sourceName = String(decoding: FieldParsing.trimmed(c.field(r, senderType)), as: UTF8.self).lowercased()
+            let sender = FieldParsing.userID(c.field(r, senderID))
+            var b = RowBinder(upsert)
+            b.text(id)
+            try bindInstant(&b, failedTs, withDate: true)
+            b.int(try contactKey(c.field(r, contact)))
+            b.int(try channelKey(c.field(r, channel)))
+            b.int(sourceName.isEmpty ? nil : try sourceKey(sourceName))
+            b.text(sender)
+            b.int(sourceName == "user" ? try userKey(sender) : nil)
+            b.text(c.field(r, reason))
+            try write(&b, existing: try existing(lookup, key: id))
+        }
+    }
+
+    /// The contact columns the export defines; any other column is a custom field.
+    static let contactColumns: Set<String> = [
+        "contactid", "firstname", "lastname", "phonenumber", "email", "country", "language", "tags",
+        "status", "lifecycle", "assignee", "lastinteractiontime", "datetimecreated", "channels",
+    ]
+
+    private func contactHandler(_ c: Columns) throws -> Handler {
+        let idKey = c["contactid"]
+        let plain = ["firstname", "lastname", "phonenumber", "email", "country", "language", "tags", "status", "lifecycle"].map { c[$0] }
+        let assignee = c["assignee"], lastInteraction = c["lastinteractiontime"], created = c["datetimecreated"], channels = c["channels"]
+        let custom = c.header.names.indices.filter { !Self.contactColumns.contains(Header.normalise(c.header.names[$0])) }
+        let upsert = try db.cachedStatement(upsertSQL(table: "dim_contact", columns: [
+            "contact_id", "first_name", "last_name", "phone_number", "email", "country", "language", "tags", "status", "lifecycle",
+            "assignee_user_key", "last_interaction_ts", "last_interaction_local", "created_ts", "created_local", "channels",
+            "custom_fields", "in_contacts_export", "row_hash", "load_id",
+        ], conflict: "contact_id"))
+        let lookup = try db.cachedStatement("SELECT contact_key, coalesce(row_hash, 0), in_contacts_export FROM dim_contact WHERE contact_id = ?")
+        return { [unowned self] r in
+            let id = try c.key(r, idKey)
+            let lastInteractionTs = try instant(r, lastInteraction, c)
+            let createdTs = try instant(r, created, c)
+            var customFields: [(String, String)] = []
+            for i in custom where !FieldParsing.trimmed(r.field(i)).isEmpty {
+                customFields.append((c.header.names[i], r.string(i)))
+            }
+            var b = RowBinder(upsert)
+            b.text(id)
+            for column in plain { b.text(c.field(r, column)) }
+            b.int(try userKey(c.field(r, assignee)))
+            try bindInstant(&b, lastInteractionTs, withDate: false)
+            try bindInstant(&b, createdTs, withDate: false)
+            b.text(FieldParsing.trimmed(c.field(r, channels)))
+            b.text(customFields.isEmpty ? nil : JSONText.object(customFields))
+            b.int(Int64(1))
+            let stored = try existing(lookup, key: id)
+            try write(&b, existing: stored, isStub: stored?.extra == 0)
+            if stored == nil { contactKeys[String(decoding: id, as: UTF8.self)] = db.lastInsertRowID }
+        }
+    }
+
+    private func userHandler(_ c: Columns) throws -> Handler {
+        let idKey = c["userid"], first = c["firstname"], last = c["lastname"], email = c["email"], role = c["role"], team = c["team"]
+        let upsert = try db.cachedStatement(upsertSQL(table: "dim_user", columns: [
+            "user_id", "first_name", "last_name", "email", "role", "teams", "in_users_export", "row_hash", "load_id",
+        ], conflict: "user_id"))
+        let lookup = try db.cachedStatement("SELECT user_key, coalesce(row_hash, 0), in_users_export FROM dim_user WHERE user_id = ?")
+        let clearTeams = try db.cachedStatement("DELETE FROM bridge_user_team WHERE user_key = ?")
+        let addTeam = try db.cachedStatement("INSERT OR IGNORE INTO bridge_user_team(user_key, team_key, position) VALUES (?, ?, ?)")
+        return { [unowned self] r in
+            let id = FieldParsing.withoutPointZero(try c.key(r, idKey))
+            let teams = String(decoding: c.field(r, team), as: UTF8.self)
+                .split(separator: ";").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            var b = RowBinder(upsert)
+            b.text(id)
+            b.text(FieldParsing.trimmed(c.field(r, first)))
+            b.text(FieldParsing.trimmed(c.field(r, last)))
+            b.text(FieldParsing.trimmed(c.field(r, email)))
+            b.text(FieldParsing.trimmed(c.field(r, role)))
+            b.text(teams.joined(separator: ";"))
+            b.int(Int64(1))
+            let stored = try existing(lookup, key: id)
+            let (wrote, _) = try write(&b, existing: stored, isStub: stored?.extra == 0)
+            guard wrote else { return }
+            let key = try stored?.key ?? userKey(id)!
+            userKeys[String(decoding: id, as: UTF8.self)] = key
+            clearTeams.reset(); clearTeams.bindInt(1, key); try clearTeams.run()
+            for (position, name) in teams.enumerated() {
+                guard let teamKey = try teamKey(name) else { continue }
+                addTeam.reset()
+                addTeam.bindInt(1, key); addTeam.bindInt(2, teamKey); addTeam.bindInt(3, Int64(position + 1))
+                try addTeam.run()
+            }
+        }
+    }
+
+    private func channelHandler(_ c: Columns) throws -> Handler {
+        let idKey = c["channelid"], name = c["channelname"], type = c["channeltype"]
+        let upsert = try db.cachedStatement(upsertSQL(table: "dim_channel", columns: [
+            "channel_id", "channel_name", "channel_type", "in_channels_export", "row_hash", "load_id",
+        ], conflict: "channel_id"))
+        let lookup = try db.cachedStatement("SELECT channel_key, coalesce(row_hash, 0), in_channels_export FROM dim_channel WHERE channel_id = ?")
+        return { [unowned self] r in
+            let id = try c.key(r, idKey)
+            var b = RowBinder(upsert)
+            b.text(id)
+            b.text(FieldParsing.trimmed(c.field(r, name)))
+            b.text(FieldParsing.trimmed(c.field(r, type)))
+            b.int(Int64(1))
+            let stored = try existing(lookup, key: id)
+            try write(&b, existing: stored, isStub: stored?.extra == 0)
+            if stored == nil { channelKeys[String(decoding: id, as: UTF8.self)] = db.lastInsertRowID }
+        }
+    }
+
+    // MARK: Values
+
+    /// A timestamp column as a UTC instant; nil when blank.
+    private func instant(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
+        let f = FieldParsing.trimmed(c.field(r, index))
+        if f.isEmpty { return nil }
+        guard let parsed = FieldParsing.timestamp(f) else {
+            throw RowReject("bad timestamp in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))'")
+        }
+        switch parsed {
+        case .utc(let t): return t
+        case .wall(let wall):
+            switch zone.utc(wallTime: wall) {
+            case .instant(let t): return t
+            case .nonexistent:
+                throw RowReject("nonexistent local time in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))' does not occur in \(zone.identifier) (the clocks skip it)")
+            }
+        }
+    }
+
+    private func duration(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
+        let f = FieldParsing.trimmed(c.field(r, index))
+        if f.isEmpty { return nil }
+        guard let seconds = FieldParsing.duration(f) else {
+            throw RowReject("bad duration in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))'")
+        }
+        return seconds
+    }
+
+    private func count(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
+        let f = FieldParsing.trimmed(c.field(r, index))
+        if f.isEmpty { return nil }
+        guard let value = FieldParsing.count(f) else {
+            throw RowReject("bad count in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))'")
+        }
+        return value
+    }
+
+    /// Binds an instant as ts, local wall time and, `withDate`, date key and hour.
+    private func bindInstant(_ b: inout RowBinder, _ t: Int64?, withDate: Bool) throws {
+        guard let t else {
+            b.null(); b.null()
+            if withDate { b.null(); b.null() }
+            return
+        }
+        let wall = zone.wallTime(utc: t)
+        b.int(t)
+        b.text(CivilTime.format(wallSeconds: wall))
+        if withDate {
+            let days = CivilTime.dayNumber(seconds: wall)
+            try noteDate(days)
+            b.int(CivilTime.dateKey(days: days))
+            b.int((wall - Int64(days) * 86400) / 3600)
+        }
+    }
+
+    // MARK: Dimensions
+
+    private func lookupOrInsert(_ cache: inout [String: Int64], _ value: String, select: String, insert: String) throws -> Int64 {
+        if let key = cache[value] { return key }
+        let find = try db.cachedStatement(select)
+        find.bindText(1, value)
+        let key: Int64
+        if try find.step() {
+            key = find.int64(at: 0)
+            find.reset()
+        } else {
+            find.reset()
+            let add = try db.cachedStatement(insert)
+            add.bindText(1, value)
+            try add.run()
+            key = db.lastInsertRowID
+        }
+        cache[value] = key
+        return key
+    }
+
+    private func contactKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        let id = FieldParsing.trimmed(raw)
+        guard !id.isEmpty else { return nil }
+        return try lookupOrInsert(&contactKeys, String(decoding: id, as: UTF8.self),
+                                  select: "SELECT contact_key FROM dim_contact WHERE contact_id = ?",
+                                  insert: "INSERT INTO dim_contact(contact_id) VALUES (?)")
+    }
+
+    private func userKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        let id = FieldParsing.userID(raw)
+        guard !id.isEmpty else { return nil }
+        return try lookupOrInsert(&userKeys, String(decoding: id, as: UTF8.self),
+                                  select: "SELECT user_key FROM dim_user WHERE user_id = ?",
+                                  insert: "INSERT INTO dim_user(user_id) VALUES (?)")
+    }
+
+    private func teamKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        try teamKey(String(decoding: FieldParsing.trimmed(raw), as: UTF8.self))
+    }
+
+    private func teamKey(_ name: String) throws -> Int64? {
+        guard !name.isEmpty else { return nil }
+        return try lookupOrInsert(&teamKeys, name,
+                                  select: "SELECT team_key FROM dim_team WHERE team_name = ?",
+                                  insert: "INSERT INTO dim_team(team_name) VALUES (?)")
+    }
+
+    private func channelKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        let id = FieldParsing.trimmed(raw)
+        guard !id.isEmpty else { return nil }
+        return try lookupOrInsert(&channelKeys, String(decoding: id, as: UTF8.self),
+                                  select: "SELECT channel_key FROM dim_channel WHERE channel_id = ?",
+                                  insert: "INSERT INTO dim_channel(channel_id) VALUES (?)")
+    }
+
+    private func categoryKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
+        let name = FieldParsing.trimmed(raw)
+        guard !name.isEmpty else { return nil }
+        return try lookupOrInsert(&categoryKeys, String(decoding: name, as: UTF8.self),
+                                  select: "SELECT category_key FROM dim_category WHERE category_name = ?",
+                                  insert: "INSERT INTO dim_category(category_name) VALUES (?)")
+    }
+
+    private func sourceKey(_ senderType: String) throws -> Int64 {
+        if let key = sourceKeys[senderType] { return key }
+        let direction = senderType == "contact" ? "incoming" : "outgoing"
+        try db.execute("INSERT INTO dim_message_source(sender_type, direction) VALUES (?, ?) ON CONFLICT(sender_type) DO NOTHING",
+                       [.text(senderType), .text(direction)])
+        let key = try db.scalar("SELECT source_key FROM dim_message_source WHERE sender_type = ?", [.text(senderType)])!.int64!
+        sourceKeys[senderType] = key
+        return key
+    }
+
+    private func messageTypeKey(_ parts: [UnsafeBufferPointer<UInt8>]) throws -> Int64 {
+        let values = parts.map { String(decoding: FieldParsing.trimmed($0), as: UTF8.self) }
+        let cacheKey = values.joined(separator: "\u{1F}")
+        if let key = messageTypeKeys[cacheKey] { return key }
+        let args = values.map(SQLValue.text)
+        try db.execute("INSERT INTO dim_message_type(content_type, message_type, type, sub_type) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", args)
+        let key = try db.scalar("SELECT message_type_key FROM dim_message_type WHERE content_type = ? AND message_type = ? AND type = ? AND sub_type = ?", args)!.int64!
+        messageTypeKeys[cacheKey] = key
+        return key
+    }
+
+    private func noteDate(_ days: Int) throws {
+        guard !knownDates.contains(days) else { return }
+        try insertDate(days)
+        knownDates.insert(days)
+    }
+
+    private func insertDate(_ days: Int) throws {
+        let (y, m, d) = CivilTime.date(days: days)
+        let weekday = CivilTime.weekday(days: days)
+        let monday = days - (weekday - 1)
+        // ISO week: the week's Thursday decides the year.
+        let thursday = monday + 3
+        let isoYear = CivilTime.date(days: thursday).year
+        let isoWeek = (thursday - CivilTime.days(year: isoYear, month: 1, day: 1)) / 7 + 1
+        let statement = try db.cachedStatement("""
+            INSERT OR IGNORE INTO dim_date(date_key, date, year, quarter, month, month_name, year_month, day,
+                weekday, weekday_name, week_start, iso_year, iso_week, is_weekend)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekdayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        try statement.bind([
+            .integer(Int64(y * 10000 + m * 100 + d)), .text(CivilTime.formatDate(days: days)), .integer(Int64(y)),
+            .integer(Int64((m - 1) / 3 + 1)), .integer(Int64(m)), .text(monthNames[m - 1]),
+            .text(String(CivilTime.formatDate(days: days).prefix(7))), .integer(Int64(d)), .integer(Int64(weekday)),
+            .text(weekdayNames[weekday - 1]), .text(CivilTime.formatDate(days: monday)), .integer(Int64(isoYear)),
+            .integer(Int64(isoWeek)), .integer(weekday >= 6 ? 1 : 0),
+        ])
+        try statement.run()
+    }
+
+    /// Every date between the first and the last one seen gets a row.
+    private func fillDateGaps() throws {
+        guard let row = try db.rows("SELECT min(date), max(date), count(*) FROM dim_date").first,
+              let first = row[0].string, let last = row[1].string, let count = row[2].int64 else { return }
+        func days(_ s: String) -> Int {
+            let p = s.split(separator: "-").compactMap { Int($0) }
+            return CivilTime.days(year: p[0], month: p[1], day: p[2])
+        }
+        let (from, to) = (days(first), days(last))
+        guard Int64(to - from + 1) != count else { return }
+        for day in from...to where !knownDates.contains(day) {
+            try insertDate(day)
+            knownDates.insert(day)
+        }
+    }
+}
+
+/// The columns of one file, by normalised name.
+struct Columns {
+    let header: Header
+    init(header: Header) { self.header = header }
+
+    subscript(_ normalised: String) -> Int? { header.index(normalised) }
+
+    func name(_ index: Int?) -> String { index.map { header.names[$0] } ?? "?" }
+
+    func require(_ normalised: String, as display: String, in kind: ExportKind) throws {
+        guard header.contains(normalised) else {
+            throw WarehouseError("this \(kind.rawValue) file has no \(display) column")
+        }
+    }
+
+    /// A field's bytes; empty when the file has no such column.
+    @inline(__always)
+    func field(_ r: CSVReader, _ index: Int?) -> UnsafeBufferPointer<UInt8> {
+        guard let index else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return r.field(index)
+    }
+
+    /// The natural key, trimmed; a blank key rejects the row.
+    func key(_ r: CSVReader, _ index: Int?) throws -> UnsafeBufferPointer<UInt8> {
+        let key = FieldParsing.trimmed(field(r, index))
+        if key.isEmpty { throw RowReject("missing key \(name(index))") }
+        return key
+    }
+}

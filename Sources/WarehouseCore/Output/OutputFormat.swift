@@ -1,0 +1,194 @@
+/// How results are printed.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    /// Box-drawn, for people (the default on a terminal).
+    case table
+    /// RFC 4180, for programs (the default when output is not a terminal).
+    case csv
+    /// One JSON array of objects.
+    case json
+    /// One JSON object per line.
+    case ndjson
+    /// A GitHub-flavoured Markdown table.
+    case markdown
+}
+
+/// Formats a `ResultTable` in each output format.
+public struct ResultFormatter {
+    public var format: OutputFormat
+    /// Table output shows at most this many rows and says how many were left out
+    /// (csv, json, ndjson and markdown never cut).
+    public var maxTableRows: Int
+    /// Columns whose name ends in `_seconds` are shown as `1h 02m 03s` in table output.
+    public var humanDurations: Bool
+
+    public init(format: OutputFormat, maxTableRows: Int = 40, humanDurations: Bool = true) {
+        self.format = format
+        self.maxTableRows = maxTableRows
+        self.humanDurations = humanDurations
+    }
+
+    public func render(_ result: ResultTable) -> String {
+        switch format {
+        case .table: return table(result)
+        case .csv: return csv(result)
+        case .json: return json(result)
+        case .ndjson: return ndjson(result)
+        case .markdown: return markdown(result)
+        }
+    }
+
+    // MARK: CSV
+
+    public static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    func csv(_ r: ResultTable) -> String {
+        var out = r.columns.map(Self.csvField).joined(separator: ",") + "\n"
+        for row in r.rows {
+            out += row.map { Self.csvField($0.description) }.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    // MARK: JSON
+
+    static func jsonValue(_ v: SQLValue) -> String {
+        switch v {
+        case .null: return "null"
+        case .integer(let i): return String(i)
+        case .real(let d): return d.isFinite ? SQLValue.format(d) : "null"
+        case .text(let s): return JSONText.string(s)
+        case .blob: return JSONText.string(v.description)
+        }
+    }
+
+    static func jsonObject(_ columns: [String], _ row: [SQLValue]) -> String {
+        "{" + zip(columns, row).map { JSONText.string($0) + ":" + jsonValue($1) }.joined(separator: ",") + "}"
+    }
+
+    func json(_ r: ResultTable) -> String {
+        if r.rows.isEmpty { return "[]\n" }
+        return "[\n" + r.rows.map { "  " + Self.jsonObject(r.columns, $0) }.joined(separator: ",\n") + "\n]\n"
+    }
+
+    func ndjson(_ r: ResultTable) -> String {
+        r.rows.map { Self.jsonObject(r.columns, $0) + "\n" }.joined()
+    }
+
+    // MARK: Markdown
+
+    func markdown(_ r: ResultTable) -> String {
+        func cell(_ s: String) -> String {
+            s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")
+        }
+        var out = "| " + r.columns.map(cell).joined(separator: " | ") + " |\n"
+        out += "|" + r.columns.indices.map { i in isNumericColumn(r, i) ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in r.rows {
+            out += "| " + row.map { cell($0.description) }.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
+    // MARK: Table
+
+    /// `1h 02m 03s`, `2m 05s`, `45s`; days are shown as hours.
+    public static func humanDuration(_ seconds: Int64) -> String {
+        let sign = seconds < 0 ? "-" : ""
+        let s = abs(seconds)
+        let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60)
+        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        if h > 0 { return "\(sign)\(h)h \(two(m))m \(two(sec))s" }
+        if m > 0 { return "\(sign)\(m)m \(two(sec))s" }
+        return "\(sign)\(sec)s"
+    }
+
+    func isNumericColumn(_ r: ResultTable, _ i: Int) -> Bool {
+        var sawNumber = false
+        for row in r.rows {
+            switch row[i] {
+            case .integer, .real: sawNumber = true
+            case .null: continue
+            default: return false
+            }
+        }
+        return sawNumber
+    }
+
+    func displayText(_ value: SQLValue, column: String) -> String {
+        if humanDurations, column.hasSuffix("_seconds") {
+            switch value {
+            case .integer(let v): return Self.humanDuration(v)
+            case .real(let v) where v.isFinite: return Self.humanDuration(Int64(v.rounded()))
+            default: break
+            }
+        }
+        // One line per cell: newlines are shown as ⏎.
+        return value.description.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
+    }
+
+    func table(_ r: ResultTable) -> String {
+        let shown = r.rows.prefix(maxTableRows)
+        let cells = shown.map { row in zip(r.columns, row).map { displayText($1, column: $0) } }
+        let right = r.columns.indices.map { isNumericColumn(r, $0) }
+        var widths = r.columns.map { TextWidth.of($0) }
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], min(TextWidth.of(c), 60)) } }
+        func line(_ l: String, _ m: String, _ rr: String) -> String {
+            l + widths.map { String(repeating: "─", count: $0 + 2) }.joined(separator: m) + rr + "\n"
+        }
+        func row(_ values: [String], alignRight: [Bool]) -> String {
+            "│" + values.enumerated().map { i, v in
+                let text = TextWidth.truncate(v, to: widths[i])
+                let pad = String(repeating: " ", count: widths[i] - TextWidth.of(text))
+                return " " + (alignRight[i] ? pad + text : text + pad) + " "
+            }.joined(separator: "│") + "│\n"
+        }
+        var out = line("┌", "┬", "┐")
+        out += row(r.columns, alignRight: right)
+        out += line("├", "┼", "┤")
+        for c in cells { out += row(c, alignRight: right) }
+        out += line("└", "┴", "┘")
+        let left = r.rows.count - shown.count
+        if left > 0 {
+            out += "\(r.rows.count) rows; the first \(shown.count) shown, \(left) left out (use --format csv or json for all).\n"
+        } else {
+            out += "\(r.rows.count) row\(r.rows.count == 1 ? "" : "s")\n"
+        }
+        return out
+    }
+}
+
+/// Display width of text in a terminal: East Asian wide characters and emoji take two columns.
+public enum TextWidth {
+    public static func of(_ s: String) -> Int {
+        s.reduce(0) { $0 + width(of: $1) }
+    }
+
+    static func width(of c: Character) -> Int {
+        guard let scalar = c.unicodeScalars.first else { return 0 }
+        let v = scalar.value
+        if v < 0x1100 { return 1 }
+        if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+            || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v) {
+            return 2
+        }
+        return 1
+    }
+
+    /// Cuts `s` to at most `width` columns, ending in `…` when cut.
+    public static func truncate(_ s: String, to width: Int) -> String {
+        if of(s) <= width { return s }
+        var out = ""
+        var w = 0
+        for c in s {
+            let cw = self.width(of: c)
+            if w + cw > width - 1 { break }
+            out.append(c); w += cw
+        }
+        return out + "…"
+    }
+}

@@ -1,0 +1,31 @@
+/// Rows and columns of a query result, ready to print.
+public struct ResultTable {
+    public var columns: [String]
+    public var rows: [[SQLValue]]
+
+    public init(columns: [String], rows: [[SQLValue]]) {
+        self.columns = columns
+        self.rows = rows
+    }
+}
+
+extension Database {
+    /// Runs one query and collects its result.
+    public func table(_ sql: String, _ arguments: [SQLValue] = []) throws -> ResultTable {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        return try statement.collect()
+    }
+}
+
+extension Statement {
+    /// Steps to the end, collecting every row.
+    public func collect() throws -> ResultTable {
+        var rows: [[SQLValue]] = []
+        let n = columnCount
+        while try step() {
+            rows.append((0..<n).map { value(at: $0) })
+        }
+        return ResultTable(columns: columnNames, rows: rows)
+    }
+}

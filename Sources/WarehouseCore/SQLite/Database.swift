@@ -1,0 +1,153 @@
+import CSQLite
+import Foundation
+
+/// A connection to one SQLite database file.
+public final class Database {
+    public let handle: OpaquePointer
+    public let path: String
+    public let isReadOnly: Bool
+    private var statementCache: [String: Statement] = [:]
+
+    public enum Mode {
+        case readOnly
+        case readWriteCreate
+    }
+
+    public init(path: String, mode: Mode = .readWriteCreate) throws {
+        var db: OpaquePointer?
+        let flags: Int32
+        switch mode {
+        case .readOnly: flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+        case .readWriteCreate: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        }
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_EXRESCODE, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(db)
+            throw SQLiteError(code: rc, message: "\(message): \(path)")
+        }
+        self.handle = db
+        self.path = path
+        self.isReadOnly = (mode == .readOnly)
+        sqlite3_extended_result_codes(db, 1)
+        // Wait for a concurrent writer rather than failing at once.
+        sqlite3_busy_timeout(db, 5_000)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func error(_ code: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : code,
+                    message: lastErrorMessage, sql: sql)
+    }
+
+    /// Prepares one statement (the first of `sql`).
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(database: self, sql: sql)
+    }
+
+    /// A prepared statement cached by its SQL text, reset and with cleared bindings.
+    public func cachedStatement(_ sql: String) throws -> Statement {
+        if let statement = statementCache[sql] {
+            statement.reset()
+            statement.clearBindings()
+            return statement
+        }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Runs every statement of `sql` in order, following SQLite's tail pointer,
+    /// so an error names the statement that failed.
+    public func execute(_ sql: String) throws {
+        try sql.withCString { start in
+            var rest: UnsafePointer<CChar>? = start
+            while let current = rest, current.pointee != 0 {
+                var stmt: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                let rc = sqlite3_prepare_v2(handle, current, -1, &stmt, &tail)
+                let text = tail.map { String(decoding: UnsafeRawBufferPointer(start: current, count: $0 - current), as: UTF8.self) }
+                    ?? String(cString: current)
+                guard rc == SQLITE_OK else { throw error(rc, sql: text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                rest = tail
+                guard let stmt else { continue }  // whitespace or a comment
+                defer { sqlite3_finalize(stmt) }
+                while true {
+                    let step = sqlite3_step(stmt)
+                    if step == SQLITE_ROW { continue }
+                    if step == SQLITE_DONE { break }
+                    throw error(step, sql: text.trimmingCharacters(in: .whitespacesAndNewlines))
+                }
+            }
+        }
+    }
+
+    /// Prepares each statement of `sql` in turn and hands it to `body`, which
+    /// steps it. An error names the statement that failed.
+    public func forEachStatement(_ sql: String, _ body: (Statement) throws -> Void) throws {
+        try sql.withCString { start in
+            var rest: UnsafePointer<CChar>? = start
+            while let current = rest, current.pointee != 0 {
+                var stmt: OpaquePointer?
+                var tail: UnsafePointer<CChar>?
+                let rc = sqlite3_prepare_v2(handle, current, -1, &stmt, &tail)
+                let text = (tail.map { String(decoding: UnsafeRawBufferPointer(start: current, count: $0 - current), as: UTF8.self) }
+                    ?? String(cString: current)).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard rc == SQLITE_OK else { throw error(rc, sql: text) }
+                rest = tail
+                guard let stmt else { continue }
+                try body(Statement(database: self, handle: stmt, sql: text))
+            }
+        }
+    }
+
+    /// Runs one statement with arguments.
+    public func execute(_ sql: String, _ arguments: [SQLValue]) throws {
+        let statement = try cachedStatement(sql)
+        try statement.bind(arguments)
+        try statement.run()
+    }
+
+    /// The rows of a query, as values.
+    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        var rows: [[SQLValue]] = []
+        while try statement.step() {
+            rows.append((0..<statement.columnCount).map { statement.value(at: $0) })
+        }
+        return rows
+    }
+
+    /// The first column of the first row, or nil.
+    public func scalar(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLValue? {
+        try rows(sql, arguments).first?.first
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it
+    /// throws and rethrows the original error.
+    public func inTransaction<T>(_ kind: String = "IMMEDIATE", _ body: () throws -> T) throws -> T {
+        try execute("BEGIN \(kind)")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Asks a running statement to stop (safe from another thread).
+    public func interrupt() { sqlite3_interrupt(handle) }
+}

@@ -1,0 +1,172 @@
+import CSQLite
+
+/// SQLite's "copy the bytes now" destructor.
+let SQLITE_TRANSIENT = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+
+/// A value read from or bound to SQLite.
+public enum SQLValue: Equatable, Hashable, CustomStringConvertible {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var description: String {
+        switch self {
+        case .null: return ""
+        case .integer(let v): return String(v)
+        case .real(let v): return Self.format(v)
+        case .text(let s): return s
+        case .blob(let b): return "x'" + b.map { String(format: "%02x", $0) }.joined() + "'"
+        }
+    }
+
+    public var isNull: Bool { if case .null = self { return true } else { return false } }
+    public var int64: Int64? {
+        switch self {
+        case .integer(let v): return v
+        case .real(let v): return Int64(exactly: v.rounded()) 
+        case .text(let s): return Int64(s)
+        default: return nil
+        }
+    }
+    public var string: String? { isNull ? nil : description }
+
+    /// Shortest text that reads back as the same double; integral values without ".0".
+    static func format(_ v: Double) -> String {
+        if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(v)
+    }
+}
+
+public protocol SQLValueConvertible { var sqlValue: SQLValue { get } }
+extension String: SQLValueConvertible { public var sqlValue: SQLValue { .text(self) } }
+extension Int: SQLValueConvertible { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLValueConvertible { public var sqlValue: SQLValue { .integer(self) } }
+extension Double: SQLValueConvertible { public var sqlValue: SQLValue { .real(self) } }
+extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+}
+
+/// A prepared statement; finalized when released.
+public final class Statement {
+    unowned let database: Database
+    let handle: OpaquePointer
+    public let sql: String
+
+    init(database: Database, sql: String) throws {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(database.handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw database.error(rc, sql: sql)
+        }
+        self.database = database
+        self.handle = stmt
+        self.sql = sql
+    }
+
+    /// Adopts a statement prepared elsewhere.
+    init(database: Database, handle: OpaquePointer, sql: String) {
+        self.database = database
+        self.handle = handle
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    public var columnCount: Int { Int(sqlite3_column_count(handle)) }
+    public func columnName(_ i: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(i))) }
+    public var columnNames: [String] { (0..<columnCount).map(columnName) }
+    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+
+    public func reset() { sqlite3_reset(handle) }
+    public func clearBindings() { sqlite3_clear_bindings(handle) }
+
+    // Binding (1-based indexes, as in SQLite).
+
+    public func bind(_ values: [SQLValue]) throws {
+        for (i, value) in values.enumerated() { try bind(value, at: Int32(i + 1)) }
+    }
+
+    public func bind(_ value: SQLValue, at index: Int32) throws {
+        let rc: Int32
+        switch value {
+        case .null: rc = sqlite3_bind_null(handle, index)
+        case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
+        case .real(let v): rc = sqlite3_bind_double(handle, index, v)
+        case .text(let s):
+            var s = s
+            rc = s.withUTF8 { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+        case .blob(let b):
+            rc = b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), SQLITE_TRANSIENT) }
+        }
+        guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
+    }
+
+    @inline(__always)
+    public func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+
+    @inline(__always)
+    public func bindInt(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
+
+    /// Binds UTF-8 bytes as text (copied by SQLite).
+    @inline(__always)
+    public func bindText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            sqlite3_bind_text(handle, index, "", 0, SQLITE_TRANSIENT)
+            return
+        }
+        UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            _ = sqlite3_bind_text(handle, index, $0, Int32(bytes.count), SQLITE_TRANSIENT)
+        }
+    }
+
+    public func bindText(_ index: Int32, _ string: String) {
+        var s = string
+        s.withUTF8 { bindText(index, $0) }
+    }
+
+    /// Steps once: true when a row is ready, false when done.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default:
+            let error = database.error(rc, sql: sql)
+            sqlite3_reset(handle)
+            throw error
+        }
+    }
+
+    /// Runs to completion and resets.
+    public func run() throws {
+        defer { sqlite3_reset(handle) }
+        while try step() {}
+    }
+
+    // Reading the current row.
+
+    public func isNull(at i: Int) -> Bool { sqlite3_column_type(handle, Int32(i)) == SQLITE_NULL }
+    public func int64(at i: Int) -> Int64 { sqlite3_column_int64(handle, Int32(i)) }
+    public func string(at i: Int) -> String? {
+        guard let p = sqlite3_column_text(handle, Int32(i)) else { return nil }
+        let n = Int(sqlite3_column_bytes(handle, Int32(i)))
+        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+    }
+
+    public func value(at i: Int) -> SQLValue {
+        let index = Int32(i)
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT: return .text(string(at: i) ?? "")
+        case SQLITE_BLOB:
+            let n = Int(sqlite3_column_bytes(handle, index))
+            guard n > 0, let p = sqlite3_column_blob(handle, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: p, count: n)))
+        default: return .null
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Converts between UTC instants and wall time in one IANA time zone, with the
+/// zone's rules (daylight saving included).
+///
+/// Offsets come from the system's zone database through Foundation, memoised per
+/// 15-minute slot of UTC time: a slot whose two ends have the same offset has it
+/// throughout (zone transitions are at least days apart); a slot that holds a
+/// transition is computed exactly for each instant.
+public final class WorkspaceZone {
+    public let identifier: String
+    private let zone: TimeZone
+    private var slotOffsets: [Int64: Int32] = [:]
+    private static let slot: Int64 = 900
+
+    public struct UnknownZone: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String {
+            "unknown time zone '\(name)': use an IANA name such as UTC, Europe/Berlin or Asia/Kuala_Lumpur"
+        }
+    }
+
+    public init(_ identifier: String) throws {
+        guard let zone = TimeZone(identifier: identifier),
+              Self.isIANAName(identifier) || identifier == "UTC" else {
+            throw UnknownZone(name: identifier)
+        }
+        self.identifier = identifier
+        self.zone = zone
+    }
+
+    /// Foundation accepts abbreviations such as "EST"; the warehouse wants IANA names.
+    private static func isIANAName(_ name: String) -> Bool {
+        TimeZone.knownTimeZoneIdentifiers.contains(name) || name.hasPrefix("Etc/")
+    }
+
+    /// Seconds east of UTC in effect at the UTC instant `t`.
+    public func offset(atUTC t: Int64) -> Int64 {
+        let slot = t >= 0 ? t / Self.slot : (t - Self.slot + 1) / Self.slot
+        if let cached = slotOffsets[slot] { return Int64(cached) }
+        let first = exactOffset(slot * Self.slot)
+        let last = exactOffset(slot * Self.slot + Self.slot - 1)
+        if first == last {
+            slotOffsets[slot] = Int32(first)
+            return first
+        }
+        return exactOffset(t)
+    }
+
+    private func exactOffset(_ t: Int64) -> Int64 {
+        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
+    }
+
+    /// The wall time (seconds from 1970-01-01 00:00:00 local) of the UTC instant `t`.
+    public func wallTime(utc t: Int64) -> Int64 { t + offset(atUTC: t) }
+
+    public enum LocalResult: Equatable {
+        case instant(Int64)
+        /// The wall time falls in a gap (clocks moved forward): it never occurs.
+        case nonexistent
+    }
+
+    /// The UTC instant of a wall time. A wall time that occurs twice (clocks moved
+    /// back) takes the earlier instant; one that never occurs is `.nonexistent`.
+    public func utc(wallTime local: Int64) -> LocalResult {
+        let before = offset(atUTC: local - 86_400)
+        let after = offset(atUTC: local + 86_400)
+        var best: Int64?
+        for candidate in before == after ? [before] : [before, after] {
+            let t = local - candidate
+            if offset(atUTC: t) == candidate, best.map({ t < $0 }) ?? true { best = t }
+        }
+        return best.map(LocalResult.instant) ?? .nonexistent
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Errors a user can cause, each with a message that says what, where and what to do.
+public struct WarehouseError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One warehouse file: the star schema, its workspace time zone, and the loads.
+public final class Warehouse {
+    public let db: Database
+    public let path: String
+    /// The workspace time zone (IANA name), chosen when the warehouse was created.
+    public let timeZone: String
+
+    public static let defaultPath = "warehouse.db"
+
+    /// The warehouse path: `--db`, else `$WAREHOUSE_DB`, else `warehouse.db`.
+    public static func resolvePath(_ option: String?) -> String {
+        if let option, !option.isEmpty { return option }
+        if let env = ProcessInfo.processInfo.environment["WAREHOUSE_DB"], !env.isEmpty { return env }
+        return defaultPath
+    }
+
+    private init(db: Database, path: String, timeZone: String) {
+        self.db = db
+        self.path = path
+        self.timeZone = timeZone
+    }
+
+    /// Opens the warehouse for writing, creating it (with `timeZone`, default UTC)
+    /// when it does not exist, and upgrading its schema when it is older.
+    /// A `timeZone` that differs from an existing warehouse's is an error.
+    public static func openForWriting(path: String, timeZone requested: String? = nil) throws -> Warehouse {
+        try checkPath(path, mustExist: false)
+        if let requested { _ = try WorkspaceZone(requested) }
+        let db = try Database(path: path, mode: .readWriteCreate)
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = NORMAL")
+        try db.execute("PRAGMA foreign_keys = OFF")
+        try Schema.migrate(db)
+        let stored = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string
+        let zone: String
+        if let stored {
+            if let requested, requested != stored {
+                throw WarehouseError("\(path) was created with time zone \(stored); it cannot change to \(requested). Load into a new warehouse (--db NEW.db --timezone \(requested)) instead.")
+            }
+            zone = stored
+        } else {
+            zone = requested ?? "UTC"
+            try db.execute("INSERT INTO settings(key, value) VALUES ('timezone', ?)", [.text(zone)])
+        }
+        return Warehouse(db: db, path: path, timeZone: zone)
+    }
+
+    /// Opens an existing warehouse read-only (or writable for `sql --write`).
+    public static func openExisting(path: String, writable: Bool = false) throws -> Warehouse {
+        try checkPath(path, mustExist: true)
+        // Bring an older warehouse up to date before reading it.
+        let probe = try Database(path: path, mode: .readOnly)
+        let version = try Schema.version(of: probe)
+        if version == 0 {
+            throw WarehouseError("\(path) is not a warehouse (no schema): create one with `warehouse load --db \(path) FILE…`.")
+        }
+        if version > Schema.currentVersion {
+            throw WarehouseError("\(path) has schema version \(version), newer than this warehouse program's \(Schema.currentVersion): use a newer `warehouse`.")
+        }
+        if version < Schema.currentVersion || writable {
+            _ = try openForWriting(path: path)
+        }
+        let db = try Database(path: path, mode: writable ? .readWriteCreate : .readOnly)
+        let zone = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string ?? "UTC"
+        return Warehouse(db: db, path: path, timeZone: zone)
+    }
+
+    private static func checkPath(_ path: String, mustExist: Bool) throws {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists && isDirectory.boolValue {
+            throw WarehouseError("\(path) is a directory, not a warehouse file: name a file with --db.")
+        }
+        if mustExist && !exists {
+            throw WarehouseError("no warehouse at \(path): create one with `warehouse load --db \(path) FILE…` (or set --db / $WAREHOUSE_DB).")
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import WarehouseCLI
+
+WarehouseCommand.main()
