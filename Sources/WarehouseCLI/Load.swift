@@ -20,7 +20,7 @@ extension WarehouseCommand {
         @Option(name: .long, help: "The workspace time zone (IANA name) of a new warehouse; default UTC. An existing warehouse keeps its own.")
         var timezone: String?
 
-        @Flag(name: .long, help: "Print only errors.")
+        @Flag(name: [.short, .long], help: "Print only errors.")
         var quiet = false
 
         @Argument(help: "The export files (CSV).")

@@ -21,17 +21,11 @@ public final class WorkspaceZone {
     }
 
     public init(_ identifier: String) throws {
-        guard let zone = TimeZone(identifier: identifier),
-              Self.isIANAName(identifier) || identifier == "UTC" else {
+        guard !identifier.isEmpty, let zone = TimeZone(identifier: identifier) else {
             throw UnknownZone(name: identifier)
         }
         self.identifier = identifier
         self.zone = zone
-    }
-
-    /// Foundation accepts abbreviations such as "EST"; the warehouse wants IANA names.
-    private static func isIANAName(_ name: String) -> Bool {
-        TimeZone.knownTimeZoneIdentifiers.contains(name) || name.hasPrefix("Etc/")
     }
 
     /// Seconds east of UTC in effect at the UTC instant `t`.

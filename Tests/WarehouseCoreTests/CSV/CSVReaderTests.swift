@@ -1,0 +1,78 @@
+import Testing
+@testable import WarehouseCore
+
+@Suite struct CSVReaderTests {
+    @Test func plainRecords() throws {
+        let r = try records("a,b,c\n1,2,3\n")
+        #expect(r.map(\.1) == [["a", "b", "c"], ["1", "2", "3"]])
+        #expect(r.map(\.0) == [1, 2])
+    }
+
+    @Test func quotedCommasQuotesAndNewlines() throws {
+        let r = try records("id,text\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"line one\nline two\"\n4,x\n")
+        #expect(r.map(\.1) == [["id", "text"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "line one\nline two"], ["4", "x"]])
+        // A record's line is the physical line where it starts.
+        #expect(r.map(\.0) == [1, 2, 3, 4, 6])
+    }
+
+    @Test func crlfAndBOM() throws {
+        let r = try records("\u{FEFF}a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n")
+        #expect(r.map(\.1) == [["a", "b"], ["1", "x\r\ny"], ["2", "z"]])
+        #expect(r.map(\.0) == [1, 2, 4])
+    }
+
+    @Test func emptyLinesAreNotRecordsButCountAsLines() throws {
+        let r = try records("a\n\n1\r\n\r\n2\n")
+        #expect(r.map(\.1) == [["a"], ["1"], ["2"]])
+        #expect(r.map(\.0) == [1, 3, 5])
+    }
+
+    @Test func trailingCommaAndNoFinalNewline() throws {
+        let r = try records("a,b,\n1,,")
+        #expect(r.map(\.1) == [["a", "b", ""], ["1", "", ""]])
+    }
+
+    @Test func emojiAndCJKSurvive() throws {
+        let r = try records("t\n\"😊 客户询问发票，已发送。\"\n")
+        #expect(r[1].1 == ["😊 客户询问发票，已发送。"])
+    }
+
+    @Test func unterminatedQuoteAtEndIsFlagged() throws {
+        try withReader("a,b\n1,\"open\n2,x\n") { (r: CSVReader) throws in
+            #expect(try r.next())
+            #expect(r.malformation == nil)
+            #expect(try r.next())
+            #expect(r.line == 2)
+            #expect(r.malformation != nil)
+            #expect(try !r.next())
+        }
+    }
+
+    @Test func recordsLargerThanTheBufferAreReadWhole() throws {
+        let long = String(repeating: "x", count: 5_000)
+        let text = "a,b\n1,\"\(long)\nmore, \"\"quoted\"\"\"\n2,y\n"
+        let small = try records(text, bufferSize: 16)
+        let big = try records(text)
+        #expect(small.map(\.1) == big.map(\.1))
+        #expect(small.map(\.0) == big.map(\.0))
+        #expect(small[1].1[1] == long + "\nmore, \"quoted\"")
+    }
+
+    @Test func everyBufferSizeGivesTheSameRecords() throws {
+        let text = "\u{FEFF}h1,h2\r\n\"a,\"\"b\"\"\",c\r\n\r\n\"multi\r\nline\",😊\r\nlast,row"
+        let expected = try records(text)
+        for size in [16, 17, 19, 23, 31, 64] {
+            let got = try records(text, bufferSize: size)
+            #expect(got.map(\.1) == expected.map(\.1), "buffer \(size)")
+            #expect(got.map(\.0) == expected.map(\.0), "buffer \(size)")
+        }
+    }
+
+    @Test func recordLongerThanTheLimitIsAnError() throws {
+        let text = "a\n\"" + String(repeating: "x", count: 4_000)
+        let dir = TempDir()
+        let reader = try CSVReader(path: dir.write("f.csv", text), bufferSize: 64, maxRecordBytes: 1024)
+        #expect(try reader.next())
+        #expect(throws: CSVReader.Failure.self) { try reader.next() }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import WarehouseCore
+
+/// The conformance fixtures load with the expected records, rejects and links
+/// (`expected/_summary.json`, `expected/_rejects.csv`).
+@Suite struct FixtureLoadTests {
+    struct Summary: Decodable {
+        struct File: Decodable { let file: String; let kind: String; let rows: Int; let rejected: Int }
+        let timezone: String
+        let files: [File]
+        let records: [String: Int]
+        let rejected_rows: Int
+        let messages_linked: Int
+        let messages_unlinked: Int
+        let conversations_with_fewer_linked_than_export_messages: Int
+        let conversations_with_no_linked_message: Int
+        let conversations_with_more_linked_than_export_messages: Int
+        let messages_at_a_back_to_back_boundary: Int
+    }
+
+    static let expected: Summary = {
+        let url = Fixtures.small.appendingPathComponent("expected/_summary.json")
+        return try! JSONDecoder().decode(Summary.self, from: Data(contentsOf: url))
+    }()
+
+    func loaded() throws -> (TempDir, Warehouse, [LoadSummary]) {
+        let dir = TempDir()
+        let warehouse = try dir.warehouse(timeZone: Self.expected.timezone)
+        let summaries = try Loader(warehouse: warehouse).load(paths: Fixtures.exportFiles)
+        return (dir, warehouse, summaries)
+    }
+
+    @Test func filesRowsAndRejectsPerFile() throws {
+        let (_, _, summaries) = try loaded()
+        #expect(summaries.map(\.fileName) == Self.expected.files.map(\.file))
+        for (got, want) in zip(summaries, Self.expected.files) {
+            #expect(got.error == nil, "\(got.fileName): \(got.error ?? "")")
+            #expect(got.kind?.rawValue == want.kind, "\(want.file)")
+            #expect(got.rowsRead == want.rows, "\(want.file)")
+            #expect(got.rejected == want.rejected, "\(want.file)")
+            #expect(got.rowsRead == got.inserted + got.updated + got.unchanged + got.rejected, "\(want.file)")
+        }
+    }
+
+    @Test func recordCounts() throws {
+        let (_, w, _) = try loaded()
+        let r = Self.expected.records
+        #expect(try w.db.int("SELECT count(*) FROM conversations") == Int64(r["conversations"]!))
+        #expect(try w.db.int("SELECT count(*) FROM messages") == Int64(r["messages"]!))
+        #expect(try w.db.int("SELECT count(*) FROM contacts") == Int64(r["contacts"]!))
+        #expect(try w.db.int("SELECT count(*) FROM users") == Int64(r["users"]!))
+        #expect(try w.db.int("SELECT count(*) FROM channels") == Int64(r["channels"]!))
+        #expect(try w.db.int("SELECT count(*) FROM failed_messages") == Int64(r["failed_messages"]!))
+    }
+
+    @Test func rejectedRowsByFileAndLine() throws {
+        let (_, w, _) = try loaded()
+        let text = try String(contentsOf: Fixtures.small.appendingPathComponent("expected/_rejects.csv"), encoding: .utf8)
+        let expected = text.split(separator: "\n").dropFirst().map { line -> String in
+            let parts = line.split(separator: ",", maxSplits: 2)
+            return "\(parts[0]):\(parts[1])"
+        }.sorted()
+        let got = try w.db.rows("SELECT file_name || ':' || line FROM rejected_rows").map { $0[0].description }.sorted()
+        #expect(got == expected)
+        #expect(got.count == Self.expected.rejected_rows)
+    }
+
+    @Test func messageLinks() throws {
+        let (_, w, _) = try loaded()
+        let e = Self.expected
+        #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NOT NULL") == Int64(e.messages_linked))
+        #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NULL") == Int64(e.messages_unlinked))
+        let linkCounts = """
+            WITH l AS (SELECT c.incoming_messages + c.outgoing_messages AS exported,
+                              (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked
+                       FROM fact_conversation c)
+            """
+        #expect(try w.db.int(linkCounts + " SELECT count(*) FROM l WHERE linked < exported") == Int64(e.conversations_with_fewer_linked_than_export_messages))
+        #expect(try w.db.int(linkCounts + " SELECT count(*) FROM l WHERE linked = 0") == Int64(e.conversations_with_no_linked_message))
+        #expect(try w.db.int(linkCounts + " SELECT count(*) FROM l WHERE linked > exported") == Int64(e.conversations_with_more_linked_than_export_messages))
+        // At a back-to-back boundary (A resolved at the second B started) the message goes to B.
+        #expect(try w.db.int("""
+            SELECT count(*) FROM fact_message m
+            JOIN fact_conversation b ON b.conversation_key = m.conversation_key AND b.started_ts = m.sent_ts
+            WHERE EXISTS (SELECT 1 FROM fact_conversation a WHERE a.contact_key = b.contact_key
+                          AND a.conversation_key <> b.conversation_key AND a.resolved_ts = m.sent_ts)
+            """) == Int64(e.messages_at_a_back_to_back_boundary))
+    }
+
+    @Test func reloadingChangesNothing() throws {
+        let (_, w, _) = try loaded()
+        let dump = try Self.dump(w.db)
+        let again = try Loader(warehouse: w).load(paths: Fixtures.exportFiles)
+        #expect(try Self.dump(w.db) == dump)
+        #expect(again.allSatisfy { $0.inserted == 0 })
+    }
+
+    @Test func linksDoNotDependOnLoadOrder() throws {
+        let (_, w, _) = try loaded()
+        let dir = TempDir()
+        let reversed = try dir.warehouse(timeZone: Self.expected.timezone)
+        let loader = try Loader(warehouse: reversed)
+        // Messages first, conversations last (each its own command).
+        let files = Fixtures.exportFiles
+        for file in files.filter({ $0.contains("messages") }) + files.filter({ !$0.contains("messages") }) {
+            #expect(loader.load(path: file).error == nil)
+        }
+        let links = "SELECT m.message_id, c.conversation_id FROM fact_message m LEFT JOIN fact_conversation c USING (conversation_key) ORDER BY 1"
+        #expect(try reversed.db.rows(links) == w.db.rows(links))
+    }
+
+    /// Every record of every fact and dimension, by natural key (surrogate keys resolved).
+    static func dump(_ db: Database) throws -> [[SQLValue]] {
+        try db.rows("SELECT * FROM conversations ORDER BY conversation_id")
+            + db.rows("SELECT * FROM messages ORDER BY message_id")
+            + db.rows("SELECT * FROM failed_messages ORDER BY message_id")
+            + db.rows("SELECT * FROM contacts ORDER BY contact_id")
+            + db.rows("SELECT * FROM users ORDER BY user_id")
+            + db.rows("SELECT * FROM channels ORDER BY channel_id")
+    }
+}

@@ -1,0 +1,315 @@
+import Foundation
+import Testing
+@testable import WarehouseCore
+
+let conversationHeader = "Conversation ID,DateTime Conversation Started,DateTime Conversation Resolved,Contact ID,Assignee,Number of Outgoing Messages,Number of Incoming Messages,DateTime First Response,Conversation Category,Closing Note Summary,Closed By,First Response Time,Resolution Time,First Assignee,Closed By Source,Closed By Team,Opened By Source,Opened By Channel,First Assignment Timestamp,First Response By,Last Assignment Timestamp,Last Assignee,Time to First Assignment,First Assignment to First Response Time,Last Assignment to Response Time,First Assignment to Close Time,Last Assignment to Close Time,Average Response Time,Number of Assignments,Number of Responses"
+let legacyConversationHeader = "Conversation ID,DateTime Conversation Started,DateTime Conversation Resolved,Contact ID,Assignee,Number of Outgoing Messages,Number of Incoming Messages,DateTime First Response,Conversation Category,Closing Note Summary,Closed By,First Response Time,Resolution Time"
+let messageHeader = "Date & Time,Sender ID,Sender Type,Contact ID,Message ID,Content Type,Message Type,Content,Channel ID,Type,Sub Type"
+
+/// A legacy-form conversation row.
+func conversation(_ id: String, _ started: String, _ resolved: String, contact: String = "c1", assignee: String = "u1",
+                  firstResponse: String = "", frt: String = "", rt: String = "", summary: String = "") -> String {
+    "\(id),\(started),\(resolved),\(contact),\(assignee),1,1,\(firstResponse),,\(summary),\(assignee),\(frt),\(rt)"
+}
+
+func message(_ id: String, _ time: String, contact: String = "c1", senderType: String = "contact", sender: String = "c1", channel: String = "ch1") -> String {
+    "\(time),\(sender),\(senderType),\(contact),\(id),text,message,\"{\"\"type\"\":\"\"text\"\",\"\"text\"\":\"\"hi \(id)\"\"}\",\(channel),incoming,text"
+}
+
+@Suite struct LoaderTests {
+    let dir = TempDir()
+
+    func load(_ w: Warehouse, _ files: [(String, String)]) throws -> [LoadSummary] {
+        let loader = try Loader(warehouse: w)
+        return loader.load(paths: files.map { dir.write($0.0, $0.1) })
+    }
+
+    func linkOf(_ w: Warehouse, _ message: String) throws -> String? {
+        try w.db.text("SELECT conversation_id FROM messages WHERE message_id = ?", [.text(message)])
+    }
+
+    @Test func valueNormalisation() throws {
+        let w = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur")
+        let row = "9223372036854775809,2025-03-01 09:00:00,2025-03-03 10:10:05,777129422,1073060.0,2,3,2025-03-01 09:02:26,Billing,\"Refund, \"\"fast\"\"\nsecond line\",1073060.0,00:02:26,49:10:05,910111.0,user,VIP Care,contact,554710,2025-03-01 09:00:05,1073060.0,2025-03-01 09:00:05,1073060,5,,,49:10:00,49:10:00,00:01:00,1,2"
+        let s = try load(w, [("c.csv", "\u{FEFF}" + conversationHeader + "\r\n" + row + "\r\n")])
+        #expect(s[0].inserted == 1 && s[0].rejected == 0)
+        let r = try w.db.rows("""
+            SELECT conversation_id, opened_at, opened_ts, closed_at, assignee, first_assignee, closed_by, summary,
+                   first_response_seconds, resolution_seconds, time_to_first_assignment_seconds,
+                   first_assignment_to_first_response_seconds, closed_by_team, category, opened_by_channel_id, export_form
+            FROM conversations
+            """)[0]
+        #expect(r[0] == .text("9223372036854775809"))  // 19 digits, past Int64: exact text
+        #expect(r[1] == .text("2025-03-01 09:00:00"))
+        #expect(r[2] == .integer(1_740_790_800))  // 01:00:00 UTC
+        #expect(r[3] == .text("2025-03-03 10:10:05"))
+        #expect(r[4] == .text("1073060") && r[5] == .text("910111") && r[6] == .text("1073060"))
+        #expect(r[7] == .text("Refund, \"fast\"\nsecond line"))
+        #expect(r[8] == .integer(146))
+        #expect(r[9] == .integer(177_005))  // 49:10:05
+        #expect(r[10] == .integer(5))
+        #expect(r[11] == .null)  // blank: NULL, never 0
+        #expect(r[12] == .text("VIP Care") && r[13] == .text("Billing") && r[14] == .text("554710"))
+        #expect(r[15] == .text("current"))
+        #expect(try w.db.int("SELECT count(*) FROM dim_user WHERE user_id LIKE '%.0'") == 0)
+        #expect(try w.db.int("SELECT started_date_key FROM fact_conversation") == 20250301)
+        #expect(try w.db.int("SELECT started_hour FROM fact_conversation") == 9)
+    }
+
+    @Test func legacyFormsLoad() throws {
+        let w = try dir.warehouse()
+        let s = try load(w, [
+            ("conv.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"),
+            ("msg.csv", "Date & Time,Sender ID,Sender Type,Contact ID,Message ID,Content Type,Message Type,Content\n2025-03-01 09:30:00,c1,contact,c1,m1,text,message,hello\n"),
+        ])
+        #expect(s.map(\.form) == ["legacy", "legacy"])
+        #expect(s.allSatisfy { $0.inserted == 1 })
+        #expect(try w.db.rows("SELECT channel_id, content_text, conversation_id FROM messages")[0] == [.null, .text("hello"), .text("1")])
+        #expect(try w.db.text("SELECT export_form FROM fact_conversation") == "legacy")
+        #expect(try w.db.int("SELECT closed_by_team_key IS NULL FROM fact_conversation") == 1)
+    }
+
+    @Test func headersInAnyOrderCaseAndSpellingWithExtraColumns() throws {
+        let w = try dir.warehouse()
+        let s = try load(w, [
+            ("m.csv", "Extra,CONTENT,message id, sender type ,ContactID,date & time,Sender ID\nx,plain,m1,Contact,c9,2025-03-01T09:30:00Z,c9\n"),
+            ("u.csv", "Team,Email,User ID,Last Name,First Name,Role,Nickname\n\"Support; Billing\",a@x,42.0,Nair,Priya,Agent,P\n"),
+        ])
+        #expect(s.allSatisfy { $0.error == nil && $0.inserted == 1 })
+        #expect(try w.db.rows("SELECT message_id, contact_id, sender_type, direction, content_text, sent_at FROM messages")[0]
+                == [.text("m1"), .text("c9"), .text("contact"), .text("incoming"), .text("plain"), .text("2025-03-01 09:30:00")])
+        #expect(try w.db.rows("SELECT user_id, user_name, teams FROM users")[0] == [.text("42"), .text("Priya Nair"), .text("Support;Billing")])
+        #expect(try w.db.int("SELECT count(*) FROM bridge_user_team") == 2)
+    }
+
+    @Test func contactsKeepCustomFields() throws {
+        let w = try dir.warehouse()
+        _ = try load(w, [("contacts.csv", """
+            "ContactID","FirstName","LastName","Email","DateTimeCreated","Customer Tier","Order Number"
+            "1","Nurul","","n@x","2025-02-15 19:04:01","Silver",""
+            "2","","","","","Gold","SO-1"
+
+            """)])
+        let rows = try w.db.rows("SELECT contact_id, contact_name, custom_fields, json_extract(custom_fields, '$.\"Customer Tier\"') FROM contacts ORDER BY 1")
+        #expect(rows[0] == [.text("1"), .text("Nurul"), .text(#"{"Customer Tier":"Silver"}"#), .text("Silver")])
+        #expect(rows[1][1] == .null)
+        #expect(rows[1][2] == .text(#"{"Customer Tier":"Gold","Order Number":"SO-1"}"#))
+    }
+
+    @Test func senderTypesAndContent() throws {
+        let w = try dir.warehouse()
+        let s = try load(w, [("m.csv", messageHeader + "\n"
+            + message("1", "2025-03-01 09:00:00") + "\n"
+            + message("2", "2025-03-01 09:01:00", senderType: "user", sender: "77.0") + "\n"
+            + message("3", "2025-03-01 09:02:00", senderType: "workflow", sender: "") + "\n"
+            + message("4", "2025-03-01 09:03:00", senderType: "ai_agent", sender: "") + "\n"
+            + "2025-03-01 09:04:00,,broadcast,c1,5,attachment,message,\"{\"\"type\"\":\"\"attachment\"\",\"\"attachment\"\":{\"\"type\"\":\"\"image\"\",\"\"url\"\":\"\"u\"\",\"\"fileName\"\":\"\"photo, 1.jpg\"\"}}\",ch1,outgoing,attachment\n")])
+        #expect(s[0].inserted == 5)
+        let rows = try w.db.rows("SELECT message_id, sender_type, direction, sender_id, sender_user_name, content_text FROM messages ORDER BY 1")
+        #expect(rows.map { $0[2] } == [.text("incoming"), .text("outgoing"), .text("outgoing"), .text("outgoing"), .text("outgoing")])
+        #expect(rows[1][3] == .text("77") && rows[1][4] == .text("77"))
+        #expect(rows[2][1] == .text("workflow") && rows[3][1] == .text("ai_agent"))
+        #expect(rows[0][5] == .text("hi 1"))
+        #expect(rows[4][5] == .text("[image: photo, 1.jpg]"))
+    }
+
+    @Test func rejectedRowsAreRecordedAndTheRestLoads() throws {
+        let w = try dir.warehouse()
+        let text = legacyConversationHeader + "\n"
+            + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"   // line 2
+            + conversation("", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"    // 3: blank key
+            + conversation("3", "2025-02-30 09:00:00", "2025-03-01 10:00:00") + "\n"   // 4: no such day
+            + conversation("4", "2025-03-01 09:00:00", "", summary: "\"multi\nline\"") + "\n"  // 5-6
+            + conversation("5", "2025-03-01 09:00:00", "2025-03-01 10:00:00", rt: "12:75:00") + "\n"  // 7
+            + "6,2025-03-01 09:00:00\n"                                                          // 8: too few fields
+            + "7,2025-03-01 09:00:00,2025-03-01 10:00:00,c1,u1,x,1,,,,u1,,\n"                   // 9: bad count
+            + "\n"
+            + conversation("8", "", "2025-03-01 10:00:00") + "\n"                              // 11: no start
+            + conversation("9", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + ",extra\n"     // 12: too many
+        let s = try load(w, [("c.csv", text)])[0]
+        #expect(s.rowsRead == 9)
+        #expect(s.inserted == 2)
+        #expect(s.rejected == 7)
+        let rejects = try w.db.rows("SELECT line, reason FROM rejects ORDER BY line")
+        #expect(rejects.map { $0[0].int64! } == [3, 4, 7, 8, 9, 11, 12])
+        #expect(rejects.first { $0[0] == .integer(3) }?[1] == .text("missing key Conversation ID"))
+        #expect(rejects.first { $0[0] == .integer(4) }?[1].string?.hasPrefix("bad timestamp in DateTime Conversation Started") == true)
+        #expect(rejects.first { $0[0] == .integer(7) }?[1] == .text("bad duration in Resolution Time: '12:75:00'"))
+        #expect(rejects.first { $0[0] == .integer(8) }?[1] == .text("wrong number of fields: 2, header has 13"))
+        #expect(rejects.first { $0[0] == .integer(9) }?[1] == .text("bad count in Number of Outgoing Messages: 'x'"))
+        #expect(rejects.first { $0[0] == .integer(11) }?[1] == .text("missing DateTime Conversation Started"))
+        #expect(rejects.first { $0[0] == .integer(12) }?[1] == .text("wrong number of fields: 14, header has 13"))
+    }
+}
+
+@Suite struct LoaderKeyTests {
+    let dir = TempDir()
+
+    func load(_ w: Warehouse, _ name: String, _ text: String) throws -> LoadSummary {
+        try Loader(warehouse: w).load(path: dir.write(name, text))
+    }
+
+    @Test func sameFileTwiceLeavesEachRecordOnce() throws {
+        let w = try dir.warehouse()
+        let text = legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"
+            + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n"
+        let first = try load(w, "c.csv", text)
+        let second = try load(w, "c.csv", text)
+        #expect(first.inserted == 2)
+        #expect(second.inserted == 0 && second.updated == 0 && second.unchanged == 2)
+        #expect(try w.db.int("SELECT count(*) FROM fact_conversation") == 2)
+        #expect(try w.db.int("SELECT count(*) FROM load_log") == 2)
+        let shas = try w.db.rows("SELECT sha256 FROM load_log").map { $0[0] }
+        #expect(shas[0] == shas[1] && shas[0].string?.count == 64)
+    }
+
+    @Test func laterRecordReplacesTheStoredOneCompletely() throws {
+        let w = try dir.warehouse()
+        let current = conversationHeader + "\n1,2025-03-01 09:00:00,2025-03-01 10:00:00,c1,u1,1,1,,Billing,first,u1,00:01:00,01:00:00,u1,user,Support,contact,ch1,,,,,,,,,,,,\n"
+        _ = try load(w, "a.csv", current)
+        // The overlapping export's copy is newer; within one file the later row wins too.
+        let s = try load(w, "b.csv", legacyConversationHeader + "\n"
+            + conversation("1", "2025-03-01 09:00:00", "2025-03-01 11:00:00", summary: "older in file") + "\n"
+            + conversation("1", "2025-03-01 09:00:00", "2025-03-01 12:00:00", summary: "newest") + "\n")
+        #expect(s.updated == 2 && s.inserted == 0)
+        let r = try w.db.rows("SELECT closed_at, summary, category, closed_by_team, export_form FROM conversations")
+        #expect(r == [[.text("2025-03-01 12:00:00"), .text("newest"), .null, .null, .text("legacy")]])
+    }
+
+    @Test func aRejectedRowNeverTouchesTheStoredRecord() throws {
+        let w = try dir.warehouse()
+        _ = try load(w, "a.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "kept") + "\n")
+        let s = try load(w, "b.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", rt: "bad", summary: "lost") + "\n")
+        #expect(s.rejected == 1)
+        #expect(try w.db.text("SELECT summary FROM conversations") == "kept")
+    }
+
+    @Test func refusedFileLoadsNothingAndSaysWhy() throws {
+        let w = try dir.warehouse()
+        let s = try load(w, "orders.csv", "Order,Amount\n1,2\n")
+        #expect(s.error?.contains("orders.csv") == true)
+        #expect(s.error?.contains("Conversation ID + DateTime Conversation Started") == true)
+        #expect(try w.db.int("SELECT count(*) FROM load_log WHERE status = 'refused'") == 1)
+        #expect(try w.db.int("SELECT count(*) FROM fact_conversation") == 0)
+    }
+
+    @Test func badFilesAreErrorsNamingTheFile() throws {
+        let w = try dir.warehouse()
+        let loader = try Loader(warehouse: w)
+        let cases: [(String, String)] = [
+            (dir.write("empty.csv", ""), "empty"),
+            (dir.write("utf16.csv", bytes: [0xFF, 0xFE, 0x41, 0x00]), "UTF-16"),
+            (dir.write("binary.csv", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01]), "binary"),
+            (dir.path("missing.csv"), "no such file"),
+            (dir.url.path, "directory"),
+        ]
+        for (path, words) in cases {
+            let s = loader.load(path: path)
+            #expect(s.error?.contains(words) == true, "\(path): \(s.error ?? "no error")")
+            #expect(s.error?.contains((path as NSString).lastPathComponent) == true)
+        }
+        // Header only: a valid, empty export.
+        let headerOnly = loader.load(path: dir.write("h.csv", legacyConversationHeader + "\n"))
+        #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
+    }
+
+    @Test func timeZoneIsChosenOnceAndStored() throws {
+        let path = dir.path("tz.db")
+        _ = try Warehouse.openForWriting(path: path, timeZone: "Europe/Berlin")
+        #expect(try Warehouse.openForWriting(path: path).timeZone == "Europe/Berlin")
+        #expect(throws: WarehouseError.self) { try Warehouse.openForWriting(path: path, timeZone: "UTC") }
+        #expect(throws: WorkspaceZone.UnknownZone.self) { try Warehouse.openForWriting(path: dir.path("x.db"), timeZone: "Nowhere/Land") }
+        #expect(try Warehouse.openExisting(path: path).timeZone == "Europe/Berlin")
+        #expect(try Schema.version(of: Warehouse.openExisting(path: path).db) == Schema.currentVersion)
+    }
+}
+
+@Suite struct LinkingTests {
+    let dir = TempDir()
+
+    func load(_ w: Warehouse, _ files: [(String, String)]) throws {
+        let loader = try Loader(warehouse: w)
+        for (name, text) in files { #expect(loader.load(path: dir.write(name, text)).error == nil) }
+    }
+
+    func links(_ w: Warehouse) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try w.db.rows("SELECT message_id, coalesce(conversation_id, '-') FROM messages") {
+            out[row[0].description] = row[1].description
+        }
+        return out
+    }
+
+    static let conversations = legacyConversationHeader + "\n"
+        + conversation("100", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"            // A
+        + conversation("200", "2025-03-01 10:00:00", "2025-03-01 11:00:00") + "\n"            // B starts when A ends
+        + conversation("300", "2025-03-01 12:00:00", "2025-03-01 13:00:00") + "\n"            // C
+        + conversation("400", "2025-03-01 09:00:00", "2025-03-01 13:00:00", contact: "c2") + "\n"
+        + conversation("401", "2025-03-01 09:30:00", "2025-03-01 09:45:00", contact: "c2") + "\n"  // inside 400
+    static let messages = messageHeader + "\n"
+        + message("m1", "2025-03-01 09:00:00") + "\n"   // A's first second: A
+        + message("m2", "2025-03-01 10:00:00") + "\n"   // A's end and B's start: B, the later-started
+        + message("m3", "2025-03-01 11:00:01") + "\n"   // between B and C: none
+        + message("m4", "2025-03-01 11:59:59") + "\n"   // none
+        + message("m5", "2025-03-01 13:00:00") + "\n"   // C's last second: C
+        + message("m6", "2025-03-01 09:40:00", contact: "c2", sender: "c2") + "\n"  // in 400 and 401: 401
+        + message("m7", "2025-03-01 09:50:00", contact: "c2", sender: "c2") + "\n"  // only 400
+        + message("m8", "2025-03-01 09:30:00", contact: "c3", sender: "c3") + "\n"  // another contact: none
+    static let expected = ["m1": "100", "m2": "200", "m3": "-", "m4": "-", "m5": "300", "m6": "401", "m7": "400", "m8": "-"]
+
+    @Test func conversationsFirst() throws {
+        let w = try dir.warehouse()
+        try load(w, [("c.csv", Self.conversations), ("m.csv", Self.messages)])
+        #expect(try links(w) == Self.expected)
+    }
+
+    @Test func messagesFirst() throws {
+        let w = try dir.warehouse()
+        try load(w, [("m.csv", Self.messages), ("c.csv", Self.conversations)])
+        #expect(try links(w) == Self.expected)
+    }
+
+    @Test func aChangedConversationMovesItsMessages() throws {
+        let w = try dir.warehouse()
+        try load(w, [("c.csv", Self.conversations), ("m.csv", Self.messages)])
+        // C now starts earlier and takes m4; 401 moves to another contact and gives m6 back to 400.
+        try load(w, [("c2.csv", legacyConversationHeader + "\n"
+            + conversation("300", "2025-03-01 11:30:00", "2025-03-01 13:00:00") + "\n"
+            + conversation("401", "2025-03-01 09:30:00", "2025-03-01 09:45:00", contact: "c9") + "\n")])
+        var expected = Self.expected
+        expected["m4"] = "300"
+        expected["m6"] = "400"
+        #expect(try links(w) == expected)
+    }
+}
+
+@Suite struct DaylightSavingTests {
+    let dir = TempDir()
+
+    @Test func localTimesAcrossDSTChanges() throws {
+        let w = try dir.warehouse(timeZone: "America/New_York")
+        let text = legacyConversationHeader + "\n"
+            // Across spring-forward: 01:30 EST to 03:30 EDT is 1 hour of real time.
+            + conversation("1", "2025-03-09 01:30:00", "2025-03-09 03:30:00", firstResponse: "2025-03-09 03:10:00") + "\n"
+            // A skipped local time is rejected.
+            + conversation("2", "2025-03-09 02:30:00", "2025-03-09 03:30:00") + "\n"
+            // The repeated hour of fall-back takes the earlier instant (EDT).
+            + conversation("3", "2025-11-02 01:30:00", "2025-11-02 01:45:00") + "\n"
+            // An explicit offset picks the second 01:30 (EST).
+            + conversation("4", "2025-11-02T01:30:00-05:00", "2025-11-02T06:45:00Z") + "\n"
+        let s = try Loader(warehouse: w).load(path: dir.write("c.csv", text))
+        #expect(s.inserted == 3 && s.rejected == 1)
+        #expect(try w.db.text("SELECT reason FROM rejects")?.contains("nonexistent local time") == true)
+        let r = try w.db.rows("SELECT conversation_id, opened_ts, opened_at, first_response_seconds, resolution_seconds FROM conversations ORDER BY 1")
+        // Durations derived from timestamps are real elapsed seconds.
+        #expect(r[0] == [.text("1"), .integer(1_741_501_800), .text("2025-03-09 01:30:00"), .integer(2400), .integer(3600)])
+        #expect(r[1][1] == .integer(1_762_061_400))  // 05:30Z
+        #expect(r[2][1] == .integer(1_762_065_000))  // 06:30Z
+        #expect(r[2][2] == .text("2025-11-02 01:30:00"))
+        #expect(try w.db.int("SELECT first_response_is_derived + resolution_is_derived FROM fact_conversation WHERE conversation_id = '1'") == 2)
+        // The date dimension covers every day from the first to the last.
+        #expect(try w.db.int("SELECT count(*) FROM dim_date") == 239)
+        #expect(try w.db.rows("SELECT weekday, weekday_name, week_start FROM dim_date WHERE date = '2025-03-09'")[0]
+                == [.integer(7), .text("Sun"), .text("2025-03-03")])
+    }
+}
