@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+
+/// Runs the built `warehouse` binary as a user would.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+enum Binary {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `warehouse` executable beside the test bundle.
+    static var url: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [beside, beside.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
+            let url = candidate.appendingPathComponent("warehouse")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/warehouse")
+    }
+
+    static var fixtures: URL {
+        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/small")
+        if FileManager.default.fileExists(atPath: shared.appendingPathComponent("exports").path) { return shared }
+        return packageRoot.appendingPathComponent("Examples/small")
+    }
+
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "WAREHOUSE_DB")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes to the end before waiting, so a large output cannot block the child.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+final class Scratch {
+    let url: URL
+    init() {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func write(_ name: String, _ text: String) -> String {
+        let path = url.appendingPathComponent(name).path
+        try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func run(_ args: String..., env: [String: String] = [:]) throws -> Run {
+        try Binary.run(args, in: url, environment: env)
+    }
+
+    /// The fixture exports loaded into `w.db`.
+    func loadFixtures() throws -> Run {
+        let exports = Binary.fixtures.appendingPathComponent("exports")
+        let files = try FileManager.default.contentsOfDirectory(atPath: exports.path).filter { $0.hasSuffix(".csv") }
+            .map { exports.appendingPathComponent($0).path }
+        return try Binary.run(["load", "--db", "w.db", "--timezone", "Asia/Kuala_Lumpur"] + files.shuffled(), in: url)
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func loadPrintsOneLinePerFileInNameOrder() throws {
+        let s = Scratch()
+        let r = try s.loadFixtures()
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").filter { !$0.hasPrefix("  ") }
+        #expect(lines.count == 10)
+        #expect(lines.first?.hasPrefix("channels.csv: channels, 5 rows: 5 inserted") == true)
+        #expect(lines.contains { $0.hasPrefix("conversations_legacy.csv: conversations (legacy form), 122 rows") })
+        #expect(r.stdout.contains("rejected messages.csv:2129: wrong number of fields: 10, header has 11"))
+        // Loaded again: nothing new.
+        let again = try s.loadFixtures()
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("users.csv: users, 13 rows: 0 inserted, 0 updated, 13 unchanged, 0 rejected"))
+    }
+
+    @Test func aBadFileFailsTheCommandButNotTheOthers() throws {
+        let s = Scratch()
+        let bad = s.write("orders.csv", "Order,Amount\n1,2\n")
+        let good = s.write("users.csv", "User ID,First Name,Last Name,Email,Role,Team\n1,A,B,a@x,Agent,Support\n")
+        let r = try s.run("load", "--db", "w.db", bad, good, s.url.appendingPathComponent("missing.csv").path)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("orders.csv: not a known export"))
+        #expect(r.stderr.contains("missing.csv: no such file"))
+        #expect(!r.stderr.contains("Fatal error"))
+        #expect(r.stdout.contains("users.csv: users, 1 rows: 1 inserted"))
+        let count = try s.run("sql", "--db", "w.db", "SELECT count(*) AS n FROM users")
+        #expect(count.stdout == "n\n1\n")
+    }
+
+    @Test func loadWithoutFilesIsAUsageError() throws {
+        let s = Scratch()
+        let r = try s.run("load", "--db", "w.db")
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("name at least one export file"))
+    }
+
+    @Test func sqlIsReadOnlyUnlessWrite() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let denied = try s.run("sql", "--db", "w.db", "DELETE FROM fact_message")
+        #expect(denied.status != 0)
+        #expect(denied.stderr.contains("--write"))
+        #expect(try s.run("sql", "--db", "w.db", "SELECT count(*) FROM fact_message").stdout == "count(*)\n4987\n")
+        let allowed = try s.run("sql", "--db", "w.db", "--write", "DELETE FROM fact_failed_message WHERE message_id = '15740631913'")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try s.run("sql", "--db", "w.db", "SELECT count(*) FROM failed_messages").stdout == "count(*)\n13\n")
+    }
+
+    @Test func sqlFormatsAndErrors() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let q = "SELECT user_id, user_name FROM users WHERE user_id IN ('910111', '1073060') ORDER BY user_id"
+        #expect(try s.run("sql", "--db", "w.db", q).stdout == "user_id,user_name\n1073060,Chloé Martin\n910111,Priya Nair\n")
+        #expect(try s.run("sql", "--db", "w.db", "--format", "json", q).stdout
+                == "[\n  {\"user_id\":\"1073060\",\"user_name\":\"Chloé Martin\"},\n  {\"user_id\":\"910111\",\"user_name\":\"Priya Nair\"}\n]\n")
+        #expect(try s.run("sql", "--db", "w.db", "--format", "ndjson", q).stdout.split(separator: "\n").count == 2)
+        #expect(try s.run("sql", "--db", "w.db", "--format", "markdown", q).stdout.hasPrefix("| user_id | user_name |"))
+        let table = try s.run("sql", "--db", "w.db", "--format", "table", q).stdout
+        #expect(table.contains("│ 910111  │ Priya Nair   │"))
+        let bad = try s.run("sql", "--db", "w.db", "SELEC 1")
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("SQL error"))
+        #expect(bad.stderr.contains("syntax error"))
+        let two = try s.run("sql", "--db", "w.db", "SELECT 1 AS a; SELECT 2 AS b")
+        #expect(two.stdout == "a\n1\nb\n2\n")
+    }
+
+    @Test func infoAndTheDatabaseLocation() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let info = try s.run("info", env: ["WAREHOUSE_DB": "w.db"])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("time zone      Asia/Kuala_Lumpur"))
+        #expect(info.stdout.range(of: #"conversations\s+540"#, options: .regularExpression) != nil)
+        #expect(info.stdout.range(of: #"messages\s+4987\s+\(4835 linked"#, options: .regularExpression) != nil)
+        #expect(info.stdout.contains("Rejected rows"))
+        let none = try s.run("info", "--db", "nothing.db")
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("no warehouse at nothing.db"))
+        #expect(!FileManager.default.fileExists(atPath: s.url.appendingPathComponent("nothing.db").path))
+    }
+
+    @Test func timeZoneMistakes() throws {
+        let s = Scratch()
+        let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
+        let unknown = try s.run("load", "--db", "w.db", "--timezone", "Mars/Base", users)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("unknown time zone 'Mars/Base'"))
+        #expect(try s.run("load", "--db", "w.db", "--timezone", "Europe/Berlin", users).status == 0)
+        let change = try s.run("load", "--db", "w.db", "--timezone", "UTC", users)
+        #expect(change.status != 0)
+        #expect(change.stderr.contains("created with time zone Europe/Berlin"))
+    }
+}
