@@ -69,3 +69,9 @@ func upsertSQL(table: String, columns: [String], conflict: String) -> String {
     return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders)) "
         + "ON CONFLICT(\(conflict)) DO UPDATE SET \(updates)"
 }
+
+/// An upsert that leaves an identical stored record (same `row_hash`) alone.
+func upsertUnlessUnchangedSQL(table: String, columns: [String], conflict: String) -> String {
+    upsertSQL(table: table, columns: columns, conflict: conflict)
+        + " WHERE \(table).row_hash IS NOT excluded.row_hash"
+}

@@ -130,6 +130,11 @@ public final class Database {
         try rows(sql, arguments).first?.first
     }
 
+    /// The first column of the first row as an integer (0 when NULL or no row).
+    public func int64(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64 {
+        try scalar(sql, arguments)?.int64 ?? 0
+    }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }

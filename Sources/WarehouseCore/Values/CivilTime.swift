@@ -55,6 +55,28 @@ public enum CivilTime {
             + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
     }
 
+    /// Calls `body` with the UTF-8 bytes of `format(wallSeconds:)`, without
+    /// making a String (the loader writes one or more per record).
+    public static func withFormatted<T>(wallSeconds s: Int64, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let days = dayNumber(seconds: s)
+        let secondOfDay = Int(s - Int64(days) * 86400)
+        let (y, m, d) = date(days: days)
+        guard (0...9999).contains(y) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 19) { out in
+            func put(_ value: Int, _ at: Int, _ width: Int) {
+                var v = value
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    out[i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 0, 4); out[4] = 45; put(m, 5, 2); out[7] = 45; put(d, 8, 2); out[10] = 32
+            put(secondOfDay / 3600, 11, 2); out[13] = 58; put(secondOfDay / 60 % 60, 14, 2); out[16] = 58
+            put(secondOfDay % 60, 17, 2)
+            return try body(UnsafeBufferPointer(out))
+        }
+    }
+
     /// 'YYYY-MM-DD' of a day number.
     public static func formatDate(days: Int) -> String {
         let (y, m, d) = date(days: days)

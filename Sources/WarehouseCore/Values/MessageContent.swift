@@ -6,6 +6,20 @@
 /// `[image: fileName]` (or the URL when there is no file name). Content that is
 /// not a JSON object is plain text and is its own text.
 public enum MessageContent {
+    /// The common `{"type":"text","text":"…"}` with no escapes in the text is
+    /// read straight from the bytes; anything else goes through the JSON reader.
+    public static func text(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let prefix = #"{"type":"text","text":""#.utf8
+        let suffix = #""}"#.utf8
+        if bytes.count >= prefix.count + suffix.count, bytes.starts(with: prefix), bytes.suffix(2).elementsEqual(suffix) {
+            let inner = UnsafeBufferPointer(rebasing: bytes[prefix.count..<(bytes.count - suffix.count)])
+            if !inner.contains(UInt8(ascii: "\\")) && !inner.contains(UInt8(ascii: "\"")) {
+                return String(decoding: inner, as: UTF8.self)
+            }
+        }
+        return text(of: String(decoding: bytes, as: UTF8.self))
+    }
+
     public static func text(of raw: String) -> String? {
         guard raw.utf8.first == UInt8(ascii: "{") || raw.utf8.first == UInt8(ascii: " ") else {
             return raw.isEmpty ? nil : raw

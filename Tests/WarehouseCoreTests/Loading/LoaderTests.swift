@@ -124,20 +124,21 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
             + "6,2025-03-01 09:00:00\n"                                                          // 8: too few fields
             + "7,2025-03-01 09:00:00,2025-03-01 10:00:00,c1,u1,x,1,,,,u1,,\n"                   // 9: bad count
             + "\n"
-            + conversation("8", "", "2025-03-01 10:00:00") + "\n"                              // 11: no start
+            + conversation("8", "", "2025-03-01 10:00:00") + "\n"                              // 11: no start, kept
             + conversation("9", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + ",extra\n"     // 12: too many
         let s = try load(w, [("c.csv", text)])[0]
         #expect(s.rowsRead == 9)
-        #expect(s.inserted == 2)
-        #expect(s.rejected == 7)
+        #expect(s.inserted == 3)
+        #expect(s.rejected == 6)
         let rejects = try w.db.rows("SELECT line, reason FROM rejects ORDER BY line")
-        #expect(rejects.map { $0[0].int64! } == [3, 4, 7, 8, 9, 11, 12])
+        #expect(rejects.map { $0[0].int64! } == [3, 4, 7, 8, 9, 12])
+        #expect(try w.db.rows("SELECT opened_at, closed_at, resolution_seconds FROM conversations WHERE conversation_id = '8'")
+                == [[.null, .text("2025-03-01 10:00:00"), .null]])
         #expect(rejects.first { $0[0] == .integer(3) }?[1] == .text("missing key Conversation ID"))
         #expect(rejects.first { $0[0] == .integer(4) }?[1].string?.hasPrefix("bad timestamp in DateTime Conversation Started") == true)
         #expect(rejects.first { $0[0] == .integer(7) }?[1] == .text("bad duration in Resolution Time: '12:75:00'"))
         #expect(rejects.first { $0[0] == .integer(8) }?[1] == .text("wrong number of fields: 2, header has 13"))
         #expect(rejects.first { $0[0] == .integer(9) }?[1] == .text("bad count in Number of Outgoing Messages: 'x'"))
-        #expect(rejects.first { $0[0] == .integer(11) }?[1] == .text("missing DateTime Conversation Started"))
         #expect(rejects.first { $0[0] == .integer(12) }?[1] == .text("wrong number of fields: 14, header has 13"))
     }
 }
@@ -280,6 +281,33 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         expected["m4"] = "300"
         expected["m6"] = "400"
         #expect(try links(w) == expected)
+    }
+}
+
+@Suite struct TieBreakTests {
+    let dir = TempDir()
+
+    @Test func sameStartGoesToTheNumericallyLargerID() throws {
+        let w = try dir.warehouse()
+        let loader = try Loader(warehouse: w)
+        // "95…" (17 digits) is larger as text, "10…" (19 digits) as a number.
+        _ = loader.load(path: dir.write("c.csv", legacyConversationHeader + "\n"
+            + conversation("95000000000000000", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"
+            + conversation("1000000000000000000", "2025-03-01 09:00:00", "2025-03-01 09:30:00") + "\n"))
+        _ = loader.load(path: dir.write("m.csv", messageHeader + "\n" + message("m1", "2025-03-01 09:10:00") + "\n"
+            + message("m2", "2025-03-01 09:40:00") + "\n"))
+        let links = try w.db.rows("SELECT message_id, conversation_id FROM messages ORDER BY 1")
+        #expect(links == [[.text("m1"), .text("1000000000000000000")], [.text("m2"), .text("95000000000000000")]])
+    }
+
+    @Test func naturalIDOrder() {
+        #expect(NaturalID.less("95000000000000000", "1000000000000000000"))
+        #expect(!NaturalID.less("1000000000000000000", "95000000000000000"))
+        #expect(NaturalID.less("9", "10"))
+        #expect(NaturalID.less("007", "8"))
+        #expect(NaturalID.less("123", "abc"))
+        #expect(NaturalID.less("abc", "abd"))
+        #expect(!NaturalID.less("5", "5"))
     }
 }
 

@@ -13,6 +13,18 @@ import Testing
         #expect(MessageContent.text(of: #"{"type":"attachment","attachment":{"type":"file","url":"https://x/y.pdf"}}"#) == "[file: https://x/y.pdf]")
     }
 
+    @Test func theFastPathAgreesWithTheJSONReader() {
+        for raw in [#"{"type":"text","text":"Payment received, thank you!"}"#, #"{"type":"text","text":"a \"quoted\" word"}"#,
+                    #"{"type":"text","text":"back\\slash"}"#, #"{"type":"text","text":""}"#, #"{"type":"text","text":"x"} "#,
+                    #"{"type":"text","text":"😊 客户"}"#, "plain, text", #"{"type":"text","text":"cut"#] {
+            var bytes = raw
+            let viaBytes = bytes.withUTF8 { MessageContent.text(of: $0) }
+            #expect(viaBytes == MessageContent.text(of: raw), "\(raw)")
+        }
+        var quoted = #"{"type":"text","text":"say \"hi\""}"#
+        #expect(quoted.withUTF8 { MessageContent.text(of: $0) } == "say \"hi\"")
+    }
+
     @Test func plainTextAndBrokenJSON() {
         #expect(MessageContent.text(of: "Where is my invoice? I need it for, like, tax purposes") == "Where is my invoice? I need it for, like, tax purposes")
         #expect(MessageContent.text(of: "👍") == "👍")
