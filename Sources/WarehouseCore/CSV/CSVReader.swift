@@ -114,6 +114,9 @@ public final class CSVReader {
                 scan -= offset - start
             }
             if start == end && atEOF { return false }
+            if scan - start > maxRecordBytes {
+                throw Failure(line: nextLine, message: "a record longer than \(Self.describe(maxRecordBytes)) starts here (is a quote never closed?)")
+            }
 
             let recordStart = start
             var contentEnd = scan
@@ -190,6 +193,10 @@ public final class CSVReader {
 
     // MARK: Buffer
 
+    static func describe(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? "\(bytes >> 20) MiB" : bytes >= 1024 ? "\(bytes >> 10) KiB" : "\(bytes) bytes"
+    }
+
     private var checkedBOM = false
 
     private func skipBOM() throws {
@@ -212,7 +219,7 @@ public final class CSVReader {
         }
         if end == capacity {
             guard capacity < maxRecordBytes else {
-                throw Failure(line: nextLine, message: "a record longer than \(maxRecordBytes >> 20) MiB starts here (is a quote never closed?)")
+                throw Failure(line: nextLine, message: "a record longer than \(Self.describe(maxRecordBytes)) starts here (is a quote never closed?)")
             }
             let newCapacity = min(capacity * 2, maxRecordBytes)
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)

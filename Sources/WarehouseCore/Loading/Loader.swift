@@ -17,6 +17,8 @@ public final class Loader {
     public var progress: ((Int, Int) -> Void)?
     /// How many rejects a summary keeps in memory (the table keeps all).
     public var rejectsInSummary = 20
+    /// The longest record the CSV reader accepts; a longer one fails the file.
+    public var maxRecordBytes = CSVReader.defaultMaxRecordBytes
 
     // Dimension keys by natural value, valid for the current transaction's view
     // of the database; emptied when a file's transaction rolls back.
@@ -85,6 +87,14 @@ public final class Loader {
     // MARK: One file
 
     private func loadFile(path: String, started: Date) throws {
+        do {
+            try loadFileRows(path: path, started: started)
+        } catch let failure as CSVReader.Failure {
+            throw WarehouseError("\(path):\(failure.line): \(failure.message); nothing of this file was loaded")
+        }
+    }
+
+    private func loadFileRows(path: String, started: Date) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw WarehouseError("\(path): no such file")
@@ -94,7 +104,7 @@ public final class Loader {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch { throw WarehouseError("\(path): cannot read: \(error)") }
+        do { reader = try CSVReader(path: path, maxRecordBytes: maxRecordBytes) } catch { throw WarehouseError("\(path): cannot read: \(error)") }
         let sha = SHA256Digester()
         reader.onRead = { sha.update($0) }
 

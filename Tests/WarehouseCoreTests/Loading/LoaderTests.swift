@@ -214,6 +214,39 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
     }
 
+    @Test func aFileThatFailsHalfwayLeavesNothingOfItself() throws {
+        let w = try dir.warehouse()
+        _ = try load(w, "a.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "before") + "\n")
+        let loader = try Loader(warehouse: w)
+        loader.maxRecordBytes = 4096
+        let text = legacyConversationHeader + "\n"
+            + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "changed") + "\n"
+            + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n"
+            + conversation("3", "2025-03-03 09:00:00", "2025-03-03 10:00:00", summary: "\"never closed") + "\n"
+            + String(repeating: "x,", count: 10_000) + "\n"
+        let s = loader.load(path: dir.write("b.csv", text))
+        #expect(s.error?.contains("b.csv:4:") == true, "\(s.error ?? "")")
+        #expect(try w.db.rows("SELECT conversation_id, summary FROM conversations") == [[.text("1"), .text("before")]])
+        #expect(try w.db.int("SELECT count(*) FROM load_log WHERE status = 'failed' AND file_name = 'b.csv'") == 1)
+        #expect(try w.db.int("SELECT count(*) FROM dim_date") == 1)
+        // The loader goes on: the next file loads.
+        #expect(loader.load(path: dir.write("c.csv", legacyConversationHeader + "\n" + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n")).inserted == 1)
+    }
+
+    @Test func anOlderWarehouseIsUpgradedInPlace() throws {
+        let path = dir.path("old.db")
+        do {
+            let db = try Database(path: path)
+            try db.execute(Schema.migrations[0].sql)
+            try db.execute("PRAGMA user_version = \(Schema.migrations[0].version)")
+            try db.execute("INSERT INTO settings VALUES ('timezone', 'Asia/Tokyo')")
+        }
+        let w = try Warehouse.openExisting(path: path)
+        #expect(try Schema.version(of: w.db) == Schema.currentVersion)
+        #expect(w.timeZone == "Asia/Tokyo")
+        #expect(try w.db.int("SELECT count(*) FROM conversations") == 0)  // a view of a later migration
+    }
+
     @Test func timeZoneIsChosenOnceAndStored() throws {
         let path = dir.path("tz.db")
         _ = try Warehouse.openForWriting(path: path, timeZone: "Europe/Berlin")
