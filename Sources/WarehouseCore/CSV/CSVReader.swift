@@ -126,6 +126,9 @@ public final class CSVReader {
             bytesConsumed += (terminated ? scan + 1 : scan) - start
             start = terminated ? scan + 1 : scan
             if contentEnd == recordStart { continue }  // an empty line
+            if !Self.isUTF8(buffer + recordStart, contentEnd - recordStart) {
+                throw Failure(line: line, message: "this line is not UTF-8 text (is the file Latin-1 or another encoding?); save the export as UTF-8")
+            }
             malformation = (state == .quoted && !terminated) ? "unterminated quoted field (a quote opened on this line is never closed)" : nil
             split(from: recordStart, to: contentEnd)
             return true
@@ -190,6 +193,30 @@ public final class CSVReader {
 
     /// All fields of the current record as strings.
     public var strings: [String] { (0..<fieldCount).map(string) }
+
+    /// Whether `count` bytes at `p` are valid UTF-8 (ASCII is checked 8 bytes at a time).
+    static func isUTF8(_ p: UnsafeMutablePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < count && p[i] < 0x80 { i += 1 }
+        if i == count { return true }
+        var valid = true
+        _ = UnsafeBufferPointer(start: p + i, count: count - i).withMemoryRebound(to: UInt8.self) { bytes in
+            var iterator = bytes.makeIterator()
+            var decoder = UTF8()
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue: continue
+                case .emptyInput: break loop
+                case .error: valid = false; break loop
+                }
+            }
+        }
+        return valid
+    }
 
     // MARK: Buffer
 

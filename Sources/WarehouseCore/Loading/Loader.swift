@@ -97,7 +97,9 @@ public final class Loader {
     private func loadFileRows(path: String, started: Date) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw WarehouseError("\(path): no such file")
+            throw WarehouseError(path.contains("*") || path.contains("?")
+                ? "\(path): no such file (a pattern that matched no file is passed on as it is: check the folder and the pattern)"
+                : "\(path): no such file")
         }
         guard !isDirectory.boolValue else {
             throw WarehouseError("\(path): is a directory; name the CSV files in it (for example \(path)/*.csv)")
@@ -412,6 +414,7 @@ public final class Loader {
 
     /// Re-links the messages of `contacts` after their conversations changed.
     private func relinkMessages(of contacts: Set<Int64>) throws {
+        guard try db.int64("SELECT EXISTS (SELECT 1 FROM fact_message)") == 1 else { return }
         let messages = try db.prepare("SELECT message_key, sent_ts, conversation_key FROM fact_message WHERE contact_key = ?")
         let update = try db.prepare("UPDATE fact_message SET conversation_key = ? WHERE message_key = ?")
         for contact in contacts {

@@ -68,6 +68,21 @@ import Testing
         }
     }
 
+    @Test func textThatIsNotUTF8IsAnErrorNamingTheLine() throws {
+        let dir = TempDir()
+        // "café" in Latin-1 on line 3.
+        let reader = try CSVReader(path: dir.write("latin1.csv", bytes: Array("a,b\n1,ok 😊\n2,caf".utf8) + [0xE9, 0x0A]))
+        #expect(try reader.next())
+        #expect(try reader.next())
+        do {
+            _ = try reader.next()
+            Issue.record("no error for Latin-1 text")
+        } catch let failure as CSVReader.Failure {
+            #expect(failure.line == 3)
+            #expect(failure.message.contains("not UTF-8"))
+        }
+    }
+
     @Test func recordLongerThanTheLimitIsAnError() throws {
         let text = "a\n\"" + String(repeating: "x", count: 4_000)
         let dir = TempDir()

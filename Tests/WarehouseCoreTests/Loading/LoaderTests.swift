@@ -203,12 +203,15 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
             (dir.write("binary.csv", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01]), "binary"),
             (dir.path("missing.csv"), "no such file"),
             (dir.url.path, "directory"),
+            (dir.write("latin1.csv", bytes: Array("User ID,Email,First Name\n1,a@x,Ana\n2,b@x,Jos".utf8) + [0xE9, 0x0A]), "latin1.csv:3: this line is not UTF-8"),
+            (dir.path("exports/*.csv"), "a pattern that matched no file"),
         ]
         for (path, words) in cases {
             let s = loader.load(path: path)
             #expect(s.error?.contains(words) == true, "\(path): \(s.error ?? "no error")")
             #expect(s.error?.contains((path as NSString).lastPathComponent) == true)
         }
+        #expect(try w.db.int("SELECT count(*) FROM dim_user") == 0)
         // Header only: a valid, empty export.
         let headerOnly = loader.load(path: dir.write("h.csv", legacyConversationHeader + "\n"))
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
