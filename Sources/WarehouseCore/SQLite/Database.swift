@@ -66,26 +66,7 @@ public final class Database {
     /// Runs every statement of `sql` in order, following SQLite's tail pointer,
     /// so an error names the statement that failed.
     public func execute(_ sql: String) throws {
-        try sql.withCString { start in
-            var rest: UnsafePointer<CChar>? = start
-            while let current = rest, current.pointee != 0 {
-                var stmt: OpaquePointer?
-                var tail: UnsafePointer<CChar>?
-                let rc = sqlite3_prepare_v2(handle, current, -1, &stmt, &tail)
-                let text = tail.map { String(decoding: UnsafeRawBufferPointer(start: current, count: $0 - current), as: UTF8.self) }
-                    ?? String(cString: current)
-                guard rc == SQLITE_OK else { throw error(rc, sql: text.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                rest = tail
-                guard let stmt else { continue }  // whitespace or a comment
-                defer { sqlite3_finalize(stmt) }
-                while true {
-                    let step = sqlite3_step(stmt)
-                    if step == SQLITE_ROW { continue }
-                    if step == SQLITE_DONE { break }
-                    throw error(step, sql: text.trimmingCharacters(in: .whitespacesAndNewlines))
-                }
-            }
-        }
+        try forEachStatement(sql) { try $0.run() }
     }
 
     /// Prepares each statement of `sql` in turn and hands it to `body`, which

@@ -96,6 +96,19 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(rows[1][2] == .text(#"{"Customer Tier":"Gold","Order Number":"SO-1"}"#))
     }
 
+    @Test func aMessageNeedsItsDateAndTime() throws {
+        let w = try dir.warehouse()
+        let s = try load(w, [
+            ("m.csv", messageHeader + "\n" + message("1", "") + "\n" + message("2", "2025-03-01 09:00:00") + "\n"),
+            ("f.csv", "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason\n,f1,c1,ch1,user,7.0,Rate limit\n"),
+        ])
+        #expect(s[0].rejected == 1 && s[0].inserted == 1)
+        #expect(try w.db.rows("SELECT line, reason FROM rejects") == [[.integer(2), .text("missing Date & Time")]])
+        // A failed message may lack its time.
+        #expect(s[1].inserted == 1)
+        #expect(try w.db.rows("SELECT failed_at, sender_id, failure_reason FROM failed_messages") == [[.null, .text("7"), .text("Rate limit")]])
+    }
+
     @Test func senderTypesAndContent() throws {
         let w = try dir.warehouse()
         let s = try load(w, [("m.csv", messageHeader + "\n"
