@@ -100,7 +100,7 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         let w = try dir.warehouse()
         let s = try load(w, [
             ("m.csv", messageHeader + "\n" + message("1", "") + "\n" + message("2", "2025-03-01 09:00:00") + "\n"),
-            ("f.csv", "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason\n,f1,c1,ch1,user,7.0,Rate limit\n"),
+            ("n.csv", "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason\n,f1,c1,ch1,user,7.0,Rate limit\n"),
         ])
         #expect(s[0].rejected == 1 && s[0].inserted == 1)
         #expect(try w.db.rows("SELECT line, reason FROM rejects") == [[.integer(2), .text("missing Date & Time")]])
