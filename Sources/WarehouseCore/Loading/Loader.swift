@@ -67,7 +67,9 @@ public final class Loader {
         } catch {
             forgetCachedKeys()
             summary.error = "\(error)"
+            // Nothing of the file stayed: neither its records nor its rejects.
             summary.inserted = 0; summary.updated = 0; summary.unchanged = 0
+            summary.rejected = 0; summary.rejects = []
             // The file's transaction is gone; say so in the log.
             try? db.execute(
                 "INSERT INTO load_log(file_name, file_path, kind, status, message, rows_read, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -220,20 +222,21 @@ public final class Loader {
     }
 
     /// Writes a bound upsert unless the stored record is identical, and counts it.
-    /// Returns whether it wrote, and whether the record was new.
+    /// A stub (a dimension row made from a reference, not from its own export)
+    /// being filled in counts as an insert. Returns whether it wrote.
     @discardableResult
-    private func write(_ binder: inout RowBinder, existing: (key: Int64, hash: Int64, extra: Int64?)?, isStub: Bool = false) throws -> (wrote: Bool, inserted: Bool) {
+    private func write(_ binder: inout RowBinder, existing: (key: Int64, hash: Int64, extra: Int64?)?, isStub: Bool = false) throws -> Bool {
         let hash = Int64(bitPattern: binder.hash)
         binder.bindHash()
         binder.unhashed(loadID)
         defer { binder.statement.reset() }
         if let existing, !isStub, existing.hash == hash {
             summary.unchanged += 1
-            return (false, false)
+            return false
         }
         try binder.statement.run()
         if existing == nil || isStub { summary.inserted += 1 } else { summary.updated += 1 }
-        return (true, existing == nil || isStub)
+        return true
     }
 
     /// Runs a bound `upsertUnlessUnchangedSQL` statement and counts what it did:
@@ -343,7 +346,7 @@ public final class Loader {
             b.int(responseCount)
 
             let stored = try existing(lookup, key: id)
-            let (wrote, _) = try write(&b, existing: stored)
+            let wrote = try write(&b, existing: stored)
             if wrote {
                 if let contactKey { touchedContacts.insert(contactKey) }
                 if let old = stored?.extra { touchedContacts.insert(old) }
@@ -521,7 +524,7 @@ public final class Loader {
             b.text(teams.joined(separator: ";"))
             b.int(Int64(1))
             let stored = try existing(lookup, key: id)
-            let (wrote, _) = try write(&b, existing: stored, isStub: stored?.extra == 0)
+            let wrote = try write(&b, existing: stored, isStub: stored?.extra == 0)
             guard wrote else { return }
             let key = try stored?.key ?? userKey(id)!
             userKeys[String(decoding: id, as: UTF8.self)] = key
