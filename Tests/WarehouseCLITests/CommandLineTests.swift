@@ -164,6 +164,23 @@ final class Scratch {
         #expect(!FileManager.default.fileExists(atPath: s.url.appendingPathComponent("nothing.db").path))
     }
 
+    @Test func theBinaryWorksWhenCopiedAnywhere() throws {
+        let s = Scratch()
+        let copy = s.url.appendingPathComponent("bin/warehouse")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Binary.url, to: copy)
+        let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["load", "--db", s.url.appendingPathComponent("w.db").path, users]
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try s.run("sql", "--db", "w.db", "SELECT count(*) AS n FROM users").stdout == "n\n1\n")
+    }
+
     @Test func timeZoneMistakes() throws {
         let s = Scratch()
         let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
