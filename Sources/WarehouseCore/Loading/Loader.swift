@@ -31,6 +31,9 @@ public final class Loader {
     private var messageTypeKeys: [UInt64: (values: [[UInt8]], key: Int64)] = [:]
     private var knownDates: Set<Int> = []
 
+    /// The statement behind `conversationOf`, prepared once (it runs per message).
+    private var linkCandidates: Statement?
+
     // Per file.
     private var loadID: Int64 = 0
     private var summary = LoadSummary(path: "")
@@ -396,11 +399,14 @@ public final class Loader {
     /// first, so no sort is needed (a SQL `ORDER BY … LIMIT 1` with the tie-break
     /// sorted on every call: 22% of a messages load).
     private func conversationOf(contact: Int64, at time: Int64) throws -> Int64? {
-        let candidates = try db.cachedStatement("""
-            SELECT conversation_key, started_ts, conversation_id FROM fact_conversation
-            WHERE contact_key = ?1 AND started_ts <= ?2 AND resolved_ts >= ?2
-            ORDER BY started_ts DESC
-            """)
+        if linkCandidates == nil {
+            linkCandidates = try db.prepare("""
+                SELECT conversation_key, started_ts, conversation_id FROM fact_conversation
+                WHERE contact_key = ?1 AND started_ts <= ?2 AND resolved_ts >= ?2
+                ORDER BY started_ts DESC
+                """)
+        }
+        let candidates = linkCandidates!
         candidates.bindInt(1, contact)
         candidates.bindInt(2, time)
         defer { candidates.reset() }
