@@ -28,6 +28,7 @@ extension WarehouseCommand {
                     + String(repeating: " ", count: numberWidth - number.count) + number
                     + (count.note.isEmpty ? "" : "  (\(count.note))") + "\n"
             }
+            out += "\nRows per table\n" + table.render(info.tables)
             out += "\nDate coverage (local time)\n" + table.render(info.coverage)
             out += "\nLast loads\n" + table.render(info.lastLoads)
             if info.rejectedTotal > 0 {

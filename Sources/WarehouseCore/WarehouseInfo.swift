@@ -10,6 +10,8 @@ public struct WarehouseInfo {
     public let timeZone: String
     public let schemaVersion: Int
     public let counts: [Count]
+    /// Rows in every table of the schema.
+    public let tables: ResultTable
     /// First and last local date of conversations opened, closed, and messages.
     public let coverage: ResultTable
     public let lastLoads: ResultTable
@@ -38,6 +40,11 @@ public struct WarehouseInfo {
             Count(name: "channels", records: try count("SELECT count(*) FROM dim_channel WHERE in_channels_export = 1"),
                   note: "\(try count("SELECT count(*) FROM dim_channel WHERE in_channels_export = 0")) more referenced only"),
         ]
+        let names = try db.rows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            .compactMap { $0.first?.string }
+        tables = ResultTable(columns: ["table", "rows"], rows: try names.map { name in
+            [.text(name), .integer(try count("SELECT count(*) FROM \"\(name)\""))]
+        })
         coverage = try db.table("""
             SELECT 'conversations opened' AS what, min(started_local) AS first, max(started_local) AS last FROM fact_conversation
             UNION ALL SELECT 'conversations closed', min(resolved_local), max(resolved_local) FROM fact_conversation

@@ -158,6 +158,8 @@ final class Scratch {
         #expect(info.stdout.range(of: #"conversations\s+540"#, options: .regularExpression) != nil)
         #expect(info.stdout.range(of: #"messages\s+4987\s+\(4835 linked"#, options: .regularExpression) != nil)
         #expect(info.stdout.contains("Rejected rows"))
+        #expect(info.stdout.range(of: #"│ fact_message\s+│\s+4987 │"#, options: .regularExpression) != nil)
+        #expect(info.stdout.range(of: #"│ dim_time_of_day\s+│\s+24 │"#, options: .regularExpression) != nil)
         let none = try s.run("info", "--db", "nothing.db")
         #expect(none.status != 0)
         #expect(none.stderr.contains("no warehouse at nothing.db"))
