@@ -41,8 +41,6 @@ public final class CSVReader {
     public private(set) var bytesConsumed = 0
     /// Called with each chunk as it is read from the file (for a checksum).
     public var onRead: ((UnsafeRawBufferPointer) -> Void)?
-    /// Whether the file started with a UTF-8 byte order mark.
-    public private(set) var hadBOM = false
 
     /// Opens `path` for reading.
     public convenience init(path: String, bufferSize: Int = 1 << 20, maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws {
@@ -232,7 +230,6 @@ public final class CSVReader {
         if head == [0xEF, 0xBB, 0xBF] {
             start += 3
             bytesConsumed += 3
-            hadBOM = true
         }
     }
 

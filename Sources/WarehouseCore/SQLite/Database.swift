@@ -5,7 +5,6 @@ import Foundation
 public final class Database {
     public let handle: OpaquePointer
     public let path: String
-    public let isReadOnly: Bool
     private var statementCache: [String: Statement] = [:]
 
     public enum Mode {
@@ -28,7 +27,6 @@ public final class Database {
         }
         self.handle = db
         self.path = path
-        self.isReadOnly = (mode == .readOnly)
         sqlite3_extended_result_codes(db, 1)
         // Wait for a concurrent writer rather than failing at once.
         sqlite3_busy_timeout(db, 5_000)
@@ -97,13 +95,7 @@ public final class Database {
 
     /// The rows of a query, as values.
     public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
-        let statement = try prepare(sql)
-        try statement.bind(arguments)
-        var rows: [[SQLValue]] = []
-        while try statement.step() {
-            rows.append((0..<statement.columnCount).map { statement.value(at: $0) })
-        }
-        return rows
+        try table(sql, arguments).rows
     }
 
     /// The first column of the first row, or nil.
@@ -133,7 +125,4 @@ public final class Database {
             throw error
         }
     }
-
-    /// Asks a running statement to stop (safe from another thread).
-    public func interrupt() { sqlite3_interrupt(handle) }
 }

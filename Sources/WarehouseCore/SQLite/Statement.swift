@@ -39,15 +39,6 @@ public enum SQLValue: Equatable, Hashable, CustomStringConvertible {
     }
 }
 
-public protocol SQLValueConvertible { var sqlValue: SQLValue { get } }
-extension String: SQLValueConvertible { public var sqlValue: SQLValue { .text(self) } }
-extension Int: SQLValueConvertible { public var sqlValue: SQLValue { .integer(Int64(self)) } }
-extension Int64: SQLValueConvertible { public var sqlValue: SQLValue { .integer(self) } }
-extension Double: SQLValueConvertible { public var sqlValue: SQLValue { .real(self) } }
-extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
-    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
-}
-
 /// A prepared statement; finalized when released.
 public final class Statement {
     unowned let database: Database
@@ -77,7 +68,6 @@ public final class Statement {
     public var columnCount: Int { Int(sqlite3_column_count(handle)) }
     public func columnName(_ i: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(i))) }
     public var columnNames: [String] { (0..<columnCount).map(columnName) }
-    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
 
     public func reset() { sqlite3_reset(handle) }
     public func clearBindings() { sqlite3_clear_bindings(handle) }
