@@ -9,9 +9,10 @@ public struct WarehouseCommand: ParsableCommand {
         abstract: "Load respond.io exports into a SQLite warehouse and query them.",
         discussion: """
             The warehouse is one SQLite file: --db PATH, else $WAREHOUSE_DB, else ./warehouse.db.
-            Start with `warehouse load exports/*.csv`, then `warehouse info` and `warehouse sql`.
+            Start with `warehouse load exports/*.csv`, then `warehouse info`, `warehouse reports`, \
+            `warehouse report NAME` and `warehouse sql`.
             """,
-        subcommands: [Load.self, Info.self, SQL.self]
+        subcommands: [Load.self, Info.self, Reports.self, Report.self, SQL.self]
     )
 
     public init() {}

@@ -26,6 +26,7 @@ public final class Warehouse {
         self.db = db
         self.path = path
         self.timeZone = timeZone
+        SQLFunctions.register(on: db)
     }
 
     /// Opens the warehouse for writing, creating it (with `timeZone`, default UTC)
@@ -39,6 +40,8 @@ public final class Warehouse {
         try db.execute("PRAGMA synchronous = NORMAL")
         try db.execute("PRAGMA foreign_keys = OFF")
         try Schema.migrate(db)
+        SQLFunctions.register(on: db)
+        try ReportLibrary.installViews(db)
         let stored = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string
         let zone: String
         if let stored {
@@ -67,6 +70,10 @@ public final class Warehouse {
         }
         if version < Schema.currentVersion || writable {
             _ = try openForWriting(path: path)
+        } else if try !ReportLibrary.viewsAreCurrent(probe) {
+            // Views made by another version of this program: bring them up to
+            // date where the file can be written (reports run without them).
+            _ = try? openForWriting(path: path)
         }
         let db = try Database(path: path, mode: writable ? .readWriteCreate : .readOnly)
         let zone = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string ?? "UTC"

@@ -27,9 +27,12 @@ public struct ResultFormatter {
         self.humanDurations = humanDurations
     }
 
-    public func render(_ result: ResultTable) -> String {
+    /// `display: heatmap` (a report's header) draws a weekday × hour grid in table output.
+    public func render(_ result: ResultTable, display: String? = nil) -> String {
         switch format {
-        case .table: return table(result)
+        case .table:
+            if display == "heatmap", let grid = Heatmap(result) { return grid.render() }
+            return table(result)
         case .csv: return csv(result)
         case .json: return json(result)
         case .ndjson: return ndjson(result)
@@ -49,9 +52,24 @@ public struct ResultFormatter {
     func csv(_ r: ResultTable) -> String {
         var out = r.columns.map(Self.csvField).joined(separator: ",") + "\n"
         for row in r.rows {
-            out += row.map { Self.csvField($0.description) }.joined(separator: ",") + "\n"
+            out += zip(r.columns, row).map { Self.csvField(Self.text($1, column: $0)) }.joined(separator: ",") + "\n"
         }
         return out
+    }
+
+    /// A value as csv, json and markdown show it: `_pct` columns with two
+    /// decimals, `_seconds` columns in whole seconds.
+    static func text(_ value: SQLValue, column: String) -> String {
+        switch value {
+        case .real(let v) where v.isFinite && column.hasSuffix("_pct"):
+            return String(format: "%.2f", v)
+        case .integer(let v) where column.hasSuffix("_pct"):
+            return "\(v).00"
+        case .real(let v) where v.isFinite && column.hasSuffix("_seconds"):
+            return String(Int64(v.rounded(.toNearestOrAwayFromZero)))
+        default:
+            return value.description
+        }
     }
 
     // MARK: JSON
@@ -67,7 +85,15 @@ public struct ResultFormatter {
     }
 
     static func jsonObject(_ columns: [String], _ row: [SQLValue]) -> String {
-        "{" + zip(columns, row).map { JSONText.string($0) + ":" + jsonValue($1) }.joined(separator: ",") + "}"
+        "{" + zip(columns, row).map { column, value in
+            let number: String
+            switch value {
+            case .real(let v) where v.isFinite: number = text(value, column: column)
+            case .integer: number = text(value, column: column)
+            default: number = jsonValue(value)
+            }
+            return JSONText.string(column) + ":" + number
+        }.joined(separator: ",") + "}"
     }
 
     func json(_ r: ResultTable) -> String {
@@ -88,7 +114,7 @@ public struct ResultFormatter {
         var out = "| " + r.columns.map(cell).joined(separator: " | ") + " |\n"
         out += "|" + r.columns.indices.map { i in isNumericColumn(r, i) ? " ---: |" : " --- |" }.joined() + "\n"
         for row in r.rows {
-            out += "| " + row.map { cell($0.description) }.joined(separator: " | ") + " |\n"
+            out += "| " + zip(r.columns, row).map { cell(Self.text($1, column: $0)) }.joined(separator: " | ") + " |\n"
         }
         return out
     }
@@ -118,8 +144,9 @@ public struct ResultFormatter {
         return sawNumber
     }
 
-    func displayText(_ value: SQLValue, column: String) -> String {
-        if humanDurations, column.hasSuffix("_seconds") {
+    func displayText(_ value: SQLValue, column: String, durationRow: Bool = false) -> String {
+        let isDuration = column.hasSuffix("_seconds") || (durationRow && (column == "value" || column == "previous_value"))
+        if humanDurations, isDuration {
             switch value {
             case .integer(let v): return Self.humanDuration(v)
             case .real(let v) where v.isFinite: return Self.humanDuration(Int64(v.rounded()))
@@ -127,12 +154,17 @@ public struct ResultFormatter {
             }
         }
         // One line per cell: newlines are shown as ⏎.
-        return value.description.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
+        return Self.text(value, column: column).replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
     }
 
     func table(_ r: ResultTable) -> String {
         let shown = r.rows.prefix(maxTableRows)
-        let cells = shown.map { row in zip(r.columns, row).map { displayText($1, column: $0) } }
+        // A KPI table (column kpi) shows the values of its `…_seconds` KPIs as durations.
+        let kpi = r.columns.firstIndex(of: "kpi")
+        let cells = shown.map { row in
+            let durationRow = kpi.map { row[$0].string?.hasSuffix("_seconds") ?? false } ?? false
+            return zip(r.columns, row).map { displayText($1, column: $0, durationRow: durationRow) }
+        }
         let right = r.columns.indices.map { isNumericColumn(r, $0) }
         var widths = r.columns.map { TextWidth.of($0) }
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], min(TextWidth.of(c), 60)) } }

@@ -1,0 +1,47 @@
+-- name: agent_opened_conversations
+-- title: Agent-opened conversations
+-- description: Per user, the conversations they first got that an agent opened (outbound), flagged when unusually many.
+-- anchor: opened (DateTime Conversation Started)
+-- grain: one row per user who is First Assignee of a conversation opened in the period
+-- params: from, to, tz, team, user
+-- order: opened_by_agent descending, then user_name
+-- notes: The workspace-wide rate is over every conversation opened in the period (whatever --team or
+--   --user), and "at least twice" is compared exactly, before rounding. Opened By Source is compared
+--   case-insensitively. --team keeps the users whose teams include it; --user keeps that user.
+-- columns:
+--   user_id: the user's ID
+--   user_name: First Name + Last Name from the users file, else the ID
+--   conversations_opened: conversations opened in the period whose First Assignee is the user
+--   opened_by_agent: of those, the ones whose Opened By Source is user
+--   agent_open_rate_pct: opened_by_agent / conversations_opened, in percent
+--   flagged: 1 when opened_by_agent >= 3 and the rate is at least twice the workspace-wide rate
+WITH opened AS (
+    SELECT c.first_assignee_user_key AS user_key,
+           coalesce(lower(c.opened_by_source) = 'user', 0) AS by_agent
+    FROM fact_conversation c
+    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
+),
+workspace AS (
+    SELECT count(*) AS opened, coalesce(sum(by_agent), 0) AS by_agent FROM opened
+),
+per_user AS (
+    SELECT user_key, count(*) AS conversations_opened, sum(by_agent) AS opened_by_agent
+    FROM opened
+    WHERE user_key IS NOT NULL
+    GROUP BY user_key
+)
+SELECT u.user_id,
+       u.user_name,
+       p.conversations_opened,
+       p.opened_by_agent,
+       div_round(100 * p.opened_by_agent, p.conversations_opened, 2) AS agent_open_rate_pct,
+       CASE WHEN p.opened_by_agent >= 3
+                 AND p.opened_by_agent * w.opened >= 2 * w.by_agent * p.conversations_opened
+            THEN 1 ELSE 0 END AS flagged
+FROM per_user p
+CROSS JOIN workspace w
+JOIN dim_user u ON u.user_key = p.user_key
+WHERE (:user_key IS NULL OR u.user_key = :user_key)
+  AND (:team_key IS NULL OR EXISTS (SELECT 1 FROM bridge_user_team b
+                                    WHERE b.user_key = u.user_key AND b.team_key = :team_key))
+ORDER BY p.opened_by_agent DESC, u.user_name, u.user_id COLLATE natural_id

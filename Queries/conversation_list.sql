@@ -1,0 +1,68 @@
+-- name: conversation_list
+-- title: Conversations
+-- description: Every conversation closed in the period, with its people, times, message counts and anomaly flag.
+-- anchor: closed (DateTime Conversation Resolved)
+-- grain: one row per conversation
+-- params: from, to, tz, team, user, channel, limit
+-- order: newest closed first, then conversation_id
+-- notes: --team keeps Closed By Team, --user the Assignee, --channel Opened By Channel. anomaly is 1
+--   when resolved_conversation_anomalies (same period and filters, 90th percentile) lists the
+--   conversation. A gap between messages and linked_messages says the messages export is incomplete.
+-- columns:
+--   conversation_id: the export's Conversation ID
+--   contact_id: the contact's ID
+--   contact_name: FirstName + LastName from the contacts file, else blank
+--   assignee: the Assignee's name (else ID)
+--   closed_by: the Closed By user's name (else ID)
+--   team: Closed By Team
+--   category: Conversation Category
+--   opened_at: DateTime Conversation Started, local YYYY-MM-DD HH:MM:SS in the reporting time zone
+--   closed_at: DateTime Conversation Resolved, local YYYY-MM-DD HH:MM:SS in the reporting time zone
+--   first_response_seconds: First Response Time (derived from the timestamps where blank)
+--   resolution_seconds: Resolution Time (derived from the timestamps where blank)
+--   incoming_messages: the export's Number of Incoming Messages
+--   outgoing_messages: the export's Number of Outgoing Messages
+--   messages: incoming + outgoing
+--   linked_messages: messages of the messages files linked to the conversation
+--   summary: Closing Note Summary
+--   anomaly: 1 when long and busy (see resolved_conversation_anomalies), else 0
+WITH closed AS (
+    SELECT c.*,
+           CASE WHEN c.incoming_messages IS NOT NULL OR c.outgoing_messages IS NOT NULL
+                THEN coalesce(c.incoming_messages, 0) + coalesce(c.outgoing_messages, 0) END AS messages
+    FROM fact_conversation c
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
+      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+),
+thresholds AS (
+    SELECT p90(resolution_seconds) AS resolution_p90, p90(messages) AS messages_p90 FROM closed
+)
+SELECT c.conversation_id,
+       ct.contact_id,
+       ct.contact_name,
+       assignee.user_name                                          AS assignee,
+       closer.user_name                                            AS closed_by,
+       team.team_name                                              AS team,
+       cat.category_name                                           AS category,
+       coalesce(local_time(c.started_ts, :tz), c.started_local)    AS opened_at,
+       coalesce(local_time(c.resolved_ts, :tz), c.resolved_local)  AS closed_at,
+       c.first_response_seconds,
+       c.resolution_seconds,
+       c.incoming_messages,
+       c.outgoing_messages,
+       c.messages,
+       (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked_messages,
+       c.closing_note_summary                                      AS summary,
+       CASE WHEN c.resolution_seconds > t.resolution_p90 AND c.messages > t.messages_p90
+            THEN 1 ELSE 0 END                                      AS anomaly
+FROM closed c
+CROSS JOIN thresholds t
+LEFT JOIN dim_contact ct        ON ct.contact_key = c.contact_key
+LEFT JOIN dim_user assignee     ON assignee.user_key = c.assignee_user_key
+LEFT JOIN dim_user closer       ON closer.user_key = c.closed_by_user_key
+LEFT JOIN dim_team team         ON team.team_key = c.closed_by_team_key
+LEFT JOIN dim_category cat      ON cat.category_key = c.category_key
+ORDER BY c.resolved_ts DESC, c.conversation_id COLLATE natural_id
+LIMIT coalesce(:limit, -1)

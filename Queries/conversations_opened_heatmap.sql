@@ -1,0 +1,36 @@
+-- name: conversations_opened_heatmap
+-- title: Busiest times
+-- description: Conversations opened per weekday and hour of the day: all 168 cells, zeros included.
+-- anchor: opened (DateTime Conversation Started)
+-- grain: one row per weekday and hour
+-- params: from, to, tz, team, user, channel
+-- display: heatmap
+-- order: weekday, hour
+-- columns:
+--   weekday: 1 = Monday … 7 = Sunday, in the reporting time zone
+--   weekday_name: Mon … Sun
+--   hour: 0–23, the local hour the conversation was opened
+--   conversations_opened: conversations opened in that hour of that weekday
+WITH weekdays(weekday, weekday_name) AS (
+    VALUES (1, 'Mon'), (2, 'Tue'), (3, 'Wed'), (4, 'Thu'), (5, 'Fri'), (6, 'Sat'), (7, 'Sun')
+),
+opened AS (
+    SELECT coalesce(local_time(c.started_ts, :tz), c.started_local) AS opened_at
+    FROM fact_conversation c
+    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
+      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
+      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+),
+cells AS (
+    SELECT (CAST(strftime('%w', opened_at) AS INTEGER) + 6) % 7 + 1 AS weekday,
+           CAST(substr(opened_at, 12, 2) AS INTEGER)                AS hour,
+           count(*)                                                 AS conversations_opened
+    FROM opened
+    GROUP BY 1, 2
+)
+SELECT d.weekday, d.weekday_name, h.hour, coalesce(cells.conversations_opened, 0) AS conversations_opened
+FROM weekdays d
+CROSS JOIN dim_time_of_day h
+LEFT JOIN cells ON cells.weekday = d.weekday AND cells.hour = h.hour
+ORDER BY d.weekday, h.hour

@@ -1,0 +1,53 @@
+-- name: leaderboard_resolution_time
+-- title: Leaderboard: resolution time
+-- description: Users (or teams) by fastest average resolution, over conversations closed in the period.
+-- anchor: closed (DateTime Conversation Resolved)
+-- grain: one row per user, or per team with --group-by team
+-- params: from, to, tz, group-by, team, channel, limit
+-- order: average ascending (exact, before rounding), then name; groups without an average last
+-- notes: --group-by user (default) groups by Closed By; --group-by team by Closed By Team.
+--   Conversations without it (closed by a workflow, legacy rows without a team) are left out.
+--   conversations counts every conversation of the group; the statistics leave out those without a
+--   resolution time. Top 10 unless --limit.
+-- columns:
+--   rank: 1…n in this order, no shared ranks
+--   name: the user's name (else ID) or the team's name
+--   conversations: conversations of the group closed in the period
+--   avg_resolution_seconds: mean resolution time, rounded half away from zero
+--   median_resolution_seconds: median resolution time, rounded half away from zero
+--   p90_resolution_seconds: 90th percentile (nearest rank) of resolution time
+WITH closed AS (
+    SELECT CASE coalesce(:group_by, 'user')
+               WHEN 'team' THEN c.closed_by_team_key
+               ELSE c.closed_by_user_key
+           END AS group_key,
+           c.resolution_seconds AS seconds
+    FROM fact_conversation c
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+),
+groups AS (
+    SELECT group_key,
+           CASE coalesce(:group_by, 'user')
+               WHEN 'team' THEN (SELECT team_name FROM dim_team WHERE team_key = group_key)
+               ELSE (SELECT user_name FROM dim_user WHERE user_key = group_key)
+           END AS name,
+           count(*) AS conversations,
+           sum(seconds) AS total,
+           count(seconds) AS answered,
+           median(seconds) AS median,
+           p90(seconds) AS p90
+    FROM closed
+    WHERE group_key IS NOT NULL
+    GROUP BY group_key
+)
+SELECT row_number() OVER (ORDER BY answered = 0, CAST(total AS REAL) / answered, name, group_key) AS rank,
+       name,
+       conversations,
+       div_round(total, answered) AS avg_resolution_seconds,
+       round_half(median)         AS median_resolution_seconds,
+       p90                        AS p90_resolution_seconds
+FROM groups
+ORDER BY rank
+LIMIT coalesce(:limit, 10)

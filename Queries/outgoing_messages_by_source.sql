@@ -1,0 +1,35 @@
+-- name: outgoing_messages_by_source
+-- title: Outgoing messages by source
+-- description: Messages to contacts per source (user, workflow, broadcast, api, …), with each source's share.
+-- anchor: message time (Date & Time)
+-- grain: one row per source (and period with --by)
+-- params: from, to, tz, by, user, team, channel
+-- optional_columns: period (with --by)
+-- order: period, outgoing_messages descending, source
+-- notes: The source is the outgoing message's Sender Type (every value but contact). --user keeps the
+--   messages whose Sender ID is that user; --team those sent by a user of that team (users file);
+--   --channel those of that channel. Shares with --by are within each period.
+-- columns:
+--   period: the day, week (its Monday's date) or month, only with --by
+--   source: the Sender Type
+--   outgoing_messages: messages of that source
+--   share_pct: the source's share of outgoing messages, in percent
+WITH outgoing AS (
+    SELECT CASE WHEN :by IS NOT NULL
+                THEN period_start(coalesce(local_time(m.sent_ts, :tz), m.sent_local), :by) END AS period,
+           s.sender_type AS source
+    FROM fact_message m
+    JOIN dim_message_source s ON s.source_key = m.source_key
+    WHERE s.direction = 'outgoing'
+      AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
+      AND (:user IS NULL OR m.sender_id = :user)
+      AND (:team_key IS NULL OR m.sender_user_key IN (SELECT user_key FROM bridge_user_team WHERE team_key = :team_key))
+      AND (:channel_key IS NULL OR m.channel_key = :channel_key)
+)
+SELECT period,
+       source,
+       count(*) AS outgoing_messages,
+       div_round(100 * count(*), sum(count(*)) OVER (PARTITION BY period), 2) AS share_pct
+FROM outgoing
+GROUP BY period, source
+ORDER BY period, outgoing_messages DESC, source

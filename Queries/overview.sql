@@ -1,0 +1,66 @@
+-- name: overview
+-- title: Overview
+-- description: The headline KPIs of the period, against the same-length period just before it.
+-- anchor: each its own: opened, closed, message time; the response times over conversations closed
+-- grain: one row per KPI, in a fixed order
+-- params: from, to, tz
+-- order: the KPIs in the order below
+-- notes: previous_value needs both --from and --to: it is the same number of days just before --from.
+--   change_pct = (value - previous_value) / previous_value × 100 from the shown values, blank when
+--   the previous value is 0 or blank.
+-- columns:
+--   kpi: conversations_opened, conversations_closed, incoming_messages, outgoing_messages,
+--     avg_first_response_seconds, median_first_response_seconds, avg_resolution_seconds,
+--     median_resolution_seconds
+--   value: the KPI over the period
+--   previous_value: the KPI over the period just before, of the same length
+--   change_pct: the change from previous_value to value, in percent
+WITH periods(period, from_ts, to_ts) AS (
+    SELECT 'current', :from_ts, :to_ts
+    UNION ALL
+    SELECT 'previous', :prev_from_ts, :prev_to_ts WHERE :prev_from_ts IS NOT NULL
+),
+opened AS (
+    SELECT p.period, count(c.conversation_key) AS conversations_opened
+    FROM periods p
+    LEFT JOIN fact_conversation c ON c.started_ts >= p.from_ts AND c.started_ts < p.to_ts
+    GROUP BY p.period
+),
+closed AS (
+    SELECT p.period,
+           count(c.conversation_key)                                                AS conversations_closed,
+           div_round(sum(c.first_response_seconds), count(c.first_response_seconds)) AS avg_first_response_seconds,
+           round_half(median(c.first_response_seconds))                             AS median_first_response_seconds,
+           div_round(sum(c.resolution_seconds), count(c.resolution_seconds))        AS avg_resolution_seconds,
+           round_half(median(c.resolution_seconds))                                 AS median_resolution_seconds
+    FROM periods p
+    LEFT JOIN fact_conversation c ON c.resolved_ts >= p.from_ts AND c.resolved_ts < p.to_ts
+    GROUP BY p.period
+),
+messages AS (
+    SELECT p.period,
+           coalesce(sum(s.direction = 'incoming'), 0) AS incoming_messages,
+           coalesce(sum(s.direction = 'outgoing'), 0) AS outgoing_messages
+    FROM periods p
+    LEFT JOIN fact_message m ON m.sent_ts >= p.from_ts AND m.sent_ts < p.to_ts
+    LEFT JOIN dim_message_source s ON s.source_key = m.source_key
+    GROUP BY p.period
+),
+kpis(period, position, kpi, value) AS (
+    SELECT period, 1, 'conversations_opened', conversations_opened FROM opened
+    UNION ALL SELECT period, 2, 'conversations_closed', conversations_closed FROM closed
+    UNION ALL SELECT period, 3, 'incoming_messages', incoming_messages FROM messages
+    UNION ALL SELECT period, 4, 'outgoing_messages', outgoing_messages FROM messages
+    UNION ALL SELECT period, 5, 'avg_first_response_seconds', avg_first_response_seconds FROM closed
+    UNION ALL SELECT period, 6, 'median_first_response_seconds', median_first_response_seconds FROM closed
+    UNION ALL SELECT period, 7, 'avg_resolution_seconds', avg_resolution_seconds FROM closed
+    UNION ALL SELECT period, 8, 'median_resolution_seconds', median_resolution_seconds FROM closed
+)
+SELECT cur.kpi,
+       cur.value,
+       prev.value AS previous_value,
+       CASE WHEN prev.value <> 0 THEN div_round(100 * (cur.value - prev.value), prev.value, 2) END AS change_pct
+FROM kpis cur
+LEFT JOIN kpis prev ON prev.kpi = cur.kpi AND prev.period = 'previous'
+WHERE cur.period = 'current'
+ORDER BY cur.position

@@ -1,0 +1,70 @@
+-- name: user_performance
+-- title: User performance
+-- description: Per user: conversations assigned and closed, contacts, messages sent and response times.
+-- anchor: closed (DateTime Conversation Resolved); messages_sent by message time
+-- grain: one row per user with any activity in the period
+-- params: from, to, tz, team, user, limit
+-- order: conversations_closed descending, then user_name
+-- notes: --team keeps the users whose teams (users file) include it; --user keeps that user.
+--   The three times are over the conversations the user closed, whoever answered them.
+-- columns:
+--   user_id: the user's ID
+--   user_name: First Name + Last Name from the users file, else the ID
+--   team: the user's teams from the users file, joined with ;
+--   conversations_assigned: conversations closed in the period whose Assignee is the user
+--   conversations_closed: conversations closed in the period whose Closed By is the user
+--   unique_contacts_closed: distinct contacts of the conversations the user closed
+--   messages_sent: messages with Sender Type user sent by the user in the period
+--   avg_first_response_seconds: mean first response time of the conversations the user closed
+--   avg_resolution_seconds: mean resolution time of the conversations the user closed
+--   max_resolution_seconds: longest resolution time of the conversations the user closed
+WITH closed AS (
+    SELECT *
+    FROM fact_conversation c
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+),
+assigned AS (
+    SELECT assignee_user_key AS user_key, count(*) AS conversations_assigned
+    FROM closed
+    WHERE assignee_user_key IS NOT NULL
+    GROUP BY assignee_user_key
+),
+closers AS (
+    SELECT closed_by_user_key AS user_key,
+           count(*)                                                       AS conversations_closed,
+           count(DISTINCT contact_key)                                    AS unique_contacts_closed,
+           div_round(sum(first_response_seconds), count(first_response_seconds)) AS avg_first_response_seconds,
+           div_round(sum(resolution_seconds), count(resolution_seconds))  AS avg_resolution_seconds,
+           max(resolution_seconds)                                        AS max_resolution_seconds
+    FROM closed
+    WHERE closed_by_user_key IS NOT NULL
+    GROUP BY closed_by_user_key
+),
+sent AS (
+    SELECT m.sender_user_key AS user_key, count(*) AS messages_sent
+    FROM fact_message m
+    JOIN dim_message_source s ON s.source_key = m.source_key
+    WHERE s.sender_type = 'user' AND m.sender_user_key IS NOT NULL
+      AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
+    GROUP BY m.sender_user_key
+)
+SELECT u.user_id,
+       u.user_name,
+       nullif(u.teams, '')                      AS team,
+       coalesce(a.conversations_assigned, 0)    AS conversations_assigned,
+       coalesce(cl.conversations_closed, 0)     AS conversations_closed,
+       coalesce(cl.unique_contacts_closed, 0)   AS unique_contacts_closed,
+       coalesce(s.messages_sent, 0)             AS messages_sent,
+       cl.avg_first_response_seconds,
+       cl.avg_resolution_seconds,
+       cl.max_resolution_seconds
+FROM dim_user u
+LEFT JOIN assigned a ON a.user_key = u.user_key
+LEFT JOIN closers cl ON cl.user_key = u.user_key
+LEFT JOIN sent s     ON s.user_key = u.user_key
+WHERE (a.user_key IS NOT NULL OR cl.user_key IS NOT NULL OR s.user_key IS NOT NULL)
+  AND (:user_key IS NULL OR u.user_key = :user_key)
+  AND (:team_key IS NULL OR EXISTS (SELECT 1 FROM bridge_user_team b
+                                    WHERE b.user_key = u.user_key AND b.team_key = :team_key))
+ORDER BY conversations_closed DESC, u.user_name, u.user_id COLLATE natural_id
+LIMIT coalesce(:limit, -1)

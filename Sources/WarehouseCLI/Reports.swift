@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import WarehouseCore
+
+/// Where a user's own report files are read from.
+struct QueryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A directory of your own report files (NAME.sql with a header); may be repeated.",
+        discussion: "A `queries` directory beside the warehouse file is always read.",
+        valueName: "dir"))
+    var queries: [String] = []
+
+    func library(for warehousePath: String) -> ReportLibrary {
+        let library = ReportLibrary(directories: ReportLibrary.directories(warehousePath: warehousePath, extra: queries))
+        for warning in library.warnings { Terminal.printError("warning: \(warning)") }
+        return library
+    }
+}
+
+extension WarehouseCommand {
+    struct Reports: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the report library, or describe one report.",
+            discussion: "Built-in reports come from the program; your own from a `queries` directory beside the warehouse file and from --queries DIR."
+        )
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var queries: QueryOptions
+        @OptionGroup var output: OutputOptions
+
+        @Argument(help: "A report to describe: its parameters and columns.")
+        var name: String?
+
+        func run() throws {
+            let library = queries.library(for: database.path)
+            if let name {
+                Terminal.write(try library.report(named: name).help)
+                return
+            }
+            let rows = library.reports.map { report -> [SQLValue] in
+                [.text(report.name), .text(report.description),
+                 .text(report.parameters.map { "--" + $0.rawValue }.joined(separator: " ")),
+                 .text(report.isBuiltIn ? "built-in" : report.source)]
+            }
+            let formatter = output.formatter
+            if formatter.format == .table {
+                let width = library.reports.map(\.name.count).max() ?? 0
+                var out = ""
+                for report in library.reports {
+                    out += report.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + report.description
+                        + (report.isBuiltIn ? "" : "  [\(report.source)]") + "\n"
+                }
+                out += "\nRun one: warehouse report NAME [--from DATE --to DATE …]. Its parameters and columns: warehouse reports NAME.\n"
+                Terminal.write(out)
+            } else {
+                Terminal.write(formatter.render(ResultTable(columns: ["name", "description", "parameters", "source"], rows: rows)))
+            }
+        }
+    }
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one report of the library.",
+            discussion: """
+                Each report takes the parameters `warehouse reports NAME` lists; any other is an error. \
+                --from/--to are inclusive days in the reporting time zone (--tz, default the workspace's).
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var queries: QueryOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var parameters: ReportOptions
+
+        @Argument(help: "The report's name (see `warehouse reports`).")
+        var name: String
+
+        func run() throws {
+            let library = queries.library(for: database.path)
+            let report = try library.report(named: name)
+            let warehouse = try Warehouse.openExisting(path: database.path)
+            let result = try warehouse.run(report, parameters.arguments)
+            Terminal.write(output.formatter.render(result, display: report.display))
+        }
+    }
+}
+
+/// The report parameters as command-line options (the same for `report` and the shell's `.report`).
+struct ReportOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("First day, inclusive (YYYY-MM-DD).", valueName: "date")) var from: String?
+    @Option(help: ArgumentHelp("Last day, inclusive (YYYY-MM-DD).", valueName: "date")) var to: String?
+    @Option(help: ArgumentHelp("Reporting time zone (IANA name; default the workspace's).", valueName: "zone")) var tz: String?
+    @Option(help: ArgumentHelp("Period: day, week or month.", valueName: "day|week|month")) var by: String?
+    @Option(name: .customLong("group-by"), help: ArgumentHelp("Group by user or team.", valueName: "user|team")) var groupBy: String?
+    @Option(help: ArgumentHelp("A team name.", valueName: "name")) var team: String?
+    @Option(help: ArgumentHelp("A user ID or full name.", valueName: "name-or-id")) var user: String?
+    @Option(help: ArgumentHelp("A channel ID or name.", valueName: "name-or-id")) var channel: String?
+    @Option(help: ArgumentHelp("At most N rows.", valueName: "n")) var limit: Int?
+    @Option(help: ArgumentHelp("The percentile P (above 0, at most 100).", valueName: "p")) var percentile: Double?
+
+    var arguments: ReportArguments {
+        ReportArguments(from: from, to: to, tz: tz, by: by, groupBy: groupBy, team: team, user: user,
+                        channel: channel, limit: limit, percentile: percentile)
+    }
+}

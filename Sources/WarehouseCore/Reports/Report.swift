@@ -1,0 +1,131 @@
+import Foundation
+
+/// One report of the library: a SQL file whose header comment documents it.
+///
+///     -- name: incoming_messages_by_channel
+///     -- title: Incoming messages by channel
+///     -- description: One line for `warehouse reports`.
+///     -- params: from, to, tz, by, channel
+///     -- optional_columns: period (with --by)
+///     -- columns:
+///     --   channel_id: what the column holds
+///     SELECT …
+///
+/// Other header keys (anchor, grain, order, notes, display) are kept for help
+/// text; a value may continue on following comment lines indented by more than
+/// one space. The body is one SQL statement that reads the report's parameters
+/// as named parameters (`:from_ts`, `:tz`, …; see `ReportParameters`).
+public struct Report: Sendable {
+    public let name: String
+    public let title: String
+    public let description: String
+    /// The parameters the report takes, in the header's order.
+    public let parameters: [ReportParameter]
+    /// (column, description) in the header's order.
+    public let columns: [(name: String, description: String)]
+    /// Every header key and its value, for help text.
+    public let header: [(key: String, value: String)]
+    /// Columns shown only when a parameter is given: column → parameter.
+    public let optionalColumns: [String: ReportParameter]
+    public let sql: String
+    /// Where the report comes from: "built-in" or the file's path.
+    public let source: String
+
+    public var isBuiltIn: Bool { source == "built-in" }
+    public var display: String? { value(of: "display") }
+
+    public func value(of key: String) -> String? { header.first { $0.key == key }?.value }
+
+    public struct HeaderError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Parses a report file. `expectedName` is the file name without `.sql`.
+    public init(text: String, expectedName: String, source: String) throws {
+        func fail(_ message: String) -> HeaderError { HeaderError(description: "\(source == "built-in" ? expectedName + ".sql" : source): \(message)") }
+        var header: [(key: String, value: String)] = []
+        var columns: [(name: String, description: String)] = []
+        var inColumns = false
+        var bodyLines: [Substring] = []
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)[...]
+        while let line = lines.first {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { lines.removeFirst(); continue }
+            guard trimmed.hasPrefix("--") else { break }
+            lines.removeFirst()
+            let content = trimmed.dropFirst(2)
+            let indented = content.hasPrefix("  ")
+            let entry = content.trimmingCharacters(in: .whitespaces)
+            if entry.isEmpty { continue }
+            if indented {
+                if inColumns, let colon = entry.firstIndex(of: ":"), !entry[..<colon].contains(" ") {
+                    columns.append((String(entry[..<colon]), entry[entry.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+                } else if inColumns, let last = columns.popLast() {
+                    columns.append((last.name, last.description + " " + entry))
+                } else if let last = header.popLast() {
+                    header.append((last.key, last.value + " " + entry))
+                }
+                continue
+            }
+            guard let colon = entry.firstIndex(of: ":") else { continue }
+            let key = entry[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = entry[entry.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            inColumns = key == "columns"
+            if !inColumns { header.append((key, value)) }
+        }
+        bodyLines = Array(lines)
+        let value = { (key: String) in header.first { $0.key == key }?.value }
+
+        guard let name = value("name"), !name.isEmpty else { throw fail("the header has no `-- name:` line") }
+        guard name == expectedName else { throw fail("the header names the report '\(name)' but the file is \(expectedName).sql: they must match") }
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name.first?.isLetter == true else {
+            throw fail("'\(name)' is not a report name: use letters, digits and _ , starting with a letter")
+        }
+        guard let description = value("description"), !description.isEmpty else { throw fail("the header has no `-- description:` line") }
+        var parameters: [ReportParameter] = []
+        for word in (value("params") ?? "").split(whereSeparator: { $0 == "," || $0 == " " }) {
+            guard let parameter = ReportParameter(rawValue: word.hasPrefix("--") ? String(word.dropFirst(2)) : String(word)) else {
+                throw fail("unknown parameter '\(word)' in `-- params:`; the parameters are \(ReportParameter.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            parameters.append(parameter)
+        }
+        var optional: [String: ReportParameter] = [:]
+        for entry in (value("optional_columns") ?? "").split(separator: ",") {
+            // "period (with --by)"
+            let parts = entry.split(whereSeparator: { " ()".contains($0) })
+            guard parts.count == 3, parts[1] == "with", let parameter = ReportParameter(rawValue: String(parts[2].drop { $0 == "-" })) else {
+                throw fail("`-- optional_columns:` entries read `COLUMN (with --PARAM)`, not '\(entry.trimmingCharacters(in: .whitespaces))'")
+            }
+            optional[String(parts[0])] = parameter
+        }
+        let body = bodyLines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty else { throw fail("there is no SQL after the header") }
+
+        self.name = name
+        self.title = value("title") ?? name
+        self.description = description
+        self.parameters = parameters
+        self.columns = columns
+        self.header = header
+        self.optionalColumns = optional
+        self.sql = body.hasSuffix(";") ? String(body.dropLast()) : body
+        self.source = source
+    }
+
+    /// The report's help: title, description, the other header notes, parameters and columns.
+    public var help: String {
+        var out = "\(name): \(title)\n\(description)\n"
+        for (key, value) in header where !["name", "title", "description", "params", "optional_columns", "display"].contains(key) {
+            out += "\n\(key.prefix(1).uppercased() + key.dropFirst()): \(value)"
+        }
+        out += "\n\nParameters:"
+        if parameters.isEmpty { out += " none" }
+        for parameter in parameters { out += "\n  --\(parameter.rawValue) \(parameter.valueName)".padding(toLength: 26, withPad: " ", startingAt: 0) + parameter.help }
+        if !columns.isEmpty {
+            out += "\n\nColumns:"
+            for column in columns { out += "\n  \(column.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(column.description)" }
+        }
+        if !isBuiltIn { out += "\n\nFrom \(source)." }
+        return out + "\n"
+    }
+}

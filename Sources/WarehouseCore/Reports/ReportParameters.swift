@@ -1,0 +1,239 @@
+import Foundation
+
+/// A parameter a report may take on the command line.
+public enum ReportParameter: String, CaseIterable, Sendable {
+    case from, to, tz, by
+    case groupBy = "group-by"
+    case team, user, channel, limit, percentile
+
+    public var valueName: String {
+        switch self {
+        case .from, .to: return "DATE"
+        case .tz: return "ZONE"
+        case .by: return "day|week|month"
+        case .groupBy: return "user|team"
+        case .team: return "NAME"
+        case .user, .channel: return "NAME_OR_ID"
+        case .limit: return "N"
+        case .percentile: return "P"
+        }
+    }
+
+    public var help: String {
+        switch self {
+        case .from: return "first day, inclusive (YYYY-MM-DD, reporting time zone)"
+        case .to: return "last day, inclusive"
+        case .tz: return "reporting time zone (IANA name; default the workspace's)"
+        case .by: return "period: day, week (named by its Monday) or month"
+        case .groupBy: return "group by user or team"
+        case .team: return "a team name"
+        case .user: return "a user ID or full name"
+        case .channel: return "a channel ID or name"
+        case .limit: return "at most N rows"
+        case .percentile: return "the percentile, above 0 and at most 100 (default 90)"
+        }
+    }
+}
+
+/// The values given for a report's parameters, as typed.
+public struct ReportArguments: Equatable, Sendable {
+    public var from: String?
+    public var to: String?
+    public var tz: String?
+    public var by: String?
+    public var groupBy: String?
+    public var team: String?
+    public var user: String?
+    public var channel: String?
+    public var limit: Int?
+    public var percentile: Double?
+
+    public init(from: String? = nil, to: String? = nil, tz: String? = nil, by: String? = nil, groupBy: String? = nil,
+                team: String? = nil, user: String? = nil, channel: String? = nil, limit: Int? = nil, percentile: Double? = nil) {
+        (self.from, self.to, self.tz, self.by, self.groupBy) = (from, to, tz, by, groupBy)
+        (self.team, self.user, self.channel, self.limit, self.percentile) = (team, user, channel, limit, percentile)
+    }
+
+    /// The parameters that were given.
+    public var given: [ReportParameter] {
+        var given: [ReportParameter] = []
+        if from != nil { given.append(.from) }
+        if to != nil { given.append(.to) }
+        if tz != nil { given.append(.tz) }
+        if by != nil { given.append(.by) }
+        if groupBy != nil { given.append(.groupBy) }
+        if team != nil { given.append(.team) }
+        if user != nil { given.append(.user) }
+        if channel != nil { given.append(.channel) }
+        if limit != nil { given.append(.limit) }
+        if percentile != nil { given.append(.percentile) }
+        return given
+    }
+}
+
+/// The named SQL parameters a report's SQL may read. Every one is always bound
+/// (unset ones to their default), and a view of a report is its SQL with each
+/// parameter replaced by its default, so the view is the report over all data.
+///
+/// | parameter | value |
+/// |---|---|
+/// | `:from`, `:to` | the days given, `YYYY-MM-DD`, or NULL |
+/// | `:from_ts`, `:to_ts` | the period as UTC seconds [from_ts, to_ts): the start of --from and the end of --to in the reporting zone; unbounded by default |
+/// | `:prev_from_ts`, `:prev_to_ts` | the same-length period just before; NULL unless both --from and --to |
+/// | `:tz` | the reporting zone, or NULL when it is the workspace's (use the stored *_local columns) |
+/// | `:by` | day, week or month, or NULL |
+/// | `:group_by` | user or team, or NULL |
+/// | `:user`, `:user_key` | the user's ID and dim_user key, or NULL |
+/// | `:team`, `:team_key` | the team's name and dim_team key, or NULL |
+/// | `:channel`, `:channel_key` | the channel's ID and dim_channel key, or NULL |
+/// | `:limit` | N, or NULL |
+/// | `:percentile` | P, 90 by default |
+public enum ReportParameters {
+    public static let defaults: [(name: String, value: SQLValue)] = [
+        ("from", .null), ("to", .null),
+        ("from_ts", .integer(Int64.min)), ("to_ts", .integer(Int64.max)),
+        ("prev_from_ts", .null), ("prev_to_ts", .null),
+        ("tz", .null), ("by", .null), ("group_by", .null),
+        ("user", .null), ("user_key", .null), ("team", .null), ("team_key", .null),
+        ("channel", .null), ("channel_key", .null),
+        ("limit", .null), ("percentile", .integer(90)),
+    ]
+
+    public static var names: [String] { defaults.map(\.name) }
+
+    /// The SQL literal of a default, for views.
+    static func literal(_ value: SQLValue) -> String {
+        switch value {
+        case .null: return "NULL"
+        case .integer(let v): return v == Int64.min ? "(-9223372036854775807 - 1)" : String(v)
+        case .real(let v): return String(v)
+        case .text(let s): return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+        case .blob: return "NULL"
+        }
+    }
+
+    /// Checks the arguments against what `report` takes and resolves them into
+    /// the values to bind. Names of users, teams and channels are looked up in
+    /// the warehouse; an unknown one is an error that lists the closest.
+    public static func resolve(_ arguments: ReportArguments, for report: Report, in warehouse: Warehouse) throws -> [String: SQLValue] {
+        let unknown = arguments.given.filter { !report.parameters.contains($0) }
+        if let first = unknown.first {
+            let takes = report.parameters.isEmpty ? "it takes no parameters"
+                : "it takes " + report.parameters.map { "--\($0.rawValue)" }.joined(separator: ", ")
+            throw WarehouseError("report \(report.name) does not take --\(first.rawValue): \(takes) (and --format).")
+        }
+        var values = Dictionary(uniqueKeysWithValues: defaults.map { ($0.name, $0.value) })
+        let db = warehouse.db
+
+        // The reporting zone and the period.
+        let zone: WorkspaceZone
+        do { zone = try WorkspaceZone(arguments.tz ?? warehouse.timeZone) } catch { throw WarehouseError("--tz: \(error)") }
+        if zone.identifier != warehouse.timeZone { values["tz"] = .text(zone.identifier) }
+        let fromDay = try arguments.from.map { try day($0, option: "--from") }
+        let toDay = try arguments.to.map { try day($0, option: "--to") }
+        if let fromDay, let toDay, toDay < fromDay {
+            throw WarehouseError("--to \(arguments.to!) is before --from \(arguments.from!).")
+        }
+        if let fromDay {
+            values["from"] = .text(CivilTime.formatDate(days: fromDay))
+            values["from_ts"] = .integer(startOf(day: fromDay, in: zone))
+        }
+        if let toDay {
+            values["to"] = .text(CivilTime.formatDate(days: toDay))
+            values["to_ts"] = .integer(startOf(day: toDay + 1, in: zone))
+        }
+        if let fromDay, let toDay {
+            let length = toDay - fromDay + 1
+            values["prev_from_ts"] = .integer(startOf(day: fromDay - length, in: zone))
+            values["prev_to_ts"] = .integer(startOf(day: fromDay, in: zone))
+        }
+
+        if let by = arguments.by {
+            guard ["day", "week", "month"].contains(by) else { throw WarehouseError("--by takes day, week or month, not '\(by)'.") }
+            values["by"] = .text(by)
+        }
+        if let groupBy = arguments.groupBy {
+            guard ["user", "team"].contains(groupBy) else { throw WarehouseError("--group-by takes user or team, not '\(groupBy)'.") }
+            values["group_by"] = .text(groupBy)
+        }
+        if let limit = arguments.limit {
+            guard limit >= 0 else { throw WarehouseError("--limit takes a number of rows, 0 or more, not \(limit).") }
+            values["limit"] = .integer(Int64(limit))
+        }
+        if let percentile = arguments.percentile {
+            guard percentile > 0, percentile <= 100 else {
+                throw WarehouseError("--percentile takes a number above 0 and at most 100, not \(percentile).")
+            }
+            values["percentile"] = percentile == percentile.rounded() ? .integer(Int64(percentile)) : .real(percentile)
+        }
+        if let user = arguments.user {
+            let (id, key) = try resolveUser(user, db)
+            values["user"] = .text(id)
+            values["user_key"] = .integer(key)
+        }
+        if let team = arguments.team {
+            let (name, key) = try resolveNamed(team, what: "team", option: "--team", db: db,
+                                              sql: "SELECT team_name, team_key, team_name FROM dim_team")
+            values["team"] = .text(name)
+            values["team_key"] = .integer(key)
+        }
+        if let channel = arguments.channel {
+            let (id, key) = try resolveNamed(channel, what: "channel", option: "--channel", db: db,
+                                             sql: "SELECT channel_id, channel_key, channel_name FROM dim_channel")
+            values["channel"] = .text(id)
+            values["channel_key"] = .integer(key)
+        }
+        return values
+    }
+
+    /// The day number of a `YYYY-MM-DD` date.
+    static func day(_ text: String, option: String) throws -> Int {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+           let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+           (1...12).contains(m), (1...CivilTime.daysInMonth(year: y, month: m)).contains(d) {
+            return CivilTime.days(year: y, month: m, day: d)
+        }
+        throw WarehouseError("\(option) takes a date YYYY-MM-DD, not '\(text)'.")
+    }
+
+    /// The UTC instant the local day starts in `zone`: its midnight, or where
+    /// midnight falls in a gap (clocks moved forward), the end of the gap.
+    static func startOf(day: Int, in zone: WorkspaceZone) -> Int64 {
+        let midnight = Int64(day) * 86_400
+        if case .instant(let t) = zone.utc(wallTime: midnight) { return t }
+        return midnight - zone.offset(atUTC: midnight - 86_400)
+    }
+
+    /// A user by ID (a trailing ".0" removed) or by full name, case-insensitively.
+    static func resolveUser(_ given: String, _ db: Database) throws -> (id: String, key: Int64) {
+        let users = try db.rows("SELECT user_id, user_key, user_name FROM dim_user")
+        let id = given.hasSuffix(".0") ? String(given.dropLast(2)) : given
+        if let row = users.first(where: { $0[0].string == id }) { return (id, row[1].int64 ?? 0) }
+        let named = users.filter { $0[2].string.map { same($0, given) } ?? false }
+        if named.count == 1 { return (named[0][0].string ?? "", named[0][1].int64 ?? 0) }
+        if named.count > 1 {
+            throw WarehouseError("--user '\(given)' names \(named.count) users: give the ID instead (\(named.map { $0[0].description }.joined(separator: ", "))).")
+        }
+        let candidates = users.compactMap { $0[2].string }
+        throw WarehouseError("--user: no user has the ID or name '\(given)'." + Suggestions.didYouMean(given, candidates))
+    }
+
+    /// A team (by name) or a channel (by ID or name): its natural key and key.
+    static func resolveNamed(_ given: String, what: String, option: String, db: Database, sql: String) throws -> (String, Int64) {
+        let rows = try db.rows(sql)  // id, key, name
+        if let row = rows.first(where: { $0[0].string == given }) { return (given, row[1].int64 ?? 0) }
+        let named = rows.filter { ($0[2].string.map { same($0, given) } ?? false) || ($0[0].string.map { same($0, given) } ?? false) }
+        if named.count == 1 { return (named[0][0].string ?? "", named[0][1].int64 ?? 0) }
+        if named.count > 1 {
+            throw WarehouseError("\(option) '\(given)' names \(named.count) \(what)s: give the ID instead (\(named.map { $0[0].description }.joined(separator: ", "))).")
+        }
+        let candidates = rows.compactMap { $0[2].string ?? $0[0].string }
+        if candidates.isEmpty { throw WarehouseError("\(option): the warehouse has no \(what)s yet.") }
+        throw WarehouseError("\(option): no \(what) '\(given)'." + Suggestions.didYouMean(given, candidates))
+    }
+
+    static func same(_ a: String, _ b: String) -> Bool {
+        a.compare(b, options: [.caseInsensitive]) == .orderedSame
+    }
+}

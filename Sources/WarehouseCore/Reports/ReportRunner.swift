@@ -1,0 +1,47 @@
+import CSQLite
+
+extension Warehouse {
+    /// Runs a report with the given arguments: checks them against what the
+    /// report takes, resolves names, binds every parameter (values are never
+    /// spliced into the SQL) and collects the result.
+    public func run(_ report: Report, _ arguments: ReportArguments = ReportArguments()) throws -> ResultTable {
+        let values = try ReportParameters.resolve(arguments, for: report, in: self)
+        var statements: [Statement] = []
+        do {
+            try db.forEachStatement(report.sql) { statements.append($0) }
+        } catch let error as SQLiteError {
+            throw WarehouseError("report \(report.name) (\(report.source)): \(error.message)")
+        }
+        guard statements.count == 1, let statement = statements.first else {
+            throw WarehouseError("report \(report.name) (\(report.source)) must be one SELECT statement, not \(statements.count).")
+        }
+        guard sqlite3_stmt_readonly(statement.handle) != 0 else {
+            throw WarehouseError("report \(report.name) (\(report.source)) must only read: it would change the warehouse.")
+        }
+        let count = sqlite3_bind_parameter_count(statement.handle)
+        for index in stride(from: Int32(1), through: count, by: 1) {
+            guard let cName = sqlite3_bind_parameter_name(statement.handle, index) else {
+                throw WarehouseError("report \(report.name) (\(report.source)) uses a `?` parameter: name it (:from_ts, :tz, …).")
+            }
+            let name = String(String(cString: cName).dropFirst())
+            guard let value = values[name] else {
+                throw WarehouseError("report \(report.name) (\(report.source)) uses :\(name), which is not a report parameter; they are :\(ReportParameters.names.joined(separator: ", :")).")
+            }
+            try statement.bind(value, at: index)
+        }
+        var result: ResultTable
+        do {
+            result = try statement.collect()
+        } catch let error as SQLiteError {
+            throw WarehouseError("report \(report.name): \(error.message)")
+        }
+        // Columns shown only with their parameter.
+        let given = Set(arguments.given)
+        let hidden = result.columns.indices.filter { i in report.optionalColumns[result.columns[i]].map { !given.contains($0) } ?? false }
+        if !hidden.isEmpty {
+            let kept = result.columns.indices.filter { !hidden.contains($0) }
+            result = ResultTable(columns: kept.map { result.columns[$0] }, rows: result.rows.map { row in kept.map { row[$0] } })
+        }
+        return result
+    }
+}

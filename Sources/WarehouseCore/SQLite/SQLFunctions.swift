@@ -1,0 +1,224 @@
+import CSQLite
+import Foundation
+
+/// The SQL functions and collation the report library is written with, registered
+/// on every warehouse connection so ad hoc SQL can use them too:
+///
+/// - `median(x)`: the middle value of the non-NULL `x`, or the mean of the two
+///   middle ones when their count is even; NULL when there are none.
+/// - `p90(x)`, `percentile(x, P)`: nearest rank, the value at rank ceil(P·n/100).
+/// - `div_round(a, b [, digits])`: a / b rounded half away from zero, exactly for
+///   integers; NULL when b is 0 or NULL. An integer for 0 digits.
+/// - `round_half(x)`: x rounded half away from zero to an integer.
+/// - `local_time(ts, zone)`: the UTC instant `ts` as wall time in an IANA zone,
+///   `YYYY-MM-DD HH:MM:SS`; NULL when either is NULL.
+/// - `period_start(local, by)`: the day (`YYYY-MM-DD`), week (its Monday's date)
+///   or month (`YYYY-MM`) of a local time.
+/// - collation `natural_id`: all-digit IDs compare as numbers, before other text.
+enum SQLFunctions {
+    static func register(on db: Database) {
+        let h = db.handle
+        let deterministic = SQLITE_UTF8 | SQLITE_DETERMINISTIC
+        sqlite3_create_function_v2(h, "median", 1, deterministic, nil, nil, rankStep, medianFinal, nil)
+        sqlite3_create_function_v2(h, "p90", 1, deterministic, nil, nil, rankStep, p90Final, nil)
+        sqlite3_create_function_v2(h, "percentile", 2, deterministic, nil, nil, rankStep, percentileFinal, nil)
+        sqlite3_create_function_v2(h, "div_round", 2, deterministic, nil, divRound, nil, nil, nil)
+        sqlite3_create_function_v2(h, "div_round", 3, deterministic, nil, divRound, nil, nil, nil)
+        sqlite3_create_function_v2(h, "round_half", 1, deterministic, nil, roundHalf, nil, nil, nil)
+        sqlite3_create_function_v2(h, "period_start", 2, deterministic, nil, periodStart, nil, nil, nil)
+        let zones = Unmanaged.passRetained(ZoneCache()).toOpaque()
+        sqlite3_create_function_v2(h, "local_time", 2, deterministic, zones, localTime, nil, nil, { box in
+            if let box { Unmanaged<ZoneCache>.fromOpaque(box).release() }
+        })
+        sqlite3_create_collation_v2(h, "natural_id", SQLITE_UTF8, nil, naturalCompare, nil)
+    }
+
+    // MARK: Rank statistics
+
+    /// The non-NULL values an aggregate has seen (and, for `percentile`, its P).
+    final class Values {
+        var values: [Double] = []
+        var allIntegers = true
+        var percent: Double?
+    }
+
+    private static func values(_ context: OpaquePointer?, create: Bool) -> Values? {
+        let size = Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)
+        guard let slot = sqlite3_aggregate_context(context, create ? size : 0)?
+            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self) else { return nil }
+        if let existing = slot.pointee { return Unmanaged<Values>.fromOpaque(existing).takeUnretainedValue() }
+        guard create else { return nil }
+        let fresh = Values()
+        slot.pointee = Unmanaged.passRetained(fresh).toOpaque()
+        return fresh
+    }
+
+    /// Takes the values out of the aggregate context, releasing it.
+    private static func finish(_ context: OpaquePointer?) -> Values? {
+        guard let slot = sqlite3_aggregate_context(context, 0)?
+            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self), let pointer = slot.pointee else { return nil }
+        slot.pointee = nil
+        return Unmanaged<Values>.fromOpaque(pointer).takeRetainedValue()
+    }
+
+    private static let rankStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, argc, argv in
+        guard let state = values(context, create: true), let argv else { return }
+        if argc == 2, state.percent == nil {
+            let p = argv[1]
+            guard sqlite3_value_type(p) == SQLITE_INTEGER || sqlite3_value_type(p) == SQLITE_FLOAT,
+                  case let percent = sqlite3_value_double(p), percent > 0, percent <= 100 else {
+                sqlite3_result_error(context, "percentile(x, P): P must be a number above 0 and at most 100", -1)
+                return
+            }
+            state.percent = percent
+        }
+        let v = argv[0]
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: return
+        case SQLITE_INTEGER: state.values.append(Double(sqlite3_value_int64(v)))
+        default:
+            state.allIntegers = false
+            state.values.append(sqlite3_value_double(v))
+        }
+    }
+
+    private static func resultNumber(_ context: OpaquePointer?, _ v: Double, integral: Bool) {
+        if integral, v == v.rounded(), abs(v) < 9e15 {
+            sqlite3_result_int64(context, Int64(v))
+        } else {
+            sqlite3_result_double(context, v)
+        }
+    }
+
+    private static let medianFinal: @convention(c) (OpaquePointer?) -> Void = { context in
+        guard let state = finish(context), !state.values.isEmpty else { return sqlite3_result_null(context) }
+        let sorted = state.values.sorted()
+        let n = sorted.count
+        let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        resultNumber(context, median, integral: state.allIntegers)
+    }
+
+    /// Nearest rank: the value at rank ceil(P·n/100), 1-based.
+    static func nearestRank(percent: Double, count n: Int) -> Int {
+        // A small tolerance keeps exact products (90 × 10 / 100 = 9) from rounding up.
+        let rank = Int((percent * Double(n) / 100 - 1e-9).rounded(.up))
+        return min(max(rank, 1), n)
+    }
+
+    private static func percentileResult(_ context: OpaquePointer?, percent: Double?) {
+        guard let state = finish(context), !state.values.isEmpty else { return sqlite3_result_null(context) }
+        let sorted = state.values.sorted()
+        let rank = nearestRank(percent: percent ?? state.percent ?? 90, count: sorted.count)
+        resultNumber(context, sorted[rank - 1], integral: state.allIntegers)
+    }
+
+    private static let p90Final: @convention(c) (OpaquePointer?) -> Void = { context in
+        percentileResult(context, percent: 90)
+    }
+
+    private static let percentileFinal: @convention(c) (OpaquePointer?) -> Void = { context in
+        percentileResult(context, percent: nil)
+    }
+
+    // MARK: Rounding
+
+    /// a / b rounded half away from zero to `digits` decimals, exactly.
+    static func divideRounded(_ a: Int64, _ b: Int64, digits: Int) -> (scaled: Int64, scale: Int64)? {
+        guard b != 0 else { return nil }
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let (numerator, overflow) = a.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        let negative = (numerator < 0) != (b < 0)
+        let (n, d) = (numerator.magnitude, b.magnitude)
+        let q = (2 * n + d) / (2 * d)
+        return (negative ? -Int64(q) : Int64(q), scale)
+    }
+
+    private static let divRound: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, argc, argv in
+        guard let argv else { return }
+        let (a, b) = (argv[0], argv[1])
+        if sqlite3_value_type(a) == SQLITE_NULL || sqlite3_value_type(b) == SQLITE_NULL { return sqlite3_result_null(context) }
+        let digits = argc == 3 ? Int(sqlite3_value_int64(argv[2])) : 0
+        guard (0...9).contains(digits) else { return sqlite3_result_error(context, "div_round: digits must be 0 to 9", -1) }
+        if sqlite3_value_type(a) == SQLITE_INTEGER && sqlite3_value_type(b) == SQLITE_INTEGER,
+           let (scaled, scale) = divideRounded(sqlite3_value_int64(a), sqlite3_value_int64(b), digits: digits) {
+            return digits == 0 ? sqlite3_result_int64(context, scaled) : sqlite3_result_double(context, Double(scaled) / Double(scale))
+        }
+        let divisor = sqlite3_value_double(b)
+        guard divisor != 0 else { return sqlite3_result_null(context) }
+        let scale = pow(10, Double(digits))
+        let rounded = (sqlite3_value_double(a) / divisor * scale).rounded(.toNearestOrAwayFromZero) / scale
+        digits == 0 ? sqlite3_result_int64(context, Int64(rounded)) : sqlite3_result_double(context, rounded)
+    }
+
+    private static let roundHalf: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+        guard let v = argv?[0] else { return }
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: sqlite3_result_null(context)
+        case SQLITE_INTEGER: sqlite3_result_int64(context, sqlite3_value_int64(v))
+        default:
+            let rounded = sqlite3_value_double(v).rounded(.toNearestOrAwayFromZero)
+            guard abs(rounded) < 9.2e18 else { return sqlite3_result_double(context, rounded) }
+            sqlite3_result_int64(context, Int64(rounded))
+        }
+    }
+
+    // MARK: Time
+
+    final class ZoneCache {
+        var zones: [String: WorkspaceZone] = [:]
+    }
+
+    private static let localTime: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+        guard let argv else { return }
+        let (ts, name) = (argv[0], argv[1])
+        if sqlite3_value_type(ts) == SQLITE_NULL || sqlite3_value_type(name) == SQLITE_NULL { return sqlite3_result_null(context) }
+        let cache = Unmanaged<ZoneCache>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+        let identifier = String(cString: sqlite3_value_text(name))
+        let zone: WorkspaceZone
+        if let cached = cache.zones[identifier] {
+            zone = cached
+        } else {
+            do { zone = try WorkspaceZone(identifier) } catch {
+                return sqlite3_result_error(context, "\(error)", -1)
+            }
+            cache.zones[identifier] = zone
+        }
+        CivilTime.withFormatted(wallSeconds: zone.wallTime(utc: sqlite3_value_int64(ts))) { bytes in
+            guard let start = bytes.baseAddress else { return sqlite3_result_null(context) }  // beyond year 9999
+            sqlite3_result_text(context, UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self),
+                                Int32(bytes.count), SQLITE_TRANSIENT)
+        }
+    }
+
+    private static let periodStart: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+        guard let argv else { return }
+        let (local, by) = (argv[0], argv[1])
+        guard sqlite3_value_type(local) != SQLITE_NULL, let text = sqlite3_value_text(local) else { return sqlite3_result_null(context) }
+        let value = String(cString: text)
+        let unit = sqlite3_value_type(by) == SQLITE_NULL ? "day" : String(cString: sqlite3_value_text(by))
+        guard value.utf8.count >= 10 else { return sqlite3_result_error(context, "period_start: '\(value)' is not a local time", -1) }
+        let period: String
+        switch unit {
+        case "day": period = String(value.prefix(10))
+        case "month": period = String(value.prefix(7))
+        case "week":
+            let parts = value.prefix(10).split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 3 else { return sqlite3_result_error(context, "period_start: '\(value)' is not a local time", -1) }
+            let days = CivilTime.days(year: parts[0], month: parts[1], day: parts[2])
+            period = CivilTime.formatDate(days: days - (CivilTime.weekday(days: days) - 1))
+        default:
+            return sqlite3_result_error(context, "period_start: by must be day, week or month, not '\(unit)'", -1)
+        }
+        sqlite3_result_text(context, period, -1, SQLITE_TRANSIENT)
+    }
+
+    // MARK: Collation
+
+    private static let naturalCompare: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeRawPointer?, Int32, UnsafeRawPointer?) -> Int32 = { _, n1, p1, n2, p2 in
+        let a = UnsafeRawBufferPointer(start: p1, count: Int(n1))
+        let b = UnsafeRawBufferPointer(start: p2, count: Int(n2))
+        return NaturalID.compare(a, b)
+    }
+}
