@@ -16,14 +16,17 @@ import Testing
     }
 
     @Test func csvQuotesAndKeepsWholeSeconds() {
-        #expect(ResultFormatter(format: .csv).render(result) == "name,resolution_seconds,share_pct\n\"Aisha, \"\"A\"\"\",3723,12.5\n客户😊,,3\n")
+        #expect(ResultFormatter(format: .csv).render(result) == "name,resolution_seconds,share_pct\n\"Aisha, \"\"A\"\"\",3723,12.50\n客户😊,,3.00\n")
+        // Percentages always with two decimals; durations in whole seconds, rounded half away from zero.
+        let computed = ResultTable(columns: ["avg_seconds", "change_pct"], rows: [[.real(2.5), .real(-0.1)], [.real(-2.5), .integer(7)]])
+        #expect(ResultFormatter(format: .csv).render(computed) == "avg_seconds,change_pct\n3,-0.10\n-3,7.00\n")
     }
 
     @Test func jsonAndNDJSON() {
         #expect(ResultFormatter(format: .json).render(result) == """
             [
-              {"name":"Aisha, \\"A\\"","resolution_seconds":3723,"share_pct":12.5},
-              {"name":"客户😊","resolution_seconds":null,"share_pct":3}
+              {"name":"Aisha, \\"A\\"","resolution_seconds":3723,"share_pct":12.50},
+              {"name":"客户😊","resolution_seconds":null,"share_pct":3.00}
             ]
 
             """)

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+@testable import WarehouseCore
+
+@Suite struct SQLFunctionTests {
+    let dir = TempDir()
+
+    /// A warehouse with a table `t(x)` holding `values`.
+    func db(_ values: [SQLValue]) throws -> Database {
+        let w = try dir.warehouse()
+        try w.db.execute("CREATE TEMP TABLE t(x)")
+        for v in values { try w.db.execute("INSERT INTO t VALUES (?)", [v]) }
+        return w.db
+    }
+
+    func value(_ db: Database, _ sql: String) throws -> SQLValue {
+        try db.scalar(sql) ?? .null
+    }
+
+    @Test func medianIsTheMiddleOrTheMeanOfTheTwoMiddle() throws {
+        let odd = try db([5, 1, 3].map { .integer($0) })
+        #expect(try value(odd, "SELECT median(x) FROM t") == .integer(3))
+        let even = try db([4, 1, 3, 10].map { .integer($0) } + [.null])
+        #expect(try value(even, "SELECT median(x) FROM t") == .real(3.5))
+        #expect(try value(even, "SELECT round_half(median(x)) FROM t") == .integer(4))
+        let twoEqual = try db([.integer(2), .integer(4)])
+        #expect(try value(twoEqual, "SELECT median(x) FROM t") == .integer(3))
+    }
+
+    @Test func percentilesAreNearestRank() throws {
+        let ten = try db((1...10).map { .integer(Int64($0 * 10)) })
+        #expect(try value(ten, "SELECT p90(x) FROM t") == .integer(90))          // rank ceil(9.0) = 9
+        #expect(try value(ten, "SELECT percentile(x, 75) FROM t") == .integer(80)) // rank ceil(7.5) = 8
+        #expect(try value(ten, "SELECT percentile(x, 100) FROM t") == .integer(100))
+        #expect(try value(ten, "SELECT percentile(x, 1) FROM t") == .integer(10))
+        let eleven = try db((1...11).map { .integer(Int64($0)) })
+        #expect(try value(eleven, "SELECT p90(x) FROM t") == .integer(10))      // rank ceil(9.9) = 10
+        let one = try db([.integer(7)])
+        #expect(try value(one, "SELECT p90(x) FROM t") == .integer(7))
+        #expect(throws: SQLiteError.self) { try value(one, "SELECT percentile(x, 0) FROM t") }
+    }
+
+    @Test func nullsAreLeftOutAndNoValuesGiveNull() throws {
+        let nulls = try db([.null, .null])
+        for f in ["median(x)", "p90(x)", "percentile(x, 50)"] {
+            #expect(try value(nulls, "SELECT \(f) FROM t") == .null)
+        }
+        let empty = try db([])
+        #expect(try value(empty, "SELECT median(x) FROM t") == .null)
+        let some = try db([.null, .integer(8), .null])
+        #expect(try value(some, "SELECT median(x) FROM t") == .integer(8))
+        #expect(try value(some, "SELECT p90(x) FROM t") == .integer(8))
+    }
+
+    @Test func medianWorksPerGroup() throws {
+        let d = try dir.warehouse().db
+        try d.execute("CREATE TEMP TABLE g(k, x); INSERT INTO g VALUES (1, 1), (1, 2), (2, 10), (1, 3), (2, NULL)")
+        let rows = try d.rows("SELECT k, median(x) FROM g GROUP BY k ORDER BY k")
+        #expect(rows == [[.integer(1), .integer(2)], [.integer(2), .integer(10)]])
+    }
+
+    @Test func roundingIsHalfAwayFromZero() throws {
+        let d = try db([])
+        #expect(try value(d, "SELECT div_round(5, 2)") == .integer(3))
+        #expect(try value(d, "SELECT div_round(-5, 2)") == .integer(-3))
+        #expect(try value(d, "SELECT div_round(7, 3)") == .integer(2))
+        #expect(try value(d, "SELECT div_round(100 * 1, 800, 2)") == .real(0.13))   // 0.125
+        #expect(try value(d, "SELECT div_round(100 * 1, 3, 2)") == .real(33.33))
+        #expect(try value(d, "SELECT div_round(100 * 2, 3, 2)") == .real(66.67))
+        #expect(try value(d, "SELECT div_round(1, 0)") == .null)
+        #expect(try value(d, "SELECT div_round(NULL, 3)") == .null)
+        #expect(try value(d, "SELECT round_half(2.5)") == .integer(3))
+        #expect(try value(d, "SELECT round_half(-2.5)") == .integer(-3))
+        #expect(try value(d, "SELECT round_half(2.4999)") == .integer(2))
+    }
+
+    @Test func localTimeFollowsTheZoneRules() throws {
+        let d = try db([])
+        // 2025-03-09 06:59:59 UTC is 01:59:59 EST; a second later it is 03:00:00 EDT.
+        #expect(try value(d, "SELECT local_time(1741503599, 'America/New_York')") == .text("2025-03-09 01:59:59"))
+        #expect(try value(d, "SELECT local_time(1741503600, 'America/New_York')") == .text("2025-03-09 03:00:00"))
+        #expect(try value(d, "SELECT local_time(0, 'UTC')") == .text("1970-01-01 00:00:00"))
+        #expect(try value(d, "SELECT local_time(0, NULL)") == .null)
+        #expect(throws: SQLiteError.self) { try value(d, "SELECT local_time(0, 'Mars/Olympus')") }
+    }
+
+    @Test func periodsAreDaysMondaysAndMonths() throws {
+        let d = try db([])
+        #expect(try value(d, "SELECT period_start('2025-03-09 23:00:00', 'week')") == .text("2025-03-03"))  // a Sunday
+        #expect(try value(d, "SELECT period_start('2025-03-10 00:00:00', 'week')") == .text("2025-03-10"))  // a Monday
+        #expect(try value(d, "SELECT period_start('2025-01-01 10:00:00', 'week')") == .text("2024-12-30"))
+        #expect(try value(d, "SELECT period_start('2025-03-09 23:00:00', 'month')") == .text("2025-03"))
+        #expect(try value(d, "SELECT period_start('2025-03-09 23:00:00', 'day')") == .text("2025-03-09"))
+        #expect(try value(d, "SELECT period_start(NULL, 'day')") == .null)
+        #expect(throws: SQLiteError.self) { try value(d, "SELECT period_start('2025-03-09', 'year')") }
+    }
+
+    @Test func idsOrderAsNumbersWithTheNaturalIDCollation() throws {
+        let d = try db(["10", "9", "100000000000000000000", "abc", "95000000000000000"].map { .text($0) })
+        let ids = try d.rows("SELECT x FROM t ORDER BY x COLLATE natural_id").map { $0[0].description }
+        #expect(ids == ["9", "10", "95000000000000000", "100000000000000000000", "abc"])
+    }
+}
