@@ -11,12 +11,13 @@ extension WarehouseCommand {
                 The warehouse is opened read-only unless --write is given. Several statements separated by `;` run \
                 in order; each one that returns rows prints them. Tables: fact_conversation, fact_message, \
                 fact_failed_message and the dim_* tables; readable views: conversations, messages, contacts, users, \
-                channels, failed_messages, rejects.
+                channels, failed_messages, rejects; and a view per report (`warehouse reports`).
                 """
         )
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var queries: QueryOptions
 
         @Flag(name: .long, help: "Allow statements that change the warehouse.")
         var write = false
@@ -26,6 +27,10 @@ extension WarehouseCommand {
 
         func run() throws {
             let warehouse = try Warehouse.openExisting(path: database.path, writable: write)
+            // Your own reports are views too, for this connection.
+            for warning in queries.library(for: database.path).installTemporaryViews(warehouse.db) {
+                Terminal.printError("warning: \(warning)")
+            }
             let formatter = output.formatter
             var printed = 0
             do {

@@ -116,16 +116,38 @@ public struct Report: Sendable {
     public var help: String {
         var out = "\(name): \(title)\n\(description)\n"
         for (key, value) in header where !["name", "title", "description", "params", "optional_columns", "display"].contains(key) {
-            out += "\n\(key.prefix(1).uppercased() + key.dropFirst()): \(value)"
+            out += "\n" + Self.wrap("\(key.prefix(1).uppercased() + key.dropFirst()): ", value, indent: "  ")
         }
         out += "\n\nParameters:"
         if parameters.isEmpty { out += " none" }
         for parameter in parameters { out += "\n  --\(parameter.rawValue) \(parameter.valueName)".padding(toLength: 26, withPad: " ", startingAt: 0) + parameter.help }
         if !columns.isEmpty {
             out += "\n\nColumns:"
-            for column in columns { out += "\n  \(column.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(column.description)" }
+            let width = max(12, (columns.map(\.name.count).max() ?? 0) + 2)
+            for column in columns {
+                out += "\n" + Self.wrap("  " + column.name.padding(toLength: width, withPad: " ", startingAt: 0), column.description,
+                                      indent: String(repeating: " ", count: width + 2))
+            }
         }
         if !isBuiltIn { out += "\n\nFrom \(source)." }
         return out + "\n"
+    }
+
+    /// `lead` then `text` wrapped at 100 columns, continuing lines with `indent`.
+    static func wrap(_ lead: String, _ text: String, indent: String, width: Int = 100) -> String {
+        var lines: [String] = []
+        var line = lead
+        var lineHasWords = false
+        for word in text.split(separator: " ") {
+            if lineHasWords, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = indent + word
+            } else {
+                line += (lineHasWords ? " " : "") + word
+            }
+            lineHasWords = true
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
     }
 }

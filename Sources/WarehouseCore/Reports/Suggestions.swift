@@ -12,7 +12,10 @@ public enum Suggestions {
                 scored.append((0, candidate))
                 continue
             }
-            let distance = editDistance(Array(needle), Array(hay))
+            // A mistyped whole name, or a mistyped beginning of one ("leaderbord").
+            let whole = editDistance(Array(needle), Array(hay))
+            let start = editDistance(Array(needle), Array(hay.prefix(needle.count)))
+            let distance = min(whole, start + 1)
             if distance <= max(2, needle.count / 3) { scored.append((distance, candidate)) }
         }
         return scored.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }.prefix(limit).map(\.name)
