@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ReportCommandTests {
+    @Test func reportsListsTheLibraryAndDescribesOne() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let list = try s.run("reports", "--db", "w.db", "--format", "csv")
+        #expect(list.status == 0)
+        let lines = list.stdout.split(separator: "\n")
+        #expect(lines.first == "name,description,parameters,source")
+        #expect(lines.count == 15)
+        let one = try s.run("reports", "leaderboard_resolution_time", "--db", "w.db")
+        #expect(one.stdout.contains("--group-by user|team"))
+        #expect(one.stdout.contains("p90_resolution_seconds"))
+    }
+
+    @Test func tableOutputIsForPeople() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let heatmap = try s.run("report", "conversations_opened_heatmap", "--db", "w.db", "--format", "table")
+        #expect(heatmap.status == 0)
+        let rows = heatmap.stdout.split(separator: "\n")
+        #expect(rows.contains { $0.hasPrefix("Mon ") } && rows.contains { $0.hasPrefix("Sun ") })
+        #expect(heatmap.stdout.contains("540 in all"))
+        let overview = try s.run("report", "overview", "--db", "w.db", "--format", "table")
+        #expect(overview.stdout.contains("│ avg_first_response_seconds    │  4h 54m 22s │"))
+        let csv = try s.run("report", "overview", "--db", "w.db")  // piped: csv
+        #expect(csv.stdout.contains("avg_first_response_seconds,17662,,"))
+    }
+
+    @Test func mistakesAreClearErrors() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let unknown = try s.run("report", "leaderbord", "--db", "w.db")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no report named 'leaderbord'. Did you mean leaderboard_first_response_time or leaderboard_resolution_time?"))
+        let notTaken = try s.run("report", "overview", "--db", "w.db", "--team", "Support")
+        #expect(notTaken.status != 0)
+        #expect(notTaken.stderr.contains("report overview does not take --team: it takes --from, --to, --tz"))
+        let badDate = try s.run("report", "overview", "--db", "w.db", "--from", "March 1")
+        #expect(badDate.status != 0)
+        #expect(badDate.stderr.contains("--from takes a date YYYY-MM-DD, not 'March 1'."))
+        #expect(!unknown.stderr.contains("Fatal") && !badDate.stderr.contains("Fatal"))
+    }
+
+    @Test func yourOwnReportsRunBesideTheBuiltInOnesAndAreViewsInSQL() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        try FileManager.default.createDirectory(at: s.url.appendingPathComponent("queries"), withIntermediateDirectories: true)
+        _ = s.write("queries/closed_per_month.sql", """
+            -- name: closed_per_month
+            -- description: Conversations closed per month.
+            -- params: from, to, tz
+            SELECT substr(coalesce(local_time(resolved_ts, :tz), resolved_local), 1, 7) AS month, count(*) AS closed
+            FROM fact_conversation WHERE resolved_ts >= :from_ts AND resolved_ts < :to_ts GROUP BY month ORDER BY month
+            """)
+        let list = try s.run("reports", "--db", "w.db", "--format", "csv")
+        #expect(list.stdout.contains("closed_per_month,Conversations closed per month.,--from --to --tz,"))
+        #expect(try s.run("report", "closed_per_month", "--db", "w.db").stdout == "month,closed\n2025-02,169\n2025-03,371\n")
+        #expect(try s.run("sql", "--db", "w.db", "SELECT sum(closed) AS n FROM closed_per_month").stdout == "n\n540\n")
+        let elsewhere = s.url.appendingPathComponent("queries").path
+        try FileManager.default.moveItem(atPath: elsewhere, toPath: s.url.appendingPathComponent("mine").path)
+        #expect(try s.run("report", "closed_per_month", "--db", "w.db").status != 0)
+        #expect(try s.run("report", "closed_per_month", "--db", "w.db", "--queries", "mine").status == 0)
+    }
+
+    @Test func reportViewsAreInTheWarehouse() throws {
+        let s = Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let view = try s.run("sql", "--db", "w.db", "SELECT kpi, value FROM overview LIMIT 2")
+        #expect(view.stdout == "kpi,value\nconversations_opened,540\nconversations_closed,540\n")
+        let names = try s.run("sql", "--db", "w.db", "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'view' AND name LIKE '%leaderboard%'")
+        #expect(names.stdout == "n\n2\n")
+    }
+}
