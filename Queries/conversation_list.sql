@@ -3,11 +3,11 @@
 -- description: Every conversation closed in the period, with its people, times, message counts and anomaly flag.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per conversation
--- params: from, to, tz, team, user, channel, limit
+-- params: from, to, tz, team, user, channel, percentile, limit
 -- order: newest closed first, then conversation_id
 -- notes: --team keeps Closed By Team, --user the Assignee, --channel Opened By Channel. anomaly is 1
---   when resolved_conversation_anomalies (same period and filters, 90th percentile) lists the
---   conversation. A gap between messages and linked_messages says the messages export is incomplete.
+--   when resolved_conversation_anomalies (same period, filters and --percentile, default 90) lists
+--   the conversation. A gap between messages and linked_messages says the messages export is incomplete.
 -- columns:
 --   conversation_id: the export's Conversation ID
 --   contact_id: the contact's ID
@@ -37,7 +37,9 @@ WITH closed AS (
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
 thresholds AS (
-    SELECT p90(resolution_seconds) AS resolution_p90, p90(messages) AS messages_p90 FROM closed
+    SELECT percentile(resolution_seconds, :percentile) AS resolution_threshold,
+           percentile(messages, :percentile)           AS messages_threshold
+    FROM closed
 )
 SELECT c.conversation_id,
        ct.contact_id,
@@ -55,7 +57,7 @@ SELECT c.conversation_id,
        c.messages,
        (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked_messages,
        c.closing_note_summary                                      AS summary,
-       CASE WHEN c.resolution_seconds > t.resolution_p90 AND c.messages > t.messages_p90
+       CASE WHEN c.resolution_seconds > t.resolution_threshold AND c.messages > t.messages_threshold
             THEN 1 ELSE 0 END                                      AS anomaly
 FROM closed c
 CROSS JOIN thresholds t
