@@ -19,6 +19,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The line editor of the shell: libedit (Debian: libedit-dev), BSD-licensed.
+        .systemLibrary(
+            name: "CLibEdit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         // Build tool: turns Schema/*.sql (and Queries/*.sql) into Swift string
         // literals, so the binary carries its SQL wherever it is copied.
         .executableTarget(name: "EmbedSQL"),
@@ -36,7 +41,7 @@ let package = Package(
         .target(
             name: "WarehouseCLI",
             dependencies: [
-                "WarehouseCore",
+                "WarehouseCore", "CLibEdit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -12,7 +12,8 @@ public struct WarehouseCommand: ParsableCommand {
             Start with `warehouse load exports/*.csv`, then `warehouse info`, `warehouse reports`, \
             `warehouse report NAME` and `warehouse sql`.
             """,
-        subcommands: [Load.self, Info.self, Reports.self, Report.self, SQL.self]
+        subcommands: [Load.self, Info.self, Reports.self, Report.self, SQL.self, Shell.self],
+        defaultSubcommand: Shell.self
     )
 
     public init() {}

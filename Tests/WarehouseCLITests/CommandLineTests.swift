@@ -27,7 +27,7 @@ enum Binary {
         return packageRoot.appendingPathComponent("Examples/small")
     }
 
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Run {
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], input: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -39,8 +39,13 @@ enum Binary {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         // Read both pipes to the end before waiting, so a large output cannot block the child.
         var outData = Data(), errData = Data()
         let group = DispatchGroup()
@@ -68,8 +73,8 @@ final class Scratch {
         return path
     }
 
-    func run(_ args: String..., env: [String: String] = [:]) throws -> Run {
-        try Binary.run(args, in: url, environment: env)
+    func run(_ args: String..., env: [String: String] = [:], input: String? = nil) throws -> Run {
+        try Binary.run(args, in: url, environment: env, input: input)
     }
 
     /// The fixture exports loaded into `w.db`.

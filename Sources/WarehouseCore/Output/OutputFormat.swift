@@ -105,6 +105,19 @@ public struct ResultFormatter {
         r.rows.map { Self.jsonObject(r.columns, $0) + "\n" }.joined()
     }
 
+    // MARK: Line
+
+    /// One `column = value` line per column, a blank line between rows (the
+    /// sqlite3 shell's line mode): for wide rows.
+    public static func lines(_ r: ResultTable) -> String {
+        let width = r.columns.map { TextWidth.of($0) }.max() ?? 0
+        return r.rows.map { row in
+            zip(r.columns, row).map { column, value in
+                String(repeating: " ", count: width - TextWidth.of(column)) + column + " = " + text(value, column: column)
+            }.joined(separator: "\n") + "\n"
+        }.joined(separator: "\n")
+    }
+
     // MARK: Markdown
 
     func markdown(_ r: ResultTable) -> String {

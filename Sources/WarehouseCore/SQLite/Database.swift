@@ -39,9 +39,15 @@ public final class Database {
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
-    func error(_ code: Int32, sql: String?) -> SQLiteError {
-        SQLiteError(code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : code,
-                    message: lastErrorMessage, sql: sql)
+    func error(_ code: Int32, sql: String?, leadingBytesDropped: Int = 0) -> SQLiteError {
+        var error = SQLiteError(code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : code,
+                                message: lastErrorMessage, sql: sql)
+        // The byte offset SQLite gives, as a character offset into `sql`.
+        let byte = Int(sqlite3_error_offset(handle)) - leadingBytesDropped
+        if byte >= 0, let sql, byte <= sql.utf8.count {
+            error.offset = sql.distance(from: sql.startIndex, to: sql.utf8.index(sql.startIndex, offsetBy: byte))
+        }
+        return error
     }
 
     /// Prepares one statement (the first of `sql`).
@@ -76,9 +82,14 @@ public final class Database {
                 var stmt: OpaquePointer?
                 var tail: UnsafePointer<CChar>?
                 let rc = sqlite3_prepare_v2(handle, current, -1, &stmt, &tail)
-                let text = (tail.map { String(decoding: UnsafeRawBufferPointer(start: current, count: $0 - current), as: UTF8.self) }
-                    ?? String(cString: current)).trimmingCharacters(in: .whitespacesAndNewlines)
-                guard rc == SQLITE_OK else { throw error(rc, sql: text) }
+                // A statement that fails to prepare is shown to the end of the input:
+                // SQLite's tail then points at the error, not at the statement's end.
+                let whole = rc != SQLITE_OK ? String(cString: current)
+                    : tail.map { String(decoding: UnsafeRawBufferPointer(start: current, count: $0 - current), as: UTF8.self) }
+                    ?? String(cString: current)
+                let leading = whole.utf8.prefix { $0 == 32 || $0 == 9 || $0 == 10 || $0 == 13 }.count
+                let text = whole.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard rc == SQLITE_OK else { throw error(rc, sql: text, leadingBytesDropped: leading) }
                 rest = tail
                 guard let stmt else { continue }
                 try body(Statement(database: self, handle: stmt, sql: text))

@@ -6,11 +6,14 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
     public let code: Int32
     public let message: String
     public let sql: String?
+    /// Where in `sql` the error is, in characters, when SQLite says.
+    public var offset: Int?
 
-    public init(code: Int32, message: String, sql: String? = nil) {
+    public init(code: Int32, message: String, sql: String? = nil, offset: Int? = nil) {
         self.code = code
         self.message = message
         self.sql = sql
+        self.offset = offset
     }
 
     /// The primary result code (`SQLITE_BUSY`, `SQLITE_FULL`, …).

@@ -1,0 +1,287 @@
+import ArgumentParser
+import CSQLite
+import Foundation
+import WarehouseCore
+
+/// The engine of `warehouse shell`: takes input a line at a time, runs SQL
+/// statements once they are complete and dot commands at once, and writes what
+/// they print. It knows nothing of terminals; `Shell` feeds it lines from the
+/// line editor or from a script.
+final class ShellSession {
+    let warehouse: Warehouse
+    let library: ReportLibrary
+    let writable: Bool
+
+    /// Where results go: standard output, or a file (`.output`, `.once`).
+    var write: (String) -> Void
+    var writeError: (String) -> Void
+    private let standardOutput: (String) -> Void
+    private var outputFile: FileHandle?
+    private var onceFile: FileHandle?
+
+    var mode: Mode = .table
+    var headers = true
+    var timer = false
+    var maxTableRows = 40
+    /// The SQL typed so far that is not yet a complete statement.
+    private(set) var pending = ""
+    /// Errors so far (a script's exit status).
+    private(set) var errorCount = 0
+    /// Set by `.quit`/`.exit`.
+    private(set) var finished = false
+    /// Nesting of `.read`.
+    private var readDepth = 0
+
+    enum Mode: String, CaseIterable {
+        case table, csv, json, ndjson, markdown, line
+    }
+
+    init(warehouse: Warehouse, library: ReportLibrary, writable: Bool,
+         write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
+        self.warehouse = warehouse
+        self.library = library
+        self.writable = writable
+        self.write = write
+        self.standardOutput = write
+        self.writeError = writeError
+    }
+
+    var isContinuing: Bool { !pending.isEmpty }
+
+    // MARK: Input
+
+    /// Handles one line of input.
+    func handle(line: String) {
+        if pending.isEmpty {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { return }
+            if trimmed.hasPrefix(".") {
+                runDotCommand(trimmed)
+                return
+            }
+        }
+        pending += (pending.isEmpty ? "" : "\n") + line
+        if ShellSession.isComplete(pending) {
+            let sql = pending
+            pending = ""
+            runSQL(sql)
+        }
+    }
+
+    /// Drops a statement being typed (Ctrl-C at a continuation prompt).
+    func cancelPending() { pending = "" }
+
+    /// Runs a whole script: lines in order, then whatever statement is left unterminated.
+    func runScript(_ text: String) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if finished || ShellSignals.takeInterrupt() { break }
+            handle(line: String(line.hasSuffix("\r") ? line.dropLast() : line))
+        }
+        if !pending.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !finished {
+            let sql = pending
+            pending = ""
+            runSQL(sql)
+        }
+    }
+
+    /// Whether `sql` ends with a complete statement (SQLite's own tokenizer:
+    /// a `;` outside strings, comments and trigger bodies).
+    static func isComplete(_ sql: String) -> Bool {
+        sqlite3_complete(sql) != 0
+    }
+
+    // MARK: SQL
+
+    func runSQL(_ sql: String) {
+        let started = DispatchTime.now()
+        ShellSignals.activeDatabase = warehouse.db.handle
+        defer { ShellSignals.activeDatabase = nil }
+        var shown = 0
+        do {
+            try warehouse.db.forEachStatement(sql) { statement in
+                if statement.columnCount == 0 {
+                    try statement.run()
+                } else {
+                    let result = try statement.collect()
+                    if shown > 0 && mode == .table { emit("\n") }
+                    emit(render(result))
+                    shown += 1
+                }
+            }
+        } catch let error as SQLiteError {
+            reportSQLError(error)
+        } catch {
+            fail("\(error)")
+        }
+        finishOnce()
+        if timer { emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)) }
+    }
+
+    private func reportSQLError(_ error: SQLiteError) {
+        if error.primaryCode == SQLITE_INTERRUPT {
+            fail("interrupted")
+            return
+        }
+        if error.primaryCode == SQLITE_READONLY && !writable {
+            fail("the warehouse is open read-only: start the shell with --write to change it (\(error.message))")
+            return
+        }
+        var text = "SQL error: \(error.message)"
+        if let sql = error.sql, let offset = error.offset {
+            // The line of the statement that holds the error, and a caret under it.
+            let before = sql.prefix(offset)
+            let lineStart = before.lastIndex(of: "\n").map { sql.index(after: $0) } ?? sql.startIndex
+            let lineEnd = sql[lineStart...].firstIndex(of: "\n") ?? sql.endIndex
+            let column = sql.distance(from: lineStart, to: before.endIndex)
+            text += "\n  " + sql[lineStart..<lineEnd] + "\n  " + String(repeating: " ", count: column) + "^ here"
+        } else if let sql = error.sql, !sql.isEmpty {
+            text += "\n  in: " + (sql.count > 200 ? sql.prefix(200) + "…" : sql)
+        }
+        fail(text)
+    }
+
+    func fail(_ message: String) {
+        errorCount += 1
+        writeError("Error: " + message + "\n")
+    }
+
+    // MARK: Output
+
+    func render(_ result: ResultTable, display: String? = nil) -> String {
+        var shown = result
+        if !headers && mode != .json && mode != .ndjson && mode != .line {
+            // Without headers: the rows only (csv and markdown lose their header line).
+            let text = formatter.render(result, display: display)
+            switch mode {
+            case .csv: return text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().joined()
+            case .markdown: return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n")
+            default: shown = result
+            }
+        }
+        if mode == .line { return ResultFormatter.lines(shown) }
+        return formatter.render(shown, display: display)
+    }
+
+    private var formatter: ResultFormatter {
+        let format = OutputFormat(rawValue: mode.rawValue) ?? .table
+        return ResultFormatter(format: format, maxTableRows: maxTableRows)
+    }
+
+    func emit(_ text: String) {
+        if let onceFile { onceFile.write(Data(text.utf8)); return }
+        write(text)
+    }
+
+    private func finishOnce() {
+        if let onceFile {
+            try? onceFile.close()
+            self.onceFile = nil
+        }
+    }
+
+    private func openForWriting(_ path: String) throws -> FileHandle {
+        let expanded = (path as NSString).expandingTildeInPath
+        guard FileManager.default.createFile(atPath: expanded, contents: nil),
+              let handle = FileHandle(forWritingAtPath: expanded) else {
+            throw WarehouseError("cannot write \(path)")
+        }
+        return handle
+    }
+
+    // MARK: Dot commands
+
+    func runDotCommand(_ line: String) {
+        let words: [String]
+        do { words = try DotCommand.split(line) } catch {
+            fail("\(error)")
+            return
+        }
+        guard let name = words.first else { return }
+        guard let command = DotCommand.all.first(where: { $0.name == name }) else {
+            fail("unknown command \(name)." + Suggestions.didYouMean(name, DotCommand.all.map(\.name)) + " .help lists them.")
+            return
+        }
+        do {
+            try command.run(self, Array(words.dropFirst()))
+        } catch let error as SQLiteError {
+            reportSQLError(error)
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    func quit() { finished = true }
+
+    func setOutput(_ path: String?) throws {
+        if let outputFile { try? outputFile.close() }
+        outputFile = nil
+        write = standardOutput
+        guard let path, path != "stdout", path != "-" else { return }
+        let handle = try openForWriting(path)
+        outputFile = handle
+        write = { handle.write(Data($0.utf8)) }
+    }
+
+    func setOnce(_ path: String) throws {
+        onceFile = try openForWriting(path)
+    }
+
+    func read(_ path: String) throws {
+        guard readDepth < 10 else { throw WarehouseError(".read: files read each other too deeply (10 levels)") }
+        let expanded = (path as NSString).expandingTildeInPath
+        guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
+            throw WarehouseError(".read: cannot read \(path)")
+        }
+        readDepth += 1
+        defer { readDepth -= 1 }
+        let outer = pending
+        pending = ""
+        runScript(text)
+        pending = outer
+    }
+
+    func runReport(_ arguments: [String]) throws {
+        guard let name = arguments.first, !name.hasPrefix("-") else {
+            throw WarehouseError("usage: .report NAME [--from DATE --to DATE …]; .reports lists the reports")
+        }
+        let report = try library.report(named: name)
+        let options: ReportOptions
+        do {
+            options = try ReportOptions.parse(Array(arguments.dropFirst()))
+        } catch {
+            throw WarehouseError(ReportOptions.message(for: error))
+        }
+        let started = DispatchTime.now()
+        ShellSignals.activeDatabase = warehouse.db.handle
+        defer { ShellSignals.activeDatabase = nil }
+        let result: ResultTable
+        do {
+            result = try warehouse.run(report, options.arguments)
+        } catch let error as WarehouseError where error.description.contains("interrupted") {
+            throw WarehouseError("interrupted")
+        }
+        emit(render(result, display: report.display))
+        finishOnce()
+        if timer { emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)) }
+    }
+
+    // MARK: Names, for .tables, .schema and completion
+
+    func tableNames() -> [String] {
+        (try? warehouse.db.rows("""
+            SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
+            UNION SELECT name FROM temp.sqlite_schema WHERE type IN ('table', 'view')
+            ORDER BY name
+            """).compactMap { $0[0].string }) ?? []
+    }
+
+    func columnNames() -> [String] {
+        var names = Set<String>()
+        for table in tableNames() {
+            for row in (try? warehouse.db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)])) ?? [] {
+                if let name = row[0].string { names.insert(name) }
+            }
+        }
+        return names.sorted()
+    }
+}
