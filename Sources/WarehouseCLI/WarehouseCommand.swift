@@ -10,7 +10,7 @@ public struct WarehouseCommand: ParsableCommand {
         discussion: """
             The warehouse is one SQLite file: --db PATH, else $WAREHOUSE_DB, else ./warehouse.db.
             Start with `warehouse load exports/*.csv`, then `warehouse info`, `warehouse reports`, \
-            `warehouse report NAME` and `warehouse sql`.
+            `warehouse report NAME` and `warehouse sql`; `warehouse` alone opens the shell.
             """,
         subcommands: [Load.self, Info.self, Reports.self, Report.self, SQL.self, Shell.self],
         defaultSubcommand: Shell.self

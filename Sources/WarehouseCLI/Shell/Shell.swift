@@ -27,13 +27,14 @@ extension WarehouseCommand {
             for warning in library.installTemporaryViews(warehouse.db) { Terminal.printError("warning: \(warning)") }
             let session = ShellSession(warehouse: warehouse, library: library, writable: write,
                                        write: { Terminal.write($0) }, writeError: { Terminal.printError(String($0.dropLast())) })
-            ShellSignals.install()
             guard Terminal.isTerminal(STDIN_FILENO) else {
                 let input = FileHandle.standardInput.readDataToEndOfFile()
+                ShellSignals.install()  // after reading: until then Ctrl-C ends the program
                 session.runScript(String(decoding: input, as: UTF8.self))
                 if session.errorCount > 0 { throw ExitCode(1) }
                 return
             }
+            ShellSignals.install()
             let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
             let editor = LineEditor(historyPath: (home as NSString).appendingPathComponent(".warehouse_history")) {
                 session.completions(before: $0, word: $1)
