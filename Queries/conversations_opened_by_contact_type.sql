@@ -13,20 +13,11 @@
 --   period: the day (YYYY-MM-DD), week (its Monday's date) or month (YYYY-MM), with --by (default day)
 --   contact_type: new or returning
 --   conversations_opened: conversations opened in the period by contacts of that type
-WITH first_conversations AS (
-    SELECT conversation_key,
-           CASE WHEN contact_key IS NULL
-                  OR row_number() OVER (PARTITION BY contact_key
-                                        ORDER BY started_ts, conversation_id COLLATE natural_id) = 1
-                THEN 'new' ELSE 'returning' END AS contact_type
-    FROM fact_conversation
-    WHERE started_ts IS NOT NULL
-),
-opened AS (
+WITH opened AS (
+    -- is_new_contact is kept by the loader: the contact's first conversation (see the notes).
     SELECT period_start(coalesce(local_time(c.started_ts, :tz), c.started_local), :by) AS period,
-           f.contact_type
+           CASE WHEN c.is_new_contact = 1 THEN 'new' ELSE 'returning' END AS contact_type
     FROM fact_conversation c
-    JOIN first_conversations f ON f.conversation_key = c.conversation_key
     WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)

@@ -15,17 +15,25 @@
 --   incoming_messages: messages from contacts
 --   share_pct: the channel's share of incoming messages, in percent
 WITH incoming AS (
-    SELECT CASE WHEN :by IS NOT NULL
-                THEN period_start(coalesce(local_time(m.sent_ts, :tz), m.sent_local), :by) END AS period,
-           m.channel_key
+    -- In the workspace's time zone, the daily summary of the messages ...
+    SELECT CASE WHEN :by IS NOT NULL THEN period_start(d.date, :by) END AS period, a.channel_key, a.messages
+    FROM agg_message_daily a
+    JOIN dim_message_source s ON s.source_key = a.source_key
+    JOIN dim_date d ON d.date_key = a.sent_date_key
+    WHERE :tz IS NULL AND s.direction = 'incoming'
+      AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
+      AND (:channel_key IS NULL OR a.channel_key = :channel_key)
+    UNION ALL
+    -- ... in another, the messages themselves.
+    SELECT CASE WHEN :by IS NOT NULL THEN period_start(local_time(m.sent_ts, :tz), :by) END, m.channel_key, 1
     FROM fact_message m
     JOIN dim_message_source s ON s.source_key = m.source_key
-    WHERE s.direction = 'incoming'
+    WHERE :tz IS NOT NULL AND s.direction = 'incoming'
       AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
       AND (:channel_key IS NULL OR m.channel_key = :channel_key)
 ),
 counts AS (
-    SELECT period, channel_key, count(*) AS incoming_messages
+    SELECT period, channel_key, sum(messages) AS incoming_messages
     FROM incoming
     GROUP BY period, channel_key
 )

@@ -15,12 +15,22 @@
 --   outgoing_messages: messages of that source
 --   share_pct: the source's share of outgoing messages, in percent
 WITH outgoing AS (
-    SELECT CASE WHEN :by IS NOT NULL
-                THEN period_start(coalesce(local_time(m.sent_ts, :tz), m.sent_local), :by) END AS period,
-           s.sender_type AS source
+    -- In the workspace's time zone, the daily summary of the messages ...
+    SELECT CASE WHEN :by IS NOT NULL THEN period_start(d.date, :by) END AS period, s.sender_type AS source, a.messages
+    FROM agg_message_daily a
+    JOIN dim_message_source s ON s.source_key = a.source_key
+    JOIN dim_date d ON d.date_key = a.sent_date_key
+    WHERE :tz IS NULL AND s.direction = 'outgoing'
+      AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
+      AND (:user IS NULL OR a.sender_id = :user)
+      AND (:team_key IS NULL OR a.sender_user_key IN (SELECT user_key FROM bridge_user_team WHERE team_key = :team_key))
+      AND (:channel_key IS NULL OR a.channel_key = :channel_key)
+    UNION ALL
+    -- ... in another, the messages themselves.
+    SELECT CASE WHEN :by IS NOT NULL THEN period_start(local_time(m.sent_ts, :tz), :by) END, s.sender_type, 1
     FROM fact_message m
     JOIN dim_message_source s ON s.source_key = m.source_key
-    WHERE s.direction = 'outgoing'
+    WHERE :tz IS NOT NULL AND s.direction = 'outgoing'
       AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
       AND (:user IS NULL OR m.sender_id = :user)
       AND (:team_key IS NULL OR m.sender_user_key IN (SELECT user_key FROM bridge_user_team WHERE team_key = :team_key))
@@ -28,8 +38,8 @@ WITH outgoing AS (
 )
 SELECT period,
        source,
-       count(*) AS outgoing_messages,
-       div_round(100 * count(*), sum(count(*)) OVER (PARTITION BY period), 2) AS share_pct
+       sum(messages) AS outgoing_messages,
+       div_round(100 * sum(messages), sum(sum(messages)) OVER (PARTITION BY period), 2) AS share_pct
 FROM outgoing
 GROUP BY period, source
 ORDER BY period, outgoing_messages DESC, source

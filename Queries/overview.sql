@@ -15,10 +15,10 @@
 --   value: the KPI over the period
 --   previous_value: the KPI over the period just before, of the same length
 --   change_pct: the change from previous_value to value, in percent
-WITH periods(period, from_ts, to_ts) AS (
-    SELECT 'current', :from_ts, :to_ts
+WITH periods(period, from_ts, to_ts, from_date_key, to_date_key) AS (
+    SELECT 'current', :from_ts, :to_ts, :from_date_key, :to_date_key
     UNION ALL
-    SELECT 'previous', :prev_from_ts, :prev_to_ts WHERE :prev_from_ts IS NOT NULL
+    SELECT 'previous', :prev_from_ts, :prev_to_ts, :prev_from_date_key, :prev_to_date_key WHERE :prev_from_ts IS NOT NULL
 ),
 opened AS (
     SELECT p.period, count(c.conversation_key) AS conversations_opened
@@ -37,13 +37,27 @@ closed AS (
     LEFT JOIN fact_conversation c ON c.resolved_ts >= p.from_ts AND c.resolved_ts < p.to_ts
     GROUP BY p.period
 ),
+message_counts AS (
+    -- In the workspace's time zone, the daily summary of the messages ...
+    SELECT p.period, s.direction, a.messages
+    FROM periods p
+    JOIN agg_message_daily a ON a.sent_date_key BETWEEN p.from_date_key AND p.to_date_key
+    JOIN dim_message_source s ON s.source_key = a.source_key
+    WHERE :tz IS NULL
+    UNION ALL
+    -- ... in another, the messages themselves.
+    SELECT p.period, s.direction, 1
+    FROM periods p
+    JOIN fact_message m ON m.sent_ts >= p.from_ts AND m.sent_ts < p.to_ts
+    JOIN dim_message_source s ON s.source_key = m.source_key
+    WHERE :tz IS NOT NULL
+),
 messages AS (
     SELECT p.period,
-           coalesce(sum(s.direction = 'incoming'), 0) AS incoming_messages,
-           coalesce(sum(s.direction = 'outgoing'), 0) AS outgoing_messages
+           coalesce(sum(CASE WHEN mc.direction = 'incoming' THEN mc.messages END), 0) AS incoming_messages,
+           coalesce(sum(CASE WHEN mc.direction = 'outgoing' THEN mc.messages END), 0) AS outgoing_messages
     FROM periods p
-    LEFT JOIN fact_message m ON m.sent_ts >= p.from_ts AND m.sent_ts < p.to_ts
-    LEFT JOIN dim_message_source s ON s.source_key = m.source_key
+    LEFT JOIN message_counts mc ON mc.period = p.period
     GROUP BY p.period
 ),
 kpis(period, position, kpi, value) AS (

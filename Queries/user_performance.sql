@@ -40,13 +40,23 @@ closers AS (
     WHERE closed_by_user_key IS NOT NULL
     GROUP BY closed_by_user_key
 ),
-sent AS (
-    SELECT m.sender_user_key AS user_key, count(*) AS messages_sent
+sent_messages AS (
+    -- In the workspace's time zone, the daily summary of the messages ...
+    SELECT a.sender_user_key AS user_key, a.messages
+    FROM agg_message_daily a
+    JOIN dim_message_source s ON s.source_key = a.source_key
+    WHERE :tz IS NULL AND s.sender_type = 'user' AND a.sender_user_key IS NOT NULL
+      AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
+    UNION ALL
+    -- ... in another, the messages themselves.
+    SELECT m.sender_user_key, 1
     FROM fact_message m
     JOIN dim_message_source s ON s.source_key = m.source_key
-    WHERE s.sender_type = 'user' AND m.sender_user_key IS NOT NULL
+    WHERE :tz IS NOT NULL AND s.sender_type = 'user' AND m.sender_user_key IS NOT NULL
       AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
-    GROUP BY m.sender_user_key
+),
+sent AS (
+    SELECT user_key, sum(messages) AS messages_sent FROM sent_messages GROUP BY user_key
 )
 SELECT u.user_id,
        u.user_name,

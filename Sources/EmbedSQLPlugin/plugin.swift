@@ -3,6 +3,8 @@ import PackagePlugin
 
 /// Embeds the package's `Schema/` and `Queries/` SQL files into the target as
 /// Swift string literals, so the `warehouse` binary needs no files beside it.
+/// SwiftPM lists the files when it plans the build: after adding a new SQL file
+/// to an existing build directory, `touch Package.swift` so it plans again.
 @main
 struct EmbedSQLPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {

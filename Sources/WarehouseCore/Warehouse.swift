@@ -39,8 +39,8 @@ public final class Warehouse {
         try db.execute("PRAGMA journal_mode = WAL")
         try db.execute("PRAGMA synchronous = NORMAL")
         try db.execute("PRAGMA foreign_keys = OFF")
+        SQLFunctions.register(on: db)  // migrations may use them
         try Schema.migrate(db)
-        SQLFunctions.register(on: db)
         try ReportLibrary.installViews(db)
         let stored = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string
         let zone: String

@@ -38,6 +38,8 @@ public final class Loader {
     private var loadID: Int64 = 0
     private var summary = LoadSummary(path: "")
     private var touchedContacts: Set<Int64> = []
+    /// Local days (day numbers) of the messages written: their daily summary is redone.
+    private var messageDays: Set<Int> = []
 
     public init(warehouse: Warehouse) throws {
         self.warehouse = warehouse
@@ -45,6 +47,18 @@ public final class Loader {
         self.zone = try WorkspaceZone(warehouse.timeZone)
         try db.execute("PRAGMA cache_size = -131072")  // 128 MiB
         try db.execute("PRAGMA temp_store = MEMORY")
+        // The day a replaced message was on before (its summary changes too).
+        try db.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS replaced_message_days(date_key INTEGER PRIMARY KEY);
+            CREATE TEMP TRIGGER IF NOT EXISTS message_replaced
+            AFTER UPDATE OF sent_date_key, source_key, channel_key, sender_id, sender_user_key ON main.fact_message
+            BEGIN
+                -- Not INSERT OR IGNORE: in a trigger the upsert's own conflict handling would apply.
+                INSERT INTO replaced_message_days SELECT old.sent_date_key
+                WHERE NOT EXISTS (SELECT 1 FROM replaced_message_days WHERE date_key = old.sent_date_key);
+            END;
+            CREATE TEMP TABLE IF NOT EXISTS touched_contacts(contact_key INTEGER PRIMARY KEY);
+            """)
     }
 
     /// Files in the order they load: by file name, then by path.
@@ -135,6 +149,8 @@ public final class Loader {
                            [.text(summary.fileName), .text(path), .text(kind.rawValue), summary.form.map(SQLValue.text) ?? .null, .text(Self.iso(started))])
             loadID = db.lastInsertRowID
             touchedContacts = []
+            messageDays = []
+            try db.execute("DELETE FROM temp.replaced_message_days")
             let rejectStatement = try db.cachedStatement("INSERT INTO rejected_rows(load_id, file_name, line, reason, record) VALUES (?, ?, ?, ?, ?)")
             var lastProgress = Date()
             while try reader.next() {
@@ -190,7 +206,72 @@ public final class Loader {
         try fillDateGaps()
         if kind == .conversations && !touchedContacts.isEmpty {
             try relinkMessages(of: touchedContacts)
+            try markNewContacts(touchedContacts)
         }
+        if kind == .messages {
+            try summariseMessages()
+        }
+    }
+
+    /// Redoes `agg_message_daily` for the days whose messages changed: the days
+    /// of the messages written and the days replaced messages were on. Days close
+    /// together are done as one range of the `sent_ts` index.
+    private func summariseMessages() throws {
+        var days = messageDays
+        for row in try db.rows("SELECT date_key FROM temp.replaced_message_days") {
+            if let key = row[0].int64 {
+                days.insert(CivilTime.days(year: Int(key / 10000), month: Int(key / 100 % 100), day: Int(key % 100)))
+            }
+        }
+        guard !days.isEmpty else { return }
+        var ranges: [ClosedRange<Int>] = []
+        for day in days.sorted() {
+            if let last = ranges.last, day - last.upperBound <= 7 {
+                ranges[ranges.count - 1] = last.lowerBound...day
+            } else {
+                ranges.append(day...day)
+            }
+        }
+        let delete = try db.prepare("DELETE FROM agg_message_daily WHERE sent_date_key BETWEEN ? AND ?")
+        let insert = try db.prepare("""
+            INSERT INTO agg_message_daily (sent_date_key, source_key, channel_key, sender_id, sender_user_key, messages)
+            SELECT m.sent_date_key, m.source_key, m.channel_key,
+                   CASE WHEN s.direction = 'outgoing' THEN m.sender_id END, m.sender_user_key, count(*)
+            FROM fact_message m
+            JOIN dim_message_source s ON s.source_key = m.source_key
+            WHERE m.sent_ts >= ? AND m.sent_ts < ?
+            GROUP BY 1, 2, 3, 4, 5
+            """)
+        for range in ranges {
+            try delete.bind([.integer(Int64(CivilTime.dateKey(days: range.lowerBound))), .integer(Int64(CivilTime.dateKey(days: range.upperBound)))])
+            try delete.run()
+            try insert.bind([.integer(ReportParameters.startOf(day: range.lowerBound, in: zone)),
+                             .integer(ReportParameters.startOf(day: range.upperBound + 1, in: zone))])
+            try insert.run()
+        }
+    }
+
+    /// Marks which conversations of `contacts` are their contact's first known
+    /// to the warehouse (earliest start, ties by ID as in `natural_id`).
+    private func markNewContacts(_ contacts: Set<Int64>) throws {
+        try db.execute("DELETE FROM temp.touched_contacts")
+        let add = try db.prepare("INSERT INTO temp.touched_contacts VALUES (?)")
+        for contact in contacts {
+            add.bindInt(1, contact)
+            try add.run()
+        }
+        try db.execute("""
+            UPDATE fact_conversation AS c
+            SET is_new_contact = (f.position = 1)
+            FROM (SELECT conversation_key,
+                         CASE WHEN started_ts IS NULL THEN 0
+                              ELSE row_number() OVER (PARTITION BY contact_key, started_ts IS NULL
+                                                      ORDER BY started_ts, conversation_id COLLATE natural_id) END AS position
+                  FROM fact_conversation
+                  WHERE contact_key IN (SELECT contact_key FROM temp.touched_contacts)) AS f
+            WHERE c.conversation_key = f.conversation_key AND c.is_new_contact IS NOT (f.position = 1)
+            """)
+        try db.execute("UPDATE fact_conversation SET is_new_contact = 1 WHERE contact_key IS NULL AND is_new_contact = 0")
     }
 
     // MARK: Handlers
@@ -248,13 +329,14 @@ public final class Loader {
     /// never deleted), so a rowid above the largest seen so far is an insert.
     /// One statement instead of a look-up and a write (200,000 new messages:
     /// 3.80 s against 3.89 s; reloaded unchanged: 2.93 s).
-    private func writeUnlessUnchanged(_ binder: inout RowBinder, largestKey: inout Int64) throws {
+    @discardableResult
+    private func writeUnlessUnchanged(_ binder: inout RowBinder, largestKey: inout Int64) throws -> Bool {
         binder.bindHash()
         binder.unhashed(loadID)
         try binder.statement.run()
         guard db.changes > 0 else {
             summary.unchanged += 1
-            return
+            return false
         }
         let key = db.lastInsertRowID
         if key > largestKey {
@@ -263,6 +345,7 @@ public final class Loader {
         } else {
             summary.updated += 1
         }
+        return true
     }
 
     private func conversationHandler(_ c: Columns) throws -> Handler {
@@ -388,7 +471,9 @@ public final class Loader {
             b.text(raw.isEmpty ? nil : MessageContent.text(of: raw))
             // The link is derived, not part of the record: bound without hashing.
             b.unhashed(try contactKey.flatMap { try conversationOf(contact: $0, at: sentTs) })
-            try writeUnlessUnchanged(&b, largestKey: &largestKey)
+            if try writeUnlessUnchanged(&b, largestKey: &largestKey) {
+                messageDays.insert(CivilTime.dayNumber(seconds: zone.wallTime(utc: sentTs)))
+            }
         }
     }
 

@@ -79,7 +79,8 @@ public struct ReportArguments: Equatable, Sendable {
 /// |---|---|
 /// | `:from`, `:to` | the days given, `YYYY-MM-DD`, or NULL |
 /// | `:from_ts`, `:to_ts` | the period as UTC seconds [from_ts, to_ts): the start of --from and the end of --to in the reporting zone; unbounded by default |
-/// | `:prev_from_ts`, `:prev_to_ts` | the same-length period just before; NULL unless both --from and --to |
+/// | `:from_date_key`, `:to_date_key` | the same days as date keys YYYYMMDD (for the workspace-zone summaries); 0 and 99999999 by default |
+/// | `:prev_from_ts`, `:prev_to_ts`, `:prev_from_date_key`, `:prev_to_date_key` | the same-length period just before; NULL unless both --from and --to |
 /// | `:tz` | the reporting zone, or NULL when it is the workspace's (use the stored *_local columns) |
 /// | `:by` | day, week or month, or NULL |
 /// | `:group_by` | user or team, or NULL |
@@ -92,7 +93,8 @@ public enum ReportParameters {
     public static let defaults: [(name: String, value: SQLValue)] = [
         ("from", .null), ("to", .null),
         ("from_ts", .integer(Int64.min)), ("to_ts", .integer(Int64.max)),
-        ("prev_from_ts", .null), ("prev_to_ts", .null),
+        ("from_date_key", .integer(0)), ("to_date_key", .integer(99_999_999)),
+        ("prev_from_ts", .null), ("prev_to_ts", .null), ("prev_from_date_key", .null), ("prev_to_date_key", .null),
         ("tz", .null), ("by", .null), ("group_by", .null),
         ("user", .null), ("user_key", .null), ("team", .null), ("team_key", .null),
         ("channel", .null), ("channel_key", .null),
@@ -137,15 +139,19 @@ public enum ReportParameters {
         if let fromDay {
             values["from"] = .text(CivilTime.formatDate(days: fromDay))
             values["from_ts"] = .integer(startOf(day: fromDay, in: zone))
+            values["from_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay)))
         }
         if let toDay {
             values["to"] = .text(CivilTime.formatDate(days: toDay))
             values["to_ts"] = .integer(startOf(day: toDay + 1, in: zone))
+            values["to_date_key"] = .integer(Int64(CivilTime.dateKey(days: toDay)))
         }
         if let fromDay, let toDay {
             let length = toDay - fromDay + 1
             values["prev_from_ts"] = .integer(startOf(day: fromDay - length, in: zone))
             values["prev_to_ts"] = .integer(startOf(day: fromDay, in: zone))
+            values["prev_from_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay - length)))
+            values["prev_to_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay - 1)))
         }
 
         if let by = arguments.by {

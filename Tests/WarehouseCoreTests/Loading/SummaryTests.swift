@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import WarehouseCore
+
+/// The summaries the reports read must always equal what they summarise,
+/// however the facts got there: new files, replaced records, any load order.
+@Suite struct SummaryTests {
+    let dir = TempDir()
+
+    static let messagesFromFacts = """
+        SELECT m.sent_date_key, m.source_key, m.channel_key,
+               CASE WHEN s.direction = 'outgoing' THEN m.sender_id END, m.sender_user_key, count(*)
+        FROM fact_message m JOIN dim_message_source s ON s.source_key = m.source_key
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        """
+    /// The summary by natural values (keys differ between warehouses).
+    static let summaryByName = """
+        SELECT a.sent_date_key, s.sender_type, ch.channel_id, a.sender_id, u.user_id, sum(a.messages)
+        FROM agg_message_daily a JOIN dim_message_source s ON s.source_key = a.source_key
+        LEFT JOIN dim_channel ch ON ch.channel_key = a.channel_key LEFT JOIN dim_user u ON u.user_key = a.sender_user_key
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        """
+    static let messagesFromSummary = """
+        SELECT sent_date_key, source_key, channel_key, sender_id, sender_user_key, sum(messages)
+        FROM agg_message_daily GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        """
+    static let newContactsFromFacts = """
+        SELECT conversation_key FROM fact_conversation WHERE contact_key IS NULL
+        UNION
+        SELECT conversation_key FROM (
+            SELECT conversation_key, row_number() OVER (PARTITION BY contact_key
+                                                        ORDER BY started_ts, conversation_id COLLATE natural_id) AS n
+            FROM fact_conversation WHERE started_ts IS NOT NULL)
+        WHERE n = 1
+        ORDER BY 1
+        """
+
+    func check(_ w: Warehouse, _ step: String) throws {
+        #expect(try w.db.rows(Self.messagesFromSummary) == w.db.rows(Self.messagesFromFacts), "\(step): agg_message_daily")
+        #expect(try w.db.rows("SELECT conversation_key FROM fact_conversation WHERE is_new_contact = 1 ORDER BY 1")
+                == w.db.rows(Self.newContactsFromFacts), "\(step): is_new_contact")
+    }
+
+    func load(_ w: Warehouse, _ name: String, _ text: String) throws {
+        let summary = try Loader(warehouse: w).load(path: dir.write(name, text))
+        #expect(summary.error == nil)
+        #expect(summary.rejected == 0, "\(summary.rejects)")
+    }
+
+    @Test func summariesFollowEveryLoad() throws {
+        let w = try dir.warehouse(timeZone: "Europe/Berlin")
+        try load(w, "m1.csv", ([messageHeader] + [
+            message("1", "2025-03-29 23:30:00"), message("2", "2025-03-30 01:30:00", senderType: "user", sender: "u1"),
+            message("3", "2025-03-30 03:30:00", senderType: "workflow", sender: "wf", channel: "ch2"),
+            message("4", "2025-03-31 10:00:00", contact: "c2"),
+        ]).joined(separator: "\n"))
+        try check(w, "first messages")
+        // Replaced: message 2 moves to another day and channel, 3 to another source; 5 is new.
+        try load(w, "m2.csv", ([messageHeader] + [
+            message("2", "2025-04-02 09:00:00", senderType: "user", sender: "u2", channel: "ch3"),
+            message("3", "2025-03-30 03:30:00", senderType: "broadcast", sender: "b", channel: "ch2"),
+            message("5", "2025-04-20 09:00:00", contact: "c3"),
+        ]).joined(separator: "\n"))
+        try check(w, "replaced messages")
+        #expect(try w.db.int("SELECT count(*) FROM agg_message_daily WHERE sent_date_key = 20250330") == 1)
+
+        try load(w, "c1.csv", ([legacyConversationHeader] + [
+            conversation("20", "2025-03-29 23:00:00", "2025-03-30 03:30:00"),
+            conversation("100", "2025-03-29 23:00:00", "2025-03-30 01:00:00"),
+            conversation("30", "2025-03-31 09:00:00", "2025-03-31 11:00:00", contact: "c2"),
+        ]).joined(separator: "\n"))
+        try check(w, "conversations")
+        // 20 and 100 start together: 20 is first (as numbers). Then an earlier one arrives for c1.
+        #expect(try w.db.text("SELECT conversation_id FROM fact_conversation WHERE is_new_contact = 1 AND contact_key = (SELECT contact_key FROM dim_contact WHERE contact_id = 'c1')") == "20")
+        try load(w, "c2.csv", ([legacyConversationHeader] + [
+            conversation("7", "2025-03-20 09:00:00", "2025-03-20 10:00:00"),
+            conversation("30", "2025-03-31 09:00:00", "2025-03-31 11:00:00", contact: "c3"),
+        ]).joined(separator: "\n"))
+        try check(w, "an earlier conversation and a contact change")
+        #expect(try w.db.text("SELECT conversation_id FROM fact_conversation WHERE is_new_contact = 1 AND contact_key = (SELECT contact_key FROM dim_contact WHERE contact_id = 'c1')") == "7")
+    }
+
+    @Test func theFixturesInEveryOrderGiveTheSameSummaries() throws {
+        let files = Fixtures.exportFiles
+        var results: [[[SQLValue]]] = []
+        for (i, order) in [files, files.reversed()].enumerated() {
+            let w = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur", name: "w\(i).db")
+            for file in order { #expect(try Loader(warehouse: w).load(path: file).error == nil) }
+            try check(w, "order \(i)")
+            results.append(try w.db.rows(Self.summaryByName))
+        }
+        #expect(results[0].count > 100)
+        #expect(results[0] == results[1], "the summaries of the two orders differ")
+    }
+}
