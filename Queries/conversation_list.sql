@@ -27,7 +27,8 @@
 --   summary: Closing Note Summary
 --   anomaly: 1 when long and busy (see resolved_conversation_anomalies), else 0
 WITH closed AS (
-    SELECT c.*,
+    -- Only what the percentiles need (the closed-conversations index holds it all).
+    SELECT c.conversation_key, c.resolution_seconds,
            CASE WHEN c.incoming_messages IS NOT NULL OR c.outgoing_messages IS NOT NULL
                 THEN coalesce(c.incoming_messages, 0) + coalesce(c.outgoing_messages, 0) END AS messages
     FROM fact_conversation c
@@ -54,13 +55,14 @@ SELECT c.conversation_id,
        c.resolution_seconds,
        c.incoming_messages,
        c.outgoing_messages,
-       c.messages,
+       a.messages,
        (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked_messages,
        c.closing_note_summary                                      AS summary,
-       CASE WHEN c.resolution_seconds > t.resolution_threshold AND c.messages > t.messages_threshold
+       CASE WHEN a.resolution_seconds > t.resolution_threshold AND a.messages > t.messages_threshold
             THEN 1 ELSE 0 END                                      AS anomaly
-FROM closed c
+FROM closed a
 CROSS JOIN thresholds t
+JOIN fact_conversation c ON c.conversation_key = a.conversation_key
 LEFT JOIN dim_contact ct        ON ct.contact_key = c.contact_key
 LEFT JOIN dim_user assignee     ON assignee.user_key = c.assignee_user_key
 LEFT JOIN dim_user closer       ON closer.user_key = c.closed_by_user_key

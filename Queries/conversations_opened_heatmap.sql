@@ -22,11 +22,17 @@ opened AS (
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
-cells AS (
-    SELECT (CAST(strftime('%w', opened_at) AS INTEGER) + 6) % 7 + 1 AS weekday,
-           CAST(substr(opened_at, 12, 2) AS INTEGER)                AS hour,
-           count(*)                                                 AS conversations_opened
+hours AS (
+    -- Per local date and hour first: the weekday is then worked out once per hour, not per conversation.
+    SELECT substr(opened_at, 1, 13) AS date_hour, count(*) AS conversations_opened
     FROM opened
+    GROUP BY 1
+),
+cells AS (
+    SELECT (CAST(strftime('%w', substr(date_hour, 1, 10)) AS INTEGER) + 6) % 7 + 1 AS weekday,
+           CAST(substr(date_hour, 12, 2) AS INTEGER)                             AS hour,
+           sum(conversations_opened)                                             AS conversations_opened
+    FROM hours
     GROUP BY 1, 2
 )
 SELECT d.weekday, d.weekday_name, h.hour, coalesce(cells.conversations_opened, 0) AS conversations_opened

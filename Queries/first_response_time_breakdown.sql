@@ -12,10 +12,14 @@
 --   bucket: < 30s, 30s - 2m, 2m - 5m, 5m - 10m, 10m - 30m, 30m - 1h, > 1h
 --   conversations: conversations whose first response time falls in the bucket
 --   share_pct: the bucket's share of conversations with a first response, in percent
-WITH buckets(position, bucket, lower_seconds, upper_seconds) AS (
-    VALUES (1, '< 30s', NULL, 30), (2, '30s - 2m', 30, 120), (3, '2m - 5m', 120, 300),
-           (4, '5m - 10m', 300, 600), (5, '10m - 30m', 600, 1800), (6, '30m - 1h', 1800, 3600),
-           (7, '> 1h', 3600, NULL)
+WITH buckets(position, bucket) AS (
+    VALUES (1, '< 30s'),
+           (2, '30s - 2m'),
+           (3, '2m - 5m'),
+           (4, '5m - 10m'),
+           (5, '10m - 30m'),
+           (6, '30m - 1h'),
+           (7, '> 1h')
 ),
 closed AS (
     SELECT c.first_response_seconds AS seconds
@@ -26,13 +30,23 @@ closed AS (
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
+totals AS (
+    -- One pass, no sort: each bucket's count, lower bound inclusive.
+    SELECT sum(seconds < 30) AS b1,
+           sum(seconds >= 30 AND seconds < 120) AS b2,
+           sum(seconds >= 120 AND seconds < 300) AS b3,
+           sum(seconds >= 300 AND seconds < 600) AS b4,
+           sum(seconds >= 600 AND seconds < 1800) AS b5,
+           sum(seconds >= 1800 AND seconds < 3600) AS b6,
+           sum(seconds >= 3600) AS b7,
+           count(*) AS total
+    FROM closed
+),
 counts AS (
-    SELECT b.position, b.bucket, count(c.seconds) AS conversations
+    SELECT b.position, b.bucket, coalesce(CASE b.position WHEN 1 THEN t.b1 WHEN 2 THEN t.b2 WHEN 3 THEN t.b3 WHEN 4 THEN t.b4 WHEN 5 THEN t.b5 WHEN 6 THEN t.b6 WHEN 7 THEN t.b7 END, 0) AS conversations, t.total
     FROM buckets b
-    LEFT JOIN closed c ON (b.lower_seconds IS NULL OR c.seconds >= b.lower_seconds)
-                      AND (b.upper_seconds IS NULL OR c.seconds < b.upper_seconds)
-    GROUP BY b.position, b.bucket
+    CROSS JOIN totals t
 )
-SELECT bucket, conversations, div_round(100 * conversations, nullif(sum(conversations) OVER (), 0), 2) AS share_pct
+SELECT bucket, conversations, div_round(100 * conversations, nullif(total, 0), 2) AS share_pct
 FROM counts
 ORDER BY position

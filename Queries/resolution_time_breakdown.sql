@@ -12,9 +12,13 @@
 --   bucket: < 1h, 1h - 4h, 4h - 8h, 8h - 24h, 1d - 3d, > 3d
 --   conversations: conversations whose resolution time falls in the bucket
 --   share_pct: the bucket's share of conversations with a resolution time, in percent
-WITH buckets(position, bucket, lower_seconds, upper_seconds) AS (
-    VALUES (1, '< 1h', NULL, 3600), (2, '1h - 4h', 3600, 14400), (3, '4h - 8h', 14400, 28800),
-           (4, '8h - 24h', 28800, 86400), (5, '1d - 3d', 86400, 259200), (6, '> 3d', 259200, NULL)
+WITH buckets(position, bucket) AS (
+    VALUES (1, '< 1h'),
+           (2, '1h - 4h'),
+           (3, '4h - 8h'),
+           (4, '8h - 24h'),
+           (5, '1d - 3d'),
+           (6, '> 3d')
 ),
 closed AS (
     SELECT c.resolution_seconds AS seconds
@@ -25,13 +29,22 @@ closed AS (
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
+totals AS (
+    -- One pass, no sort: each bucket's count, lower bound inclusive.
+    SELECT sum(seconds < 3600) AS b1,
+           sum(seconds >= 3600 AND seconds < 14400) AS b2,
+           sum(seconds >= 14400 AND seconds < 28800) AS b3,
+           sum(seconds >= 28800 AND seconds < 86400) AS b4,
+           sum(seconds >= 86400 AND seconds < 259200) AS b5,
+           sum(seconds >= 259200) AS b6,
+           count(*) AS total
+    FROM closed
+),
 counts AS (
-    SELECT b.position, b.bucket, count(c.seconds) AS conversations
+    SELECT b.position, b.bucket, coalesce(CASE b.position WHEN 1 THEN t.b1 WHEN 2 THEN t.b2 WHEN 3 THEN t.b3 WHEN 4 THEN t.b4 WHEN 5 THEN t.b5 WHEN 6 THEN t.b6 END, 0) AS conversations, t.total
     FROM buckets b
-    LEFT JOIN closed c ON (b.lower_seconds IS NULL OR c.seconds >= b.lower_seconds)
-                      AND (b.upper_seconds IS NULL OR c.seconds < b.upper_seconds)
-    GROUP BY b.position, b.bucket
+    CROSS JOIN totals t
 )
-SELECT bucket, conversations, div_round(100 * conversations, nullif(sum(conversations) OVER (), 0), 2) AS share_pct
+SELECT bucket, conversations, div_round(100 * conversations, nullif(total, 0), 2) AS share_pct
 FROM counts
 ORDER BY position

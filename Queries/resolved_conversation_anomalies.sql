@@ -27,7 +27,8 @@
 --   linked_messages: messages of the messages files linked to the conversation
 --   summary: Closing Note Summary
 WITH closed AS (
-    SELECT c.*,
+    -- Only what the percentiles need (the closed-conversations index holds it all).
+    SELECT c.conversation_key, c.resolution_seconds,
            CASE WHEN c.incoming_messages IS NOT NULL OR c.outgoing_messages IS NOT NULL
                 THEN coalesce(c.incoming_messages, 0) + coalesce(c.outgoing_messages, 0) END AS messages
     FROM fact_conversation c
@@ -54,11 +55,12 @@ SELECT c.conversation_id,
        c.resolution_seconds,
        c.incoming_messages,
        c.outgoing_messages,
-       c.messages,
+       a.messages,
        (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked_messages,
        c.closing_note_summary                                      AS summary
-FROM closed c
-JOIN thresholds t ON c.resolution_seconds > t.resolution_threshold AND c.messages > t.messages_threshold
+FROM closed a
+JOIN thresholds t ON a.resolution_seconds > t.resolution_threshold AND a.messages > t.messages_threshold
+JOIN fact_conversation c ON c.conversation_key = a.conversation_key
 LEFT JOIN dim_contact ct        ON ct.contact_key = c.contact_key
 LEFT JOIN dim_user assignee     ON assignee.user_key = c.assignee_user_key
 LEFT JOIN dim_user closer       ON closer.user_key = c.closed_by_user_key

@@ -19,7 +19,7 @@
 --   avg_resolution_seconds: mean resolution time of the conversations the user closed
 --   max_resolution_seconds: longest resolution time of the conversations the user closed
 WITH closed AS (
-    SELECT *
+    SELECT c.assignee_user_key, c.closed_by_user_key, c.contact_key, c.first_response_seconds, c.resolution_seconds
     FROM fact_conversation c
     WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
 ),

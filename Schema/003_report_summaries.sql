@@ -36,3 +36,16 @@ WHERE contact_key IS NULL
             FROM fact_conversation
             WHERE started_ts IS NOT NULL)
         WHERE position = 1);
+
+-- The reports' scans of conversations read these instead of the whole rows (a
+-- conversation row is wide): one per anchor, holding the columns the
+-- conversation reports filter and group on. They replace the plain indexes.
+DROP INDEX fact_conversation_by_started;
+DROP INDEX fact_conversation_by_resolved;
+CREATE INDEX fact_conversation_opened ON fact_conversation(
+    started_ts, started_local, closed_by_team_key, assignee_user_key, opened_by_channel_key,
+    first_assignee_user_key, opened_by_source, is_new_contact);
+CREATE INDEX fact_conversation_closed ON fact_conversation(
+    resolved_ts, resolved_local, closed_by_team_key, assignee_user_key, opened_by_channel_key,
+    closed_by_user_key, first_response_by_user_key, contact_key,
+    first_response_seconds, resolution_seconds, incoming_messages, outgoing_messages);
