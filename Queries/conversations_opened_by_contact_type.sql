@@ -15,18 +15,25 @@
 --   conversations_opened: conversations opened in the period by contacts of that type
 WITH opened AS (
     -- is_new_contact is kept by the loader: the contact's first conversation (see the notes).
-    SELECT period_start(coalesce(local_time(c.started_ts, :tz), c.started_local), :by) AS period,
-           CASE WHEN c.is_new_contact = 1 THEN 'new' ELSE 'returning' END AS contact_type
+    SELECT substr(coalesce(local_time(c.started_ts, :tz), c.started_local), 1, 10) AS day, c.is_new_contact
     FROM fact_conversation c
     WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
-types(contact_type) AS (VALUES ('new'), ('returning'))
-SELECT p.period, t.contact_type, count(o.period) AS conversations_opened
-FROM (SELECT DISTINCT period FROM opened) p
-CROSS JOIN types t
-LEFT JOIN opened o ON o.period = p.period AND o.contact_type = t.contact_type
-GROUP BY p.period, t.contact_type
-ORDER BY p.period, t.contact_type
+days AS (
+    -- Per local day first: the period is then worked out once per day.
+    SELECT day, sum(is_new_contact = 1) AS new_contacts, sum(is_new_contact = 0) AS returning_contacts
+    FROM opened
+    GROUP BY day
+),
+periods AS (
+    SELECT period_start(day, :by) AS period, sum(new_contacts) AS new_contacts, sum(returning_contacts) AS returning_contacts
+    FROM days
+    GROUP BY 1
+)
+SELECT period, 'new' AS contact_type, new_contacts AS conversations_opened FROM periods
+UNION ALL
+SELECT period, 'returning', returning_contacts FROM periods
+ORDER BY period, contact_type

@@ -10,23 +10,31 @@
 --   period: the day (YYYY-MM-DD), week (its Monday's date) or month (YYYY-MM), with --by (default day)
 --   opened: conversations opened in the period
 --   closed: conversations closed in the period
-WITH filtered AS (
-    SELECT c.started_ts, c.started_local, c.resolved_ts, c.resolved_local
+WITH opened AS (
+    -- Per local day first: the period is then worked out once per day.
+    SELECT substr(coalesce(local_time(c.started_ts, :tz), c.started_local), 1, 10) AS day, count(*) AS conversations
     FROM fact_conversation c
-    WHERE (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
+      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+    GROUP BY day
 ),
-events AS (
-    SELECT period_start(coalesce(local_time(started_ts, :tz), started_local), :by) AS period, 1 AS opened, 0 AS closed
-    FROM filtered
-    WHERE started_ts >= :from_ts AND started_ts < :to_ts
+closed AS (
+    SELECT substr(coalesce(local_time(c.resolved_ts, :tz), c.resolved_local), 1, 10) AS day, count(*) AS conversations
+    FROM fact_conversation c
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
+      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+    GROUP BY day
+),
+days AS (
+    SELECT day, conversations AS opened, 0 AS closed FROM opened
     UNION ALL
-    SELECT period_start(coalesce(local_time(resolved_ts, :tz), resolved_local), :by), 0, 1
-    FROM filtered
-    WHERE resolved_ts >= :from_ts AND resolved_ts < :to_ts
+    SELECT day, 0, conversations FROM closed
 )
-SELECT period, sum(opened) AS opened, sum(closed) AS closed
-FROM events
-GROUP BY period
-ORDER BY period
+SELECT period_start(day, :by) AS period, sum(opened) AS opened, sum(closed) AS closed
+FROM days
+GROUP BY 1
+ORDER BY 1
