@@ -230,6 +230,24 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
     }
 
+    @Test func aBulkMessagesFileThatFailsKeepsTheIndexes() throws {
+        // A messages file larger than the stored messages loads without the
+        // secondary indexes; failing halfway, the warehouse keeps them.
+        let w = try dir.warehouse()
+        let loader = try Loader(warehouse: w)
+        loader.maxRecordBytes = 4096
+        let text = messageHeader + "\n" + (1...50).map { message("\($0)", "2025-03-01 09:00:00") }.joined(separator: "\n") + "\n"
+            + "2025-03-01 09:00:00,c1,contact,c1,99,text,message,\"never closed" + String(repeating: "x,", count: 10_000) + "\n"
+        let s = loader.load(path: dir.write("m.csv", text))
+        #expect(s.error != nil)
+        #expect(try w.db.int("SELECT count(*) FROM fact_message") == 0)
+        let indexes = try w.db.rows("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'fact_message' AND sql IS NOT NULL ORDER BY name")
+        #expect(indexes.map(\.description) == ["[fact_message_by_contact]", "[fact_message_by_conversation]", "[fact_message_by_sent]"])
+        // And a bulk load that succeeds has them too.
+        #expect(loader.load(path: dir.write("ok.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00") + "\n")).inserted == 1)
+        #expect(try w.db.int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'fact_message' AND sql IS NOT NULL") == 3)
+    }
+
     @Test func aFileThatFailsHalfwayLeavesNothingOfItself() throws {
         let w = try dir.warehouse()
         _ = try load(w, "a.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "before") + "\n")
