@@ -21,21 +21,31 @@ WITH periods(period, from_ts, to_ts, from_date_key, to_date_key) AS (
     SELECT 'previous', :prev_from_ts, :prev_to_ts, :prev_from_date_key, :prev_to_date_key WHERE :prev_from_ts IS NOT NULL
 ),
 opened AS (
-    SELECT p.period, count(c.conversation_key) AS conversations_opened
+    SELECT p.period,
+           (SELECT count(*) FROM fact_conversation c WHERE c.started_ts >= p.from_ts AND c.started_ts < p.to_ts)
+               AS conversations_opened
     FROM periods p
-    LEFT JOIN fact_conversation c ON c.started_ts >= p.from_ts AND c.started_ts < p.to_ts
-    GROUP BY p.period
 ),
 closed AS (
-    SELECT p.period,
-           count(c.conversation_key)                                                AS conversations_closed,
+    -- One aggregate per period, not a join grouped by period: no sort of every conversation.
+    SELECT 'current'                                                                AS period,
+           count(*)                                                                 AS conversations_closed,
            div_round(sum(c.first_response_seconds), count(c.first_response_seconds)) AS avg_first_response_seconds,
            round_half(median(c.first_response_seconds))                             AS median_first_response_seconds,
            div_round(sum(c.resolution_seconds), count(c.resolution_seconds))        AS avg_resolution_seconds,
            round_half(median(c.resolution_seconds))                                 AS median_resolution_seconds
-    FROM periods p
-    LEFT JOIN fact_conversation c ON c.resolved_ts >= p.from_ts AND c.resolved_ts < p.to_ts
-    GROUP BY p.period
+    FROM fact_conversation c
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    UNION ALL
+    SELECT 'previous',
+           count(*),
+           div_round(sum(c.first_response_seconds), count(c.first_response_seconds)),
+           round_half(median(c.first_response_seconds)),
+           div_round(sum(c.resolution_seconds), count(c.resolution_seconds)),
+           round_half(median(c.resolution_seconds))
+    FROM fact_conversation c
+    WHERE :prev_from_ts IS NOT NULL AND c.resolved_ts >= :prev_from_ts AND c.resolved_ts < :prev_to_ts
+    HAVING :prev_from_ts IS NOT NULL
 ),
 message_counts AS (
     -- In the workspace's time zone, the daily summary of the messages ...
