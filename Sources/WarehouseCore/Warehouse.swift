@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 
 /// Errors a user can cause, each with a message that says what, where and what to do.
@@ -36,7 +37,21 @@ public final class Warehouse {
         try checkPath(path, mustExist: false)
         if let requested { _ = try WorkspaceZone(requested) }
         let db = try Database(path: path, mode: .readWriteCreate)
-        try db.execute("PRAGMA journal_mode = WAL")
+        // SQLite opens a file it cannot write read-only without a word: say so
+        // before anything (the WAL files would be made read-only too).
+        if db.isReadOnly {
+            throw WarehouseError("\(path) cannot be written (no write permission): nothing was loaded. Make it writable, or name another file with --db.")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: path + "-wal"),
+           !FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) {
+            throw WarehouseError("the folder of \(path) cannot be written: SQLite keeps the warehouse's -wal and -shm files beside it. Nothing was loaded.")
+        }
+        do {
+            try db.execute("PRAGMA journal_mode = WAL")
+        } catch let error as SQLiteError where error.primaryCode == SQLITE_NOTADB {
+            throw WarehouseError("\(path) is not a warehouse: it is not a SQLite database file. Name the warehouse with --db (a new file is created).")
+        }
         try db.execute("PRAGMA synchronous = NORMAL")
         try db.execute("PRAGMA foreign_keys = OFF")
         SQLFunctions.register(on: db)  // migrations may use them
@@ -61,7 +76,12 @@ public final class Warehouse {
         try checkPath(path, mustExist: true)
         // Bring an older warehouse up to date before reading it.
         let probe = try Database(path: path, mode: .readOnly)
-        let version = try Schema.version(of: probe)
+        let version: Int
+        do {
+            version = try Schema.version(of: probe)
+        } catch let error as SQLiteError where error.primaryCode == SQLITE_NOTADB {
+            throw WarehouseError("\(path) is not a warehouse: it is not a SQLite database file. Name the warehouse with --db.")
+        }
         if version == 0 {
             throw WarehouseError("\(path) is not a warehouse (no schema): create one with `warehouse load --db \(path) FILE…`.")
         }

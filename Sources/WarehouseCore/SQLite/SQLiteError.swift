@@ -26,6 +26,8 @@ public struct SQLiteError: Error, CustomStringConvertible, Equatable {
         case SQLITE_BUSY, SQLITE_LOCKED: text = "the warehouse is locked by another process (\(message)); try again when it has finished"
         case SQLITE_READONLY: text = "the warehouse cannot be written (\(message))"
         case SQLITE_CANTOPEN: text = "cannot open the warehouse file (\(message))"
+        case SQLITE_IOERR: text = "the warehouse file could not be written or read: the disk may be full, over a file size limit, or failing (\(message))"
+        case SQLITE_NOTADB: text = "the file is not a SQLite database (\(message))"
         default: break
         }
         return text
