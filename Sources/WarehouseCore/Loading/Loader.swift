@@ -692,21 +692,30 @@ public final class Loader {
     // MARK: Values
 
     /// A timestamp column as a UTC instant; nil when blank.
+    /// Instants from 1970 to 2199 (UTC): a year outside is a typo (a year 9025
+    /// would make the date dimension 2.5 million days long), and is rejected.
+    static let plausibleInstants: Range<Int64> = 0..<7_258_118_400
+
     private func instant(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
         let f = FieldParsing.trimmed(c.field(r, index))
         if f.isEmpty { return nil }
         guard let parsed = FieldParsing.timestamp(f) else {
             throw RowReject("bad timestamp in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))'")
         }
+        let t: Int64
         switch parsed {
-        case .utc(let t): return t
+        case .utc(let instant): t = instant
         case .wall(let wall):
             switch zone.utc(wallTime: wall) {
-            case .instant(let t): return t
+            case .instant(let instant): t = instant
             case .nonexistent:
                 throw RowReject("nonexistent local time in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))' does not occur in \(zone.identifier) (the clocks skip it)")
             }
         }
+        guard Self.plausibleInstants.contains(t) else {
+            throw RowReject("timestamp out of range in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))' (years 1970 to 2199 are accepted)")
+        }
+        return t
     }
 
     private func duration(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {

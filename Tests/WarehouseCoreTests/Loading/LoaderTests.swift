@@ -230,6 +230,17 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
     }
 
+    @Test func aTimestampWithAMistypedYearIsRejected() throws {
+        let w = try dir.warehouse()
+        let text = [messageHeader, message("1", "9025-03-01 09:00:00"), message("2", "2025-03-01 09:00:00"),
+                    message("3", "1969-12-31 23:59:59")].joined(separator: "\n")
+        let s = try Loader(warehouse: w).load(path: dir.write("m.csv", text))
+        #expect(s.inserted == 1 && s.rejected == 2)
+        #expect(s.rejects.map(\.line) == [2, 4])
+        #expect(s.rejects.first?.reason.hasPrefix("timestamp out of range in Date & Time: '9025-03-01 09:00:00'") == true)
+        #expect(try w.db.int("SELECT count(*) FROM dim_date") == 1)
+    }
+
     @Test func aBulkMessagesFileThatFailsKeepsTheIndexes() throws {
         // A messages file larger than the stored messages loads without the
         // secondary indexes; failing halfway, the warehouse keeps them.
