@@ -36,6 +36,9 @@ let package = Package(
         .target(
             name: "WarehouseCore",
             dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")],
+            // Release builds skip the run-time exclusivity checks: they were 3% of
+            // a messages load (swift_beginAccess in the profile).
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
             plugins: ["EmbedSQLPlugin"]
         ),
         .target(
