@@ -27,7 +27,6 @@ public final class Warehouse {
         self.db = db
         self.path = path
         self.timeZone = timeZone
-        SQLFunctions.register(on: db)
     }
 
     /// Opens the warehouse for writing, creating it (with `timeZone`, default UTC)
@@ -96,6 +95,7 @@ public final class Warehouse {
             _ = try? openForWriting(path: path)
         }
         let db = try Database(path: path, mode: writable ? .readWriteCreate : .readOnly)
+        SQLFunctions.register(on: db)
         let zone = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string ?? "UTC"
         return Warehouse(db: db, path: path, timeZone: zone)
     }

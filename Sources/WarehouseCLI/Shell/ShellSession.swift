@@ -114,7 +114,7 @@ final class ShellSession {
             fail("\(error)")
         }
         finishOnce()
-        if timer { emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)) }
+        emitTime(since: started)
     }
 
     private func reportSQLError(_ error: SQLiteError) {
@@ -148,23 +148,26 @@ final class ShellSession {
     // MARK: Output
 
     func render(_ result: ResultTable, display: String? = nil) -> String {
-        var shown = result
-        if !headers && mode != .json && mode != .ndjson && mode != .line {
-            // Without headers: the rows only (csv and markdown lose their header line).
-            let text = formatter.render(result, display: display)
-            switch mode {
-            case .csv: return text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().joined()
-            case .markdown: return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n")
-            default: shown = result
-            }
+        if mode == .line { return ResultFormatter.lines(result) }
+        let text = formatter.render(result, display: display)
+        guard !headers else { return text }
+        // Without headers: csv and markdown lose their header lines (json and table keep their shape).
+        switch mode {
+        case .csv: return text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().joined()
+        case .markdown: return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).joined(separator: "\n")
+        default: return text
         }
-        if mode == .line { return ResultFormatter.lines(shown) }
-        return formatter.render(shown, display: display)
     }
 
     private var formatter: ResultFormatter {
         let format = OutputFormat(rawValue: mode.rawValue) ?? .table
         return ResultFormatter(format: format, maxTableRows: maxTableRows)
+    }
+
+    /// `.timer on`: how long the statement took.
+    private func emitTime(since started: DispatchTime) {
+        guard timer else { return }
+        emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9))
     }
 
     func emit(_ text: String) {
@@ -262,7 +265,7 @@ final class ShellSession {
         }
         emit(render(result, display: report.display))
         finishOnce()
-        if timer { emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)) }
+        emitTime(since: started)
     }
 
     // MARK: Names, for .tables, .schema and completion
