@@ -22,22 +22,28 @@ public final class Loader {
 
     // Dimension keys by natural value, valid for the current transaction's view
     // of the database; emptied when a file's transaction rolls back.
-    private var contactKeys: [String: Int64] = [:]
-    private var userKeys: [String: Int64] = [:]
-    private var teamKeys: [String: Int64] = [:]
-    private var channelKeys: [String: Int64] = [:]
-    private var categoryKeys: [String: Int64] = [:]
-    private var sourceKeys: [String: Int64] = [:]
-    private var messageTypeKeys: [UInt64: (values: [[UInt8]], key: Int64)] = [:]
+    private var contactKeys = KeyCache()
+    private var userKeys = KeyCache()
+    private var teamKeys = KeyCache()
+    private var channelKeys = KeyCache()
+    private var categoryKeys = KeyCache()
+    private var sourceKeys = KeyCache()
+    private var messageTypeKeys = KeyCache()
+    /// Whether a message source is outgoing, by key.
+    private var outgoingSources: [Int64: Bool] = [:]
+    /// Date keys known to be in `dim_date`.
     private var knownDates: Set<Int> = []
-
 
     // Per file.
     private var loadID: Int64 = 0
     private var summary = LoadSummary(path: "")
     private var touchedContacts: Set<Int64> = []
-    /// Local days (day numbers) of the messages written: their daily summary is redone.
-    private var messageDays: Set<Int> = []
+    /// Messages inserted by this file, counted for the daily summary.
+    private var messageCounts = MessageCounts()
+    /// Date keys of messages this file replaced: their daily summary is redone from the facts.
+    private var replacedMessageDays: Set<Int> = []
+    /// The keys of the current record's references, by value position.
+    private var referenceKeys = [Int64](repeating: 0, count: 64)
 
     public init(warehouse: Warehouse) throws {
         self.warehouse = warehouse
@@ -153,31 +159,41 @@ public final class Loader {
             touchedContacts = []
             intervals = nil
             let bulk = kind == .messages ? try startBulkMessages(fileSize: size) : false
-            messageDays = []
+            messageCounts = MessageCounts()
+            replacedMessageDays = []
             try db.execute("DELETE FROM temp.replaced_message_days")
             let rejectStatement = try db.cachedStatement("INSERT INTO rejected_rows(load_id, file_name, line, reason, record) VALUES (?, ?, ?, ?, ?)")
-            var lastProgress = Date()
-            while try reader.next() {
-                summary.rowsRead += 1
-                do {
-                    if let problem = reader.malformation { throw RowReject(problem) }
-                    if reader.fieldCount != header.count {
-                        throw RowReject("wrong number of fields: \(reader.fieldCount), header has \(header.count)")
-                    }
-                    try handler(reader)
-                } catch let reject as RowReject {
-                    summary.rejected += 1
-                    if summary.rejects.count < rejectsInSummary {
-                        summary.rejects.append(.init(line: reader.line, reason: reject.reason))
-                    }
-                    try rejectStatement.bind([.integer(loadID), .text(summary.fileName), .integer(Int64(reader.line)),
-                                              .text(reject.reason), .text(Self.recordText(reader))])
-                    try rejectStatement.run()
+            func reject(_ r: PreparedBatch.Reject) throws {
+                summary.rejected += 1
+                if summary.rejects.count < rejectsInSummary {
+                    summary.rejects.append(.init(line: r.line, reason: r.reason))
                 }
-                if summary.rowsRead & 0x3FFF == 0, let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
-                    progress(reader.bytesConsumed, size)
+                try rejectStatement.bind([.integer(loadID), .text(summary.fileName), .integer(Int64(r.line)), .text(r.reason), .text(r.text)])
+                try rejectStatement.run()
+            }
+            let pipeline = RecordPipeline(reader: reader, fieldCount: header.count, zone: try WorkspaceZone(zone.identifier), prepare: handler.prepare)
+            defer { pipeline.stop() }
+            var lastProgress = Date()
+            while let batch = try pipeline.next() {
+                try batch.bytes.withUnsafeBufferPointer { arena in
+                    // Records and rejects in file order.
+                    var nextReject = 0
+                    for record in batch.records {
+                        while nextReject < batch.rejects.count && batch.rejects[nextReject].line < record.line {
+                            try reject(batch.rejects[nextReject]); nextReject += 1
+                        }
+                        try handler.apply(PreparedRecord(batch: batch, base: arena.baseAddress, record: record))
+                    }
+                    while nextReject < batch.rejects.count { try reject(batch.rejects[nextReject]); nextReject += 1 }
+                }
+                summary.rowsRead += batch.records.count + batch.rejects.count
+                if let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
+                    progress(batch.bytesConsumed, size)
                     lastProgress = Date()
                 }
+                let last = batch.isLast
+                pipeline.recycle(batch)
+                if last { break }
             }
             if bulk { try createMessageIndexes() }
             try finishFile(kind)
@@ -201,8 +217,9 @@ public final class Loader {
     }
 
     private func forgetCachedKeys() {
-        contactKeys = [:]; userKeys = [:]; teamKeys = [:]; channelKeys = [:]
-        categoryKeys = [:]; sourceKeys = [:]; messageTypeKeys = [:]; knownDates = []
+        contactKeys.removeAll(); userKeys.removeAll(); teamKeys.removeAll(); channelKeys.removeAll()
+        categoryKeys.removeAll(); sourceKeys.removeAll(); messageTypeKeys.removeAll()
+        outgoingSources = [:]; knownDates = []
     }
 
     /// After the rows: complete the date dimension and re-link messages of
@@ -243,19 +260,17 @@ public final class Loader {
         for sql in Self.messageIndexes { try db.execute(sql) }
     }
 
-    /// Redoes `agg_message_daily` for the days whose messages changed: the days
-    /// of the messages written and the days replaced messages were on. Days close
-    /// together are done as one range of the `sent_ts` index.
+    /// Brings `agg_message_daily` up to date with the file's messages. The days
+    /// of replaced messages (the day they were on and the day they are on now)
+    /// are redone from the facts, days close together as one range of the
+    /// `sent_ts` index; the counts of inserted messages are added to the others.
     private func summariseMessages() throws {
-        var days = messageDays
+        var days = replacedMessageDays
         for row in try db.rows("SELECT date_key FROM temp.replaced_message_days") {
-            if let key = row[0].int64 {
-                days.insert(CivilTime.days(year: Int(key / 10000), month: Int(key / 100 % 100), day: Int(key % 100)))
-            }
+            if let key = row[0].int64 { days.insert(Int(key)) }
         }
-        guard !days.isEmpty else { return }
         var ranges: [ClosedRange<Int>] = []
-        for day in days.sorted() {
+        for day in days.map(Self.dayNumber).sorted() {
             if let last = ranges.last, day - last.upperBound <= 7 {
                 ranges[ranges.count - 1] = last.lowerBound...day
             } else {
@@ -279,6 +294,14 @@ public final class Loader {
                              .integer(ReportParameters.startOf(day: range.upperBound + 1, in: zone))])
             try insert.run()
         }
+        try messageCounts.add(to: db) { dateKey in
+            let day = Self.dayNumber(dateKey)
+            return ranges.contains { $0.contains(day) }
+        }
+    }
+
+    static func dayNumber(_ dateKey: Int) -> Int {
+        CivilTime.days(year: dateKey / 10000, month: dateKey / 100 % 100, day: dateKey % 100)
     }
 
     /// Marks which conversations of `contacts` are their contact's first known
@@ -306,7 +329,12 @@ public final class Loader {
 
     // MARK: Handlers
 
-    typealias Handler = (CSVReader) throws -> Void
+    /// How one kind of file loads: `prepare` reads a record into values on the
+    /// reading thread (no database there); `apply` writes them on this one.
+    struct Handler {
+        let prepare: RecordPipeline.Prepare
+        let apply: (PreparedRecord) throws -> Void
+    }
 
     private func makeHandler(_ kind: ExportKind, header: Header) throws -> Handler {
         let columns = Columns(header: header)
@@ -326,6 +354,35 @@ public final class Loader {
         }
     }
 
+    /// Binds a prepared record's values from parameter 1 on, references as their
+    /// dimension keys (kept in `referenceKeys` by position), and returns the
+    /// next parameter's index. The text is bound in place: the batch outlives the step.
+    private func bindValues(_ record: PreparedRecord, to statement: Statement) throws -> Int32 {
+        var index: Int32 = 1
+        for i in 0..<record.valueCount {
+            let value = record.value(i)
+            switch value.tag {
+            case .null: statement.bindNull(index)
+            case .int: statement.bindInt(index, value.payload)
+            case .date:
+                try noteDate(Int(value.payload))
+                statement.bindInt(index, value.payload)
+            case .text: statement.bindStaticText(index, record.bytes(of: value))
+            case .reference:
+                let key = try referenceKey(value.dimension, record.bytes(of: value), hash: value.keyHash)
+                referenceKeys[i] = key
+                statement.bindInt(index, key)
+            }
+            index += 1
+        }
+        return index
+    }
+
+    /// The dimension key a reference value got in `bindValues`; nil when NULL.
+    private func boundKey(_ record: PreparedRecord, _ i: Int) -> Int64? {
+        record.value(i).tag == .reference ? referenceKeys[i] : nil
+    }
+
     /// Looks up the stored (key, hash, extra) of a natural key.
     private func existing(_ lookup: Statement, key: UnsafeBufferPointer<UInt8>) throws -> (key: Int64, hash: Int64, extra: Int64?)? {
         lookup.reset()
@@ -335,46 +392,49 @@ public final class Loader {
         return (lookup.int64(at: 0), lookup.int64(at: 1), lookup.isNull(at: 2) ? nil : lookup.int64(at: 2))
     }
 
-    /// Writes a bound upsert unless the stored record is identical, and counts it.
-    /// A stub (a dimension row made from a reference, not from its own export)
-    /// being filled in counts as an insert. Returns whether it wrote.
+    /// Writes a bound upsert (its row hash and load id at `index`) unless the
+    /// stored record is identical, and counts it. A stub (a dimension row made
+    /// from a reference, not from its own export) being filled in counts as an
+    /// insert. Returns whether it wrote.
     @discardableResult
-    private func write(_ binder: inout RowBinder, existing: (key: Int64, hash: Int64, extra: Int64?)?, isStub: Bool = false) throws -> Bool {
-        let hash = Int64(bitPattern: binder.hash)
-        binder.bindHash()
-        binder.unhashed(loadID)
-        defer { binder.statement.reset() }
+    private func write(_ statement: Statement, at index: Int32, record: PreparedRecord,
+                       existing: (key: Int64, hash: Int64, extra: Int64?)?, isStub: Bool = false) throws -> Bool {
+        let hash = Int64(bitPattern: record.hash)
+        statement.bindInt(index, hash)
+        statement.bindInt(index + 1, loadID)
+        defer { statement.reset() }
         if let existing, !isStub, existing.hash == hash {
             summary.unchanged += 1
             return false
         }
-        try binder.statement.run()
+        try statement.run()
         if existing == nil || isStub { summary.inserted += 1 } else { summary.updated += 1 }
         return true
     }
 
-    /// Runs a bound `upsertUnlessUnchangedSQL` statement and counts what it did:
-    /// no change is an unchanged record; SQLite sets the last insert rowid on an
-    /// insert and leaves it on the upsert's update, so with it set to 0 (no row
-    /// has rowid 0) beforehand, a rowid afterwards means an insert.
-    /// One statement instead of a look-up and a write (200,000 new messages:
-    /// 3.80 s against 3.89 s; reloaded unchanged: 2.93 s). Returns whether it wrote.
-    @discardableResult
-    private func writeUnlessUnchanged(_ binder: inout RowBinder) throws -> Bool {
-        binder.bindHash()
-        binder.unhashed(loadID)
+    enum Written { case unchanged, inserted, updated }
+
+    /// Runs a bound `upsertUnlessUnchangedSQL` statement (its row hash and load
+    /// id at `index`) and counts what it did: no change is an unchanged record;
+    /// SQLite sets the last insert rowid on an insert and leaves it on the
+    /// upsert's update, so with it set to 0 (no row has rowid 0) beforehand, a
+    /// rowid afterwards means an insert. One statement instead of a look-up and
+    /// a write (200,000 new messages: 3.80 s against 3.89 s; reloaded unchanged: 2.93 s).
+    private func writeUnlessUnchanged(_ statement: Statement, at index: Int32, record: PreparedRecord) throws -> Written {
+        statement.bindInt(index, Int64(bitPattern: record.hash))
+        statement.bindInt(index + 1, loadID)
         db.lastInsertRowID = 0
-        try binder.statement.run()
+        try statement.run()
         guard db.changes > 0 else {
             summary.unchanged += 1
-            return false
+            return .unchanged
         }
         if db.lastInsertRowID != 0 {
             summary.inserted += 1
-        } else {
-            summary.updated += 1
+            return .inserted
         }
-        return true
+        summary.updated += 1
+        return .updated
     }
 
     private func conversationHandler(_ c: Columns) throws -> Handler {
@@ -405,20 +465,22 @@ public final class Loader {
             "number_of_assignments", "number_of_responses", "row_hash", "load_id",
         ], conflict: "conversation_id"))
         let lookup = try db.cachedStatement("SELECT conversation_key, row_hash, contact_key FROM fact_conversation WHERE conversation_id = ?")
+        let contactValue = 2  // position of the contact reference
 
-        return { [unowned self] r in
+        return Handler(prepare: { r, w in
+            let zone = w.zone
             let id = try c.key(r, idKey)
             // Read and check every value before anything is written.
-            let startedTs = try instant(r, started, c)
-            let resolvedTs = try instant(r, resolved, c)
-            let firstResponseTs = try instant(r, firstResponse, c)
-            let firstAssignmentTs = try instant(r, firstAssignment, c)
-            let lastAssignmentTs = try instant(r, lastAssignment, c)
-            let exportFRT = try duration(r, frt, c)
-            let exportRT = try duration(r, rt, c)
-            let otherDurations = try durations.map { try duration(r, $0, c) }
-            let outgoingCount = try count(r, outgoing, c), incomingCount = try count(r, incoming, c)
-            let assignmentCount = try count(r, assignments, c), responseCount = try count(r, responses, c)
+            let startedTs = try Self.instant(r, started, c, zone)
+            let resolvedTs = try Self.instant(r, resolved, c, zone)
+            let firstResponseTs = try Self.instant(r, firstResponse, c, zone)
+            let firstAssignmentTs = try Self.instant(r, firstAssignment, c, zone)
+            let lastAssignmentTs = try Self.instant(r, lastAssignment, c, zone)
+            let exportFRT = try Self.duration(r, frt, c)
+            let exportRT = try Self.duration(r, rt, c)
+            let otherDurations = try durations.map { try Self.duration(r, $0, c) }
+            let outgoingCount = try Self.count(r, outgoing, c), incomingCount = try Self.count(r, incoming, c)
+            let assignmentCount = try Self.count(r, assignments, c), responseCount = try Self.count(r, responses, c)
 
             // Blank in the export but both timestamps there: real elapsed seconds
             // (never negative: a start after the event leaves it NULL).
@@ -429,44 +491,40 @@ public final class Loader {
             let derivedFRT = exportFRT == nil ? elapsed(firstResponseTs) : nil
             let derivedRT = exportRT == nil ? elapsed(resolvedTs) : nil
 
-            let contactKey = try self.contactKey(c.field(r, contact))
-            var b = RowBinder(upsert)
-            b.text(id)
-            b.text(form)
-            b.int(contactKey)
-            try bindInstant(&b, startedTs, withDate: true)
-            try bindInstant(&b, resolvedTs, withDate: true)
-            try bindInstant(&b, firstResponseTs, withDate: false)
-            b.int(try userKey(c.field(r, assignee)))
-            b.int(try userKey(c.field(r, firstAssignee)))
-            b.int(try userKey(c.field(r, lastAssignee)))
-            b.int(try userKey(c.field(r, closedBy)))
-            b.int(try userKey(c.field(r, firstResponseBy)))
-            b.int(outgoingCount)
-            b.int(incomingCount)
-            b.int(try categoryKey(c.field(r, category)))
-            b.text(c.field(r, summaryColumn))
-            b.text(FieldParsing.trimmed(c.field(r, closedBySource)))
-            b.int(try teamKey(c.field(r, closedByTeam)))
-            b.text(FieldParsing.trimmed(c.field(r, openedBySource)))
-            b.int(try channelKey(c.field(r, openedByChannel)))
-            try bindInstant(&b, firstAssignmentTs, withDate: false)
-            try bindInstant(&b, lastAssignmentTs, withDate: false)
-            b.int(exportFRT ?? derivedFRT)
-            b.int(Int64(derivedFRT == nil ? 0 : 1))
-            b.int(exportRT ?? derivedRT)
-            b.int(Int64(derivedRT == nil ? 0 : 1))
-            for d in otherDurations { b.int(d) }
-            b.int(assignmentCount)
-            b.int(responseCount)
-
-            let stored = try existing(lookup, key: id)
-            let wrote = try write(&b, existing: stored)
-            if wrote {
-                if let contactKey { touchedContacts.insert(contactKey) }
+            w.text(id)
+            w.text(form)
+            w.reference(.contact, FieldParsing.trimmed(c.field(r, contact)))
+            w.instant(startedTs, withDate: true)
+            w.instant(resolvedTs, withDate: true)
+            w.instant(firstResponseTs, withDate: false)
+            for person in [assignee, firstAssignee, lastAssignee, closedBy, firstResponseBy] {
+                w.reference(.user, FieldParsing.userID(c.field(r, person)))
+            }
+            w.int(outgoingCount)
+            w.int(incomingCount)
+            w.reference(.category, FieldParsing.trimmed(c.field(r, category)))
+            w.text(c.field(r, summaryColumn))
+            w.text(FieldParsing.trimmed(c.field(r, closedBySource)))
+            w.reference(.team, FieldParsing.trimmed(c.field(r, closedByTeam)))
+            w.text(FieldParsing.trimmed(c.field(r, openedBySource)))
+            w.reference(.channel, FieldParsing.trimmed(c.field(r, openedByChannel)))
+            w.instant(firstAssignmentTs, withDate: false)
+            w.instant(lastAssignmentTs, withDate: false)
+            w.int(exportFRT ?? derivedFRT)
+            w.int(Int64(derivedFRT == nil ? 0 : 1))
+            w.int(exportRT ?? derivedRT)
+            w.int(Int64(derivedRT == nil ? 0 : 1))
+            for d in otherDurations { w.int(d) }
+            w.int(assignmentCount)
+            w.int(responseCount)
+        }, apply: { [unowned self] record in
+            let next = try bindValues(record, to: upsert)
+            let stored = try existing(lookup, key: record.bytes(0))
+            if try write(upsert, at: next, record: record, existing: stored) {
+                if let contactKey = boundKey(record, contactValue) { touchedContacts.insert(contactKey) }
                 if let old = stored?.extra { touchedContacts.insert(old) }
             }
-        }
+        })
     }
 
     private func messageHandler(_ c: Columns) throws -> Handler {
@@ -478,31 +536,43 @@ public final class Loader {
             "sender_id", "sender_user_key", "message_type_key", "channel_key", "content_raw", "content_text",
             "conversation_key", "row_hash", "load_id",
         ], conflict: "message_id"))
-        return { [unowned self] r in
-            let id = try c.key(r, idKey)
-            guard let sentTs = try instant(r, time, c) else { throw RowReject("missing \(c.name(time))") }
-            let sourceName = String(decoding: FieldParsing.trimmed(c.field(r, senderType)), as: UTF8.self).lowercased()
-            let sender = FieldParsing.userID(c.field(r, senderID))
-            let contactKey = try self.contactKey(c.field(r, contact))
+        // Positions of the values the writing side reads back.
+        let sentValue = 1, dateValue = 3, contactValue = 5, sourceValue = 6, senderValue = 7, userValue = 8, channelValue = 10
 
-            var b = RowBinder(upsert)
-            b.text(id)
-            try bindInstant(&b, sentTs, withDate: true)
-            b.int(contactKey)
-            b.int(try sourceKey(sourceName))
-            b.text(sender)
-            b.int(sourceName == "user" ? try userKey(normalised: sender) : nil)
-            b.int(try messageTypeKey([contentType, messageType, type, subType].map { c.field(r, $0) }))
-            b.int(try channelKey(c.field(r, channel)))
+        return Handler(prepare: { r, w in
+            let id = try c.key(r, idKey)
+            guard let sentTs = try Self.instant(r, time, c, w.zone) else { throw RowReject("missing \(c.name(time))") }
+            let source = Self.lowercased(FieldParsing.trimmed(c.field(r, senderType)))
+            let sender = FieldParsing.userID(c.field(r, senderID))
+            w.text(id)
+            w.instant(sentTs, withDate: true)
+            w.reference(.contact, FieldParsing.trimmed(c.field(r, contact)))
+            w.reference(.source, source)
+            w.text(sender)
+            if source == "user" { w.reference(.user, sender) } else { w.null() }
+            w.reference(.messageType, Self.messageTypeValue([contentType, messageType, type, subType].map { c.field(r, $0) }))
+            w.reference(.channel, FieldParsing.trimmed(c.field(r, channel)))
             let raw = c.field(r, content)
-            b.text(raw)
-            b.text(raw.isEmpty ? nil : MessageContent.text(of: raw))
+            w.text(raw)
+            w.text(raw.isEmpty ? nil : MessageContent.text(of: raw))
+        }, apply: { [unowned self] record in
+            var next = try bindValues(record, to: upsert)
             // The link is derived, not part of the record: bound without hashing.
-            b.unhashed(try contactKey.flatMap { try conversationOf(contact: $0, at: sentTs) })
-            if try writeUnlessUnchanged(&b) {
-                messageDays.insert(CivilTime.dayNumber(seconds: zone.wallTime(utc: sentTs)))
+            let contactKey = boundKey(record, contactValue)
+            let link = try contactKey.flatMap { try conversationOf(contact: $0, at: record.int(sentValue)!) }
+            if let link { upsert.bindInt(next, link) } else { upsert.bindNull(next) }
+            next += 1
+            let dateKey = Int(record.int(dateValue)!)
+            switch try writeUnlessUnchanged(upsert, at: next, record: record) {
+            case .unchanged: break
+            case .updated: replacedMessageDays.insert(dateKey)
+            case .inserted:
+                let sourceKey = boundKey(record, sourceValue)!
+                messageCounts.add(date: dateKey, source: sourceKey, channel: boundKey(record, channelValue),
+                                  sender: outgoingSources[sourceKey] == true ? record.bytes(senderValue) : nil,
+                                  user: boundKey(record, userValue))
             }
-        }
+        })
     }
 
     /// The conversation a message belongs to: the contact's conversation whose
@@ -577,22 +647,23 @@ public final class Loader {
             "message_id", "failed_ts", "failed_local", "failed_date_key", "failed_hour", "contact_key", "channel_key",
             "source_key", "sender_id", "sender_user_key", "failure_reason", "row_hash", "load_id",
         ], conflict: "message_id"))
-        return { [unowned self] r in
+        return Handler(prepare: { r, w in
             let id = try c.key(r, idKey)
-            let failedTs = try instant(r, time, c)
-            let sourceName = String(decoding: FieldParsing.trimmed(c.field(r, senderType)), as: UTF8.self).lowercased()
+            let failedTs = try Self.instant(r, time, c, w.zone)
+            let source = Self.lowercased(FieldParsing.trimmed(c.field(r, senderType)))
             let sender = FieldParsing.userID(c.field(r, senderID))
-            var b = RowBinder(upsert)
-            b.text(id)
-            try bindInstant(&b, failedTs, withDate: true)
-            b.int(try contactKey(c.field(r, contact)))
-            b.int(try channelKey(c.field(r, channel)))
-            b.int(sourceName.isEmpty ? nil : try sourceKey(sourceName))
-            b.text(sender)
-            b.int(sourceName == "user" ? try userKey(normalised: sender) : nil)
-            b.text(c.field(r, reason))
-            try writeUnlessUnchanged(&b)
-        }
+            w.text(id)
+            w.instant(failedTs, withDate: true)
+            w.reference(.contact, FieldParsing.trimmed(c.field(r, contact)))
+            w.reference(.channel, FieldParsing.trimmed(c.field(r, channel)))
+            if source.isEmpty { w.null() } else { w.reference(.source, source) }
+            w.text(sender)
+            if source == "user" { w.reference(.user, sender) } else { w.null() }
+            w.text(c.field(r, reason))
+        }, apply: { [unowned self] record in
+            let next = try bindValues(record, to: upsert)
+            _ = try writeUnlessUnchanged(upsert, at: next, record: record)
+        })
     }
 
     /// The contact columns the export defines; any other column is a custom field.
@@ -612,27 +683,29 @@ public final class Loader {
             "custom_fields", "in_contacts_export", "row_hash", "load_id",
         ], conflict: "contact_id"))
         let lookup = try db.cachedStatement("SELECT contact_key, coalesce(row_hash, 0), in_contacts_export FROM dim_contact WHERE contact_id = ?")
-        return { [unowned self] r in
+        return Handler(prepare: { r, w in
             let id = try c.key(r, idKey)
-            let lastInteractionTs = try instant(r, lastInteraction, c)
-            let createdTs = try instant(r, created, c)
+            let lastInteractionTs = try Self.instant(r, lastInteraction, c, w.zone)
+            let createdTs = try Self.instant(r, created, c, w.zone)
             var customFields: [(String, String)] = []
             for i in custom where !FieldParsing.trimmed(r.field(i)).isEmpty {
                 customFields.append((c.header.names[i], r.string(i)))
             }
-            var b = RowBinder(upsert)
-            b.text(id)
-            for column in plain { b.text(c.field(r, column)) }
-            b.int(try userKey(c.field(r, assignee)))
-            try bindInstant(&b, lastInteractionTs, withDate: false)
-            try bindInstant(&b, createdTs, withDate: false)
-            b.text(FieldParsing.trimmed(c.field(r, channels)))
-            b.text(customFields.isEmpty ? nil : JSONText.object(customFields))
-            b.int(Int64(1))
+            w.text(id)
+            for column in plain { w.text(c.field(r, column)) }
+            w.reference(.user, FieldParsing.userID(c.field(r, assignee)))
+            w.instant(lastInteractionTs, withDate: false)
+            w.instant(createdTs, withDate: false)
+            w.text(FieldParsing.trimmed(c.field(r, channels)))
+            w.text(customFields.isEmpty ? nil : JSONText.object(customFields))
+            w.int(1)
+        }, apply: { [unowned self] record in
+            let next = try bindValues(record, to: upsert)
+            let id = record.bytes(0)
             let stored = try existing(lookup, key: id)
-            try write(&b, existing: stored, isStub: stored?.extra == 0)
-            if stored == nil { contactKeys[String(decoding: id, as: UTF8.self)] = db.lastInsertRowID }
-        }
+            try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0)
+            if stored == nil { contactKeys.set(id, hash: KeyCache.hash(id), key: db.lastInsertRowID) }
+        })
     }
 
     private func userHandler(_ c: Columns) throws -> Handler {
@@ -643,31 +716,34 @@ public final class Loader {
         let lookup = try db.cachedStatement("SELECT user_key, coalesce(row_hash, 0), in_users_export FROM dim_user WHERE user_id = ?")
         let clearTeams = try db.cachedStatement("DELETE FROM bridge_user_team WHERE user_key = ?")
         let addTeam = try db.cachedStatement("INSERT OR IGNORE INTO bridge_user_team(user_key, team_key, position) VALUES (?, ?, ?)")
-        return { [unowned self] r in
+        let teamsValue = 5
+        return Handler(prepare: { r, w in
             let id = FieldParsing.withoutPointZero(try c.key(r, idKey))
             let teams = String(decoding: c.field(r, team), as: UTF8.self)
                 .split(separator: ";").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
-            var b = RowBinder(upsert)
-            b.text(id)
-            b.text(FieldParsing.trimmed(c.field(r, first)))
-            b.text(FieldParsing.trimmed(c.field(r, last)))
-            b.text(FieldParsing.trimmed(c.field(r, email)))
-            b.text(FieldParsing.trimmed(c.field(r, role)))
-            b.text(teams.joined(separator: ";"))
-            b.int(Int64(1))
+            w.text(id)
+            w.text(FieldParsing.trimmed(c.field(r, first)))
+            w.text(FieldParsing.trimmed(c.field(r, last)))
+            w.text(FieldParsing.trimmed(c.field(r, email)))
+            w.text(FieldParsing.trimmed(c.field(r, role)))
+            w.text(teams.joined(separator: ";"))
+            w.int(1)
+        }, apply: { [unowned self] record in
+            let next = try bindValues(record, to: upsert)
+            let id = record.bytes(0)
             let stored = try existing(lookup, key: id)
-            let wrote = try write(&b, existing: stored, isStub: stored?.extra == 0)
-            guard wrote else { return }
-            let key = try stored?.key ?? userKey(normalised: id)!
-            userKeys[String(decoding: id, as: UTF8.self)] = key
+            guard try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0) else { return }
+            let key = try stored?.key ?? referenceKey(.user, id, hash: KeyCache.hash(id))
+            userKeys.set(id, hash: KeyCache.hash(id), key: key)
             clearTeams.reset(); clearTeams.bindInt(1, key); try clearTeams.run()
+            let teams = String(decoding: record.bytes(teamsValue), as: UTF8.self).split(separator: ";")
             for (position, name) in teams.enumerated() {
-                guard let teamKey = try teamKey(name) else { continue }
+                let teamKey = try referenceKey(.team, String(name))
                 addTeam.reset()
                 addTeam.bindInt(1, key); addTeam.bindInt(2, teamKey); addTeam.bindInt(3, Int64(position + 1))
                 try addTeam.run()
             }
-        }
+        })
     }
 
     private func channelHandler(_ c: Columns) throws -> Handler {
@@ -676,27 +752,28 @@ public final class Loader {
             "channel_id", "channel_name", "channel_type", "in_channels_export", "row_hash", "load_id",
         ], conflict: "channel_id"))
         let lookup = try db.cachedStatement("SELECT channel_key, coalesce(row_hash, 0), in_channels_export FROM dim_channel WHERE channel_id = ?")
-        return { [unowned self] r in
-            let id = try c.key(r, idKey)
-            var b = RowBinder(upsert)
-            b.text(id)
-            b.text(FieldParsing.trimmed(c.field(r, name)))
-            b.text(FieldParsing.trimmed(c.field(r, type)))
-            b.int(Int64(1))
+        return Handler(prepare: { r, w in
+            w.text(try c.key(r, idKey))
+            w.text(FieldParsing.trimmed(c.field(r, name)))
+            w.text(FieldParsing.trimmed(c.field(r, type)))
+            w.int(1)
+        }, apply: { [unowned self] record in
+            let next = try bindValues(record, to: upsert)
+            let id = record.bytes(0)
             let stored = try existing(lookup, key: id)
-            try write(&b, existing: stored, isStub: stored?.extra == 0)
-            if stored == nil { channelKeys[String(decoding: id, as: UTF8.self)] = db.lastInsertRowID }
-        }
+            try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0)
+            if stored == nil { channelKeys.set(id, hash: KeyCache.hash(id), key: db.lastInsertRowID) }
+        })
     }
 
-    // MARK: Values
+    // MARK: Values (on the reading thread)
 
-    /// A timestamp column as a UTC instant; nil when blank.
     /// Instants from 1970 to 2199 (UTC): a year outside is a typo (a year 9025
     /// would make the date dimension 2.5 million days long), and is rejected.
     static let plausibleInstants: Range<Int64> = 0..<7_258_118_400
 
-    private func instant(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
+    /// A timestamp column as a UTC instant; nil when blank.
+    static func instant(_ r: CSVReader, _ index: Int?, _ c: Columns, _ zone: WorkspaceZone) throws -> Int64? {
         let f = FieldParsing.trimmed(c.field(r, index))
         if f.isEmpty { return nil }
         guard let parsed = FieldParsing.timestamp(f) else {
@@ -712,13 +789,13 @@ public final class Loader {
                 throw RowReject("nonexistent local time in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))' does not occur in \(zone.identifier) (the clocks skip it)")
             }
         }
-        guard Self.plausibleInstants.contains(t) else {
+        guard plausibleInstants.contains(t) else {
             throw RowReject("timestamp out of range in \(c.name(index)): '\(String(decoding: f, as: UTF8.self))' (years 1970 to 2199 are accepted)")
         }
         return t
     }
 
-    private func duration(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
+    static func duration(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
         let f = FieldParsing.trimmed(c.field(r, index))
         if f.isEmpty { return nil }
         guard let seconds = FieldParsing.duration(f) else {
@@ -727,7 +804,7 @@ public final class Loader {
         return seconds
     }
 
-    private func count(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
+    static func count(_ r: CSVReader, _ index: Int?, _ c: Columns) throws -> Int64? {
         let f = FieldParsing.trimmed(c.field(r, index))
         if f.isEmpty { return nil }
         guard let value = FieldParsing.count(f) else {
@@ -736,28 +813,85 @@ public final class Loader {
         return value
     }
 
-    /// Binds an instant as ts, local wall time and, `withDate`, date key and hour.
-    private func bindInstant(_ b: inout RowBinder, _ t: Int64?, withDate: Bool) throws {
-        guard let t else {
-            b.null(); b.null()
-            if withDate { b.null(); b.null() }
-            return
+    /// A Sender Type in lower case (ASCII, as exported, without making a String).
+    static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) {
+            return String(decoding: bytes, as: UTF8.self)
         }
-        let wall = zone.wallTime(utc: t)
-        b.int(t)
-        CivilTime.withFormatted(wallSeconds: wall) { b.text($0) }
-        if withDate {
-            let days = CivilTime.dayNumber(seconds: wall)
-            try noteDate(days)
-            b.int(CivilTime.dateKey(days: days))
-            b.int((wall - Int64(days) * 86400) / 3600)
+        return String(decoding: bytes, as: UTF8.self).lowercased()
+    }
+
+    /// Content Type, Message Type, Type and Sub Type, trimmed, as one reference
+    /// value: each part's length (4 bytes) then its bytes.
+    static func messageTypeValue(_ parts: [UnsafeBufferPointer<UInt8>]) -> String {
+        var bytes: [UInt8] = []
+        for part in parts.map(FieldParsing.trimmed) {
+            withUnsafeBytes(of: UInt32(part.count).littleEndian) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: part)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: Dimensions (on the writing thread)
+
+    /// The key of a dimension's natural value, added to the dimension when new.
+    private func referenceKey(_ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) throws -> Int64 {
+        switch dimension {
+        case .contact:
+            return try lookupOrInsert(&contactKeys, bytes, hash: hash,
+                                      select: "SELECT contact_key FROM dim_contact WHERE contact_id = ?",
+                                      insert: "INSERT INTO dim_contact(contact_id) VALUES (?)")
+        case .user:
+            return try lookupOrInsert(&userKeys, bytes, hash: hash,
+                                      select: "SELECT user_key FROM dim_user WHERE user_id = ?",
+                                      insert: "INSERT INTO dim_user(user_id) VALUES (?)")
+        case .team:
+            return try lookupOrInsert(&teamKeys, bytes, hash: hash,
+                                      select: "SELECT team_key FROM dim_team WHERE team_name = ?",
+                                      insert: "INSERT INTO dim_team(team_name) VALUES (?)")
+        case .channel:
+            return try lookupOrInsert(&channelKeys, bytes, hash: hash,
+                                      select: "SELECT channel_key FROM dim_channel WHERE channel_id = ?",
+                                      insert: "INSERT INTO dim_channel(channel_id) VALUES (?)")
+        case .category:
+            return try lookupOrInsert(&categoryKeys, bytes, hash: hash,
+                                      select: "SELECT category_key FROM dim_category WHERE category_name = ?",
+                                      insert: "INSERT INTO dim_category(category_name) VALUES (?)")
+        case .source:
+            if let key = sourceKeys.key(bytes, hash: hash) { return key }
+            let senderType = String(decoding: bytes, as: UTF8.self)
+            let direction = senderType == "contact" ? "incoming" : "outgoing"
+            try db.execute("INSERT INTO dim_message_source(sender_type, direction) VALUES (?, ?) ON CONFLICT(sender_type) DO NOTHING",
+                           [.text(senderType), .text(direction)])
+            let row = try db.rows("SELECT source_key, direction FROM dim_message_source WHERE sender_type = ?", [.text(senderType)])[0]
+            let key = row[0].int64!
+            sourceKeys.set(bytes, hash: hash, key: key)
+            outgoingSources[key] = row[1].string == "outgoing"
+            return key
+        case .messageType:
+            if let key = messageTypeKeys.key(bytes, hash: hash) { return key }
+            var parts: [SQLValue] = []
+            var i = 0
+            while i + 4 <= bytes.count {
+                let n = Int(UInt32(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt32.self)))
+                parts.append(.text(String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 4)..<(i + 4 + n)]), as: UTF8.self)))
+                i += 4 + n
+            }
+            try db.execute("INSERT INTO dim_message_type(content_type, message_type, type, sub_type) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", parts)
+            let key = try db.int64("SELECT message_type_key FROM dim_message_type WHERE content_type = ? AND message_type = ? AND type = ? AND sub_type = ?", parts)
+            messageTypeKeys.set(bytes, hash: hash, key: key)
+            return key
         }
     }
 
-    // MARK: Dimensions
+    private func referenceKey(_ dimension: Dimension, _ value: String) throws -> Int64 {
+        var value = value
+        return try value.withUTF8 { try referenceKey(dimension, $0, hash: KeyCache.hash($0)) }
+    }
 
-    private func lookupOrInsert(_ cache: inout [String: Int64], _ value: String, select: String, insert: String) throws -> Int64 {
-        if let key = cache[value] { return key }
+    private func lookupOrInsert(_ cache: inout KeyCache, _ value: UnsafeBufferPointer<UInt8>, hash: UInt64,
+                                select: String, insert: String) throws -> Int64 {
+        if let key = cache.key(value, hash: hash) { return key }
         let find = try db.cachedStatement(select)
         find.bindText(1, value)
         let key: Int64
@@ -771,94 +905,16 @@ public final class Loader {
             try add.run()
             key = db.lastInsertRowID
         }
-        cache[value] = key
+        cache.set(value, hash: hash, key: key)
         return key
     }
 
-    private func contactKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
-        let id = FieldParsing.trimmed(raw)
-        guard !id.isEmpty else { return nil }
-        return try lookupOrInsert(&contactKeys, String(decoding: id, as: UTF8.self),
-                                  select: "SELECT contact_key FROM dim_contact WHERE contact_id = ?",
-                                  insert: "INSERT INTO dim_contact(contact_id) VALUES (?)")
+    private func noteDate(_ dateKey: Int) throws {
+        guard !knownDates.contains(dateKey) else { return }
+        try insertDate(Self.dayNumber(dateKey))
+        knownDates.insert(dateKey)
     }
 
-    /// The key of a user ID as exported (its ".0" removed here, once).
-    private func userKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
-        try userKey(normalised: FieldParsing.userID(raw))
-    }
-
-    /// The key of a user ID whose ".0" is already removed ("5.0.0" was "5.0.0.0"…
-    /// only once: removing it twice would make two users of one).
-    private func userKey(normalised id: UnsafeBufferPointer<UInt8>) throws -> Int64? {
-        guard !id.isEmpty else { return nil }
-        return try lookupOrInsert(&userKeys, String(decoding: id, as: UTF8.self),
-                                  select: "SELECT user_key FROM dim_user WHERE user_id = ?",
-                                  insert: "INSERT INTO dim_user(user_id) VALUES (?)")
-    }
-
-    private func teamKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
-        try teamKey(String(decoding: FieldParsing.trimmed(raw), as: UTF8.self))
-    }
-
-    private func teamKey(_ name: String) throws -> Int64? {
-        guard !name.isEmpty else { return nil }
-        return try lookupOrInsert(&teamKeys, name,
-                                  select: "SELECT team_key FROM dim_team WHERE team_name = ?",
-                                  insert: "INSERT INTO dim_team(team_name) VALUES (?)")
-    }
-
-    private func channelKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
-        let id = FieldParsing.trimmed(raw)
-        guard !id.isEmpty else { return nil }
-        return try lookupOrInsert(&channelKeys, String(decoding: id, as: UTF8.self),
-                                  select: "SELECT channel_key FROM dim_channel WHERE channel_id = ?",
-                                  insert: "INSERT INTO dim_channel(channel_id) VALUES (?)")
-    }
-
-    private func categoryKey(_ raw: UnsafeBufferPointer<UInt8>) throws -> Int64? {
-        let name = FieldParsing.trimmed(raw)
-        guard !name.isEmpty else { return nil }
-        return try lookupOrInsert(&categoryKeys, String(decoding: name, as: UTF8.self),
-                                  select: "SELECT category_key FROM dim_category WHERE category_name = ?",
-                                  insert: "INSERT INTO dim_category(category_name) VALUES (?)")
-    }
-
-    private func sourceKey(_ senderType: String) throws -> Int64 {
-        if let key = sourceKeys[senderType] { return key }
-        let direction = senderType == "contact" ? "incoming" : "outgoing"
-        try db.execute("INSERT INTO dim_message_source(sender_type, direction) VALUES (?, ?) ON CONFLICT(sender_type) DO NOTHING",
-                       [.text(senderType), .text(direction)])
-        let key = try db.scalar("SELECT source_key FROM dim_message_source WHERE sender_type = ?", [.text(senderType)])!.int64!
-        sourceKeys[senderType] = key
-        return key
-    }
-
-    private func messageTypeKey(_ parts: [UnsafeBufferPointer<UInt8>]) throws -> Int64 {
-        // Keyed by the bytes' hash, checked against the stored values, so that a
-        // record makes no Strings when its message type was seen before.
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let trimmed = parts.map(FieldParsing.trimmed)
-        for part in trimmed {
-            for byte in part { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3
-        }
-        if let (values, key) = messageTypeKeys[hash],
-           values.count == trimmed.count, zip(values, trimmed).allSatisfy({ $0.elementsEqual($1) }) {
-            return key
-        }
-        let args = trimmed.map { SQLValue.text(String(decoding: $0, as: UTF8.self)) }
-        try db.execute("INSERT INTO dim_message_type(content_type, message_type, type, sub_type) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", args)
-        let key = try db.int64("SELECT message_type_key FROM dim_message_type WHERE content_type = ? AND message_type = ? AND type = ? AND sub_type = ?", args)
-        messageTypeKeys[hash] = (trimmed.map { Array($0) }, key)
-        return key
-    }
-
-    private func noteDate(_ days: Int) throws {
-        guard !knownDates.contains(days) else { return }
-        try insertDate(days)
-        knownDates.insert(days)
-    }
 
     private func insertDate(_ days: Int) throws {
         let (y, m, d) = CivilTime.date(days: days)
@@ -895,9 +951,9 @@ public final class Loader {
         }
         let (from, to) = (days(first), days(last))
         guard Int64(to - from + 1) != count else { return }
-        for day in from...to where !knownDates.contains(day) {
+        for day in from...to where !knownDates.contains(CivilTime.dateKey(days: day)) {
             try insertDate(day)
-            knownDates.insert(day)
+            knownDates.insert(CivilTime.dateKey(days: day))
         }
     }
 }

@@ -111,6 +111,16 @@ public final class Statement {
         }
     }
 
+    /// Binds UTF-8 bytes as text without a copy: the bytes must stay as they
+    /// are until the statement is reset or bound again.
+    @inline(__always)
+    public func bindStaticText(_ index: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return bindText(index, bytes) }
+        UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            _ = sqlite3_bind_text(handle, index, $0, Int32(bytes.count), nil)
+        }
+    }
+
     public func bindText(_ index: Int32, _ string: String) {
         var s = string
         s.withUTF8 { bindText(index, $0) }

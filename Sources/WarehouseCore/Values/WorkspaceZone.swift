@@ -60,10 +60,12 @@ public final class WorkspaceZone {
         let before = offset(atUTC: local - 86_400)
         let after = offset(atUTC: local + 86_400)
         var best: Int64?
-        for candidate in before == after ? [before] : [before, after] {
+        func consider(_ candidate: Int64) {
             let t = local - candidate
             if offset(atUTC: t) == candidate, best.map({ t < $0 }) ?? true { best = t }
         }
+        consider(before)
+        if after != before { consider(after) }
         return best.map(LocalResult.instant) ?? .nonexistent
     }
 }

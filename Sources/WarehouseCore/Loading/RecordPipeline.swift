@@ -1,0 +1,119 @@
+import Foundation
+
+/// Reads and prepares a file's records on a thread of its own while the caller
+/// writes the batches already prepared: parsing (CSV, timestamps, time zone,
+/// JSON content, hashing) runs beside SQLite instead of before it. At most
+/// `depth` batches wait, so memory stays bounded whatever the file size.
+final class RecordPipeline {
+    typealias Prepare = (CSVReader, inout RecordWriter) throws -> Void
+
+    private let condition = NSCondition()
+    private var ready: [PreparedBatch] = []
+    private var spare: [PreparedBatch] = []
+    private var stopped = false
+    private var finished = false
+    private let depth = 4
+
+    /// Starts reading `reader` (positioned after its header) on its own thread.
+    init(reader: CSVReader, fieldCount: Int, zone: WorkspaceZone, prepare: @escaping Prepare) {
+        let thread = Thread { [self] in
+            self.read(reader, fieldCount: fieldCount, zone: zone, prepare: prepare)
+        }
+        thread.name = "warehouse-reader"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The next batch, in file order; nil after the last one. Throws what
+    /// reading the file threw (the batches before it are all delivered first).
+    func next() throws -> PreparedBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty {
+            if finished { return nil }
+            condition.wait()
+        }
+        let batch = ready.removeFirst()
+        condition.broadcast()
+        if let failure = batch.failure { throw failure }
+        return batch
+    }
+
+    /// Hands a written batch back for reuse.
+    func recycle(_ batch: PreparedBatch) {
+        condition.lock()
+        batch.clear()
+        spare.append(batch)
+        condition.unlock()
+    }
+
+    /// Stops the reading thread and waits for it to let go of the file.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    // MARK: The reading thread
+
+    private func read(_ reader: CSVReader, fieldCount: Int, zone: WorkspaceZone, prepare: Prepare) {
+        var batch = takeSpare()
+        do {
+            var writer = RecordWriter(batch: batch, zone: zone)
+            while try reader.next() {
+                let mark = (values: batch.values.count, bytes: batch.bytes.count)
+                writer.start()
+                do {
+                    if let problem = reader.malformation { throw RowReject(problem) }
+                    if reader.fieldCount != fieldCount {
+                        throw RowReject("wrong number of fields: \(reader.fieldCount), header has \(fieldCount)")
+                    }
+                    try prepare(reader, &writer)
+                    batch.records.append(.init(line: reader.line, values: mark.values..<batch.values.count, hash: writer.hash.finish()))
+                } catch let reject as RowReject {
+                    batch.values.removeSubrange(mark.values...)
+                    batch.bytes.removeSubrange(mark.bytes...)
+                    batch.rejects.append(.init(line: reader.line, reason: reject.reason, text: Loader.recordText(reader)))
+                }
+                if batch.isFull {
+                    batch.bytesConsumed = reader.bytesConsumed
+                    guard deliver(batch) else { return finish() }
+                    batch = takeSpare()
+                    writer = RecordWriter(batch: batch, zone: zone)
+                }
+            }
+            batch.bytesConsumed = reader.bytesConsumed
+        } catch {
+            batch.failure = error
+        }
+        batch.isLast = true
+        _ = deliver(batch)
+        finish()
+    }
+
+    private func takeSpare() -> PreparedBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast() ?? PreparedBatch()
+    }
+
+    /// Queues a batch, waiting while `depth` are queued; false once stopped.
+    private func deliver(_ batch: PreparedBatch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.count >= depth && !stopped { condition.wait() }
+        if stopped { return false }
+        ready.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    private func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
