@@ -23,6 +23,9 @@ extension WarehouseCommand {
         @Flag(name: [.short, .long], help: "Print only errors.")
         var quiet = false
 
+        @Flag(name: .long, help: "Print where each file's time went (rows, index builds, summaries, commit).")
+        var timings = false
+
         @Argument(help: "The export files (CSV).")
         var files: [String] = []
 
@@ -50,6 +53,9 @@ extension WarehouseCommand {
                     continue
                 }
                 if !quiet { print(Self.line(summary)) }
+                if timings {
+                    print("  " + summary.steps.map { "\($0.name) \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
+                }
                 if !quiet && summary.rejected > 0 {
                     for reject in summary.rejects {
                         print("  rejected \(summary.fileName):\(reject.line): \(reject.reason)")

@@ -20,6 +20,13 @@ public struct LoadSummary: Sendable {
     /// Why the file was refused or failed; nil when it loaded.
     public var error: String?
     public var seconds: Double = 0
+    /// Where the time went: the steps of the load in order, with their seconds.
+    public var steps: [Step] = []
+
+    public struct Step: Sendable {
+        public let name: String
+        public let seconds: Double
+    }
 
     public var succeeded: Bool { error == nil }
 
