@@ -56,7 +56,10 @@ SELECT c.conversation_id,
        c.incoming_messages,
        c.outgoing_messages,
        a.messages,
-       (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked_messages,
+       -- A linked message is its conversation contact's, sent from start to resolution.
+       (SELECT count(*) FROM fact_message m
+        WHERE m.contact_key = c.contact_key AND m.sent_ts BETWEEN c.started_ts AND c.resolved_ts
+          AND m.conversation_key = c.conversation_key)          AS linked_messages,
        c.closing_note_summary                                      AS summary,
        CASE WHEN a.resolution_seconds > t.resolution_threshold AND a.messages > t.messages_threshold
             THEN 1 ELSE 0 END                                      AS anomaly

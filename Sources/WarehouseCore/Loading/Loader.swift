@@ -181,17 +181,7 @@ public final class Loader {
             defer { pipeline.stop() }
             var lastProgress = Date()
             while let batch = try pipeline.next() {
-                try batch.bytes.withUnsafeBufferPointer { arena in
-                    // Records and rejects in file order.
-                    var nextReject = 0
-                    for record in batch.records {
-                        while nextReject < batch.rejects.count && batch.rejects[nextReject].line < record.line {
-                            try reject(batch.rejects[nextReject]); nextReject += 1
-                        }
-                        try handler.apply(PreparedRecord(batch: batch, base: arena.baseAddress, record: record))
-                    }
-                    while nextReject < batch.rejects.count { try reject(batch.rejects[nextReject]); nextReject += 1 }
-                }
+                try batch.forEach(record: handler.apply, reject: reject)
                 summary.rowsRead += batch.records.count + batch.rejects.count
                 if let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
                     progress(batch.bytesConsumed, size)

@@ -11,16 +11,37 @@ struct MessageCounts {
         var user: Int64?
     }
 
-    private(set) var counts: [Key: Int64] = [:]
+    private var counts: [Int64] = []
+    private var rows: [Key] = []
+    /// Summary rows by their values (date, source, channel, user, sender bytes) as bytes.
+    private var slots = KeyCache()
     private var senders: [String] = []
     private var senderIndex = KeyCache()
 
     var isEmpty: Bool { counts.isEmpty }
 
     mutating func add(date: Int, source: Int64, channel: Int64?, sender: UnsafeBufferPointer<UInt8>?, user: Int64?) {
-        let index: Int32? = if let sender { intern(sender) } else { nil }
-        let key = Key(date: date, source: source, channel: channel, sender: index, user: user)
-        counts[key, default: 0] += 1
+        // The row's values as bytes: 4 words, then the sender's bytes.
+        let senderCount = sender?.count ?? 0
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 33 + senderCount) { buffer in
+            let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
+            raw.storeBytes(of: Int64(date), toByteOffset: 0, as: Int64.self)
+            raw.storeBytes(of: source, toByteOffset: 8, as: Int64.self)
+            raw.storeBytes(of: channel ?? -1, toByteOffset: 16, as: Int64.self)
+            raw.storeBytes(of: user ?? -1, toByteOffset: 24, as: Int64.self)
+            raw.storeBytes(of: sender == nil ? 0 : 1, toByteOffset: 32, as: UInt8.self)
+            if let sender, let base = sender.baseAddress { (raw + 33).copyMemory(from: base, byteCount: senderCount) }
+            let bytes = UnsafeBufferPointer(start: buffer.baseAddress, count: 33 + senderCount)
+            let hash = KeyCache.hash(bytes)
+            if let slot = slots.key(bytes, hash: hash) {
+                counts[Int(slot)] += 1
+            } else {
+                let index: Int32? = if let sender { intern(sender) } else { nil }
+                rows.append(Key(date: date, source: source, channel: channel, sender: index, user: user))
+                counts.append(1)
+                slots.set(bytes, hash: hash, key: Int64(counts.count - 1))
+            }
+        }
     }
 
     private mutating func intern(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
@@ -42,7 +63,7 @@ struct MessageCounts {
     /// from the facts.
     mutating func add(to db: Database, skip: (Int) -> Bool) throws {
         var byDay: [Int: [Key: Int64]] = [:]
-        for (key, count) in counts where !skip(key.date) {
+        for (key, count) in zip(rows, counts) where !skip(key.date) {
             byDay[key.date, default: [:]][key] = count
         }
         let stored = try db.prepare("SELECT source_key, channel_key, sender_id, sender_user_key, messages FROM agg_message_daily WHERE sent_date_key = ?")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The dimensions a record refers to by natural value; the loader's writing
 /// side turns each reference into the dimension's key.
 enum Dimension: UInt8 {
@@ -156,21 +158,22 @@ struct RecordWriter {
     }
 }
 
-/// One prepared record, as the writing thread reads it.
+/// One prepared record, as the writing thread reads it: pointers into its
+/// batch, valid while the batch is being written.
 struct PreparedRecord {
-    let batch: PreparedBatch
-    let base: UnsafePointer<UInt8>?
-    let record: PreparedBatch.Record
+    let values: UnsafePointer<PreparedBatch.Value>
+    let valueCount: Int
+    let bytes: UnsafePointer<UInt8>?
+    let line: Int
+    let hash: UInt64
 
-    var line: Int { record.line }
-    var hash: UInt64 { record.hash }
-    var valueCount: Int { record.values.count }
+    @inline(__always)
+    func value(_ i: Int) -> PreparedBatch.Value { values[i] }
 
-    func value(_ i: Int) -> PreparedBatch.Value { batch.values[record.values.lowerBound + i] }
-
+    @inline(__always)
     func bytes(of value: PreparedBatch.Value) -> UnsafeBufferPointer<UInt8> {
-        guard value.tag == .text || value.tag == .reference, let base else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: base + Int(value.payload), count: Int(value.count))
+        guard value.tag == .text || value.tag == .reference, let bytes else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: bytes + Int(value.payload), count: Int(value.count))
     }
 
     /// The bytes of value `i` (empty when NULL).
@@ -180,6 +183,25 @@ struct PreparedRecord {
     func int(_ i: Int) -> Int64? {
         let v = value(i)
         return v.tag == .int || v.tag == .date ? v.payload : nil
+    }
+}
+
+extension PreparedBatch {
+    /// Calls `body` with each record and each reject, in file order.
+    func forEach(record body: (PreparedRecord) throws -> Void, reject: (Reject) throws -> Void) throws {
+        try bytes.withUnsafeBufferPointer { arena in
+            try values.withUnsafeBufferPointer { values in
+                var nextReject = 0
+                for record in records {
+                    while nextReject < rejects.count && rejects[nextReject].line < record.line {
+                        try reject(rejects[nextReject]); nextReject += 1
+                    }
+                    try body(PreparedRecord(values: values.baseAddress! + record.values.lowerBound, valueCount: record.values.count,
+                                            bytes: arena.baseAddress, line: record.line, hash: record.hash))
+                }
+                while nextReject < rejects.count { try reject(rejects[nextReject]); nextReject += 1 }
+            }
+        }
     }
 }
 
@@ -229,15 +251,36 @@ struct RecordHash {
     }
 }
 
-/// Dimension keys by natural value, keyed by the value's hash and checked
-/// against its bytes, so that a look-up makes no String. Two values with one
-/// hash only cost a database look-up each time they alternate.
+/// Dimension keys by natural value: an open-addressing table keyed by the
+/// value's hash (made on the reading thread) and checked against its bytes, so
+/// a look-up makes no String and no allocation.
 struct KeyCache {
-    private struct Entry {
-        var bytes: [UInt8]
-        var key: Int64
+    private var hashes: [UInt64]
+    private var keys: [Int64]
+    private var starts: [Int]
+    private var counts: [Int32]
+    private var used: [Bool]
+    private var arena: [UInt8] = []
+    private var count = 0
+
+    init() {
+        hashes = []; keys = []; starts = []; counts = []; used = []
+        resize(256)
     }
-    private var entries: [UInt64: Entry] = [:]
+
+    private mutating func resize(_ capacity: Int) {
+        let old = (hashes, keys, starts, counts, used)
+        hashes = Array(repeating: 0, count: capacity)
+        keys = Array(repeating: 0, count: capacity)
+        starts = Array(repeating: 0, count: capacity)
+        counts = Array(repeating: 0, count: capacity)
+        used = Array(repeating: false, count: capacity)
+        for i in old.4.indices where old.4[i] {
+            var slot = Int(truncatingIfNeeded: old.0[i]) & (capacity - 1)
+            while used[slot] { slot = (slot + 1) & (capacity - 1) }
+            (hashes[slot], keys[slot], starts[slot], counts[slot], used[slot]) = (old.0[i], old.1[i], old.2[i], old.3[i], true)
+        }
+    }
 
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h = RecordHash()
@@ -245,13 +288,34 @@ struct KeyCache {
         return h.finish()
     }
 
+    /// The slot holding `bytes`, or the free slot where they would go.
+    @inline(__always)
+    private func slot(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (index: Int, found: Bool) {
+        let mask = hashes.count - 1
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while used[i] {
+            if hashes[i] == hash && Int(counts[i]) == bytes.count
+                && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + starts[i], bytes.baseAddress ?? $0.baseAddress!, bytes.count) == 0 }) {
+                return (i, true)
+            }
+            i = (i + 1) & mask
+        }
+        return (i, false)
+    }
+
     func key(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int64? {
-        guard let entry = entries[hash], entry.bytes.elementsEqual(bytes) else { return nil }
-        return entry.key
+        let (i, found) = slot(bytes, hash: hash)
+        return found ? keys[i] : nil
     }
 
     mutating func set(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64, key: Int64) {
-        entries[hash] = Entry(bytes: Array(bytes), key: key)
+        if arena.isEmpty { arena.reserveCapacity(4096); arena.append(0) }  // a base address for empty values
+        let (i, found) = slot(bytes, hash: hash)
+        if found { keys[i] = key; return }
+        hashes[i] = hash; keys[i] = key; starts[i] = arena.count; counts[i] = Int32(bytes.count); used[i] = true
+        arena.append(contentsOf: bytes)
+        count += 1
+        if count * 2 > hashes.count { resize(hashes.count * 2) }
     }
 
     mutating func set(_ value: String, key: Int64) {
@@ -259,5 +323,5 @@ struct KeyCache {
         value.withUTF8 { set($0, hash: Self.hash($0), key: key) }
     }
 
-    mutating func removeAll() { entries = [:] }
+    mutating func removeAll() { self = KeyCache() }
 }
