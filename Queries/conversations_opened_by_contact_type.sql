@@ -15,7 +15,7 @@
 --   conversations_opened: conversations opened in the period by contacts of that type
 WITH opened AS (
     -- is_new_contact is kept by the loader: the contact's first conversation (see the notes).
-    SELECT substr(coalesce(local_time(c.started_ts, :tz), c.started_local), 1, 10) AS day, c.is_new_contact
+    SELECT substr(CASE WHEN :tz IS NULL THEN c.started_local ELSE local_time(c.started_ts, :tz) END, 1, 10) AS day, c.is_new_contact
     FROM fact_conversation c
     WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)

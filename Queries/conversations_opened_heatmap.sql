@@ -15,7 +15,7 @@ WITH weekdays(weekday, weekday_name) AS (
     VALUES (1, 'Mon'), (2, 'Tue'), (3, 'Wed'), (4, 'Thu'), (5, 'Fri'), (6, 'Sat'), (7, 'Sun')
 ),
 opened AS (
-    SELECT coalesce(local_time(c.started_ts, :tz), c.started_local) AS opened_at
+    SELECT CASE WHEN :tz IS NULL THEN c.started_local ELSE local_time(c.started_ts, :tz) END AS opened_at
     FROM fact_conversation c
     WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)

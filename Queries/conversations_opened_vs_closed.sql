@@ -12,7 +12,7 @@
 --   closed: conversations closed in the period
 WITH opened AS (
     -- Per local day first: the period is then worked out once per day.
-    SELECT substr(coalesce(local_time(c.started_ts, :tz), c.started_local), 1, 10) AS day, count(*) AS conversations
+    SELECT substr(CASE WHEN :tz IS NULL THEN c.started_local ELSE local_time(c.started_ts, :tz) END, 1, 10) AS day, count(*) AS conversations
     FROM fact_conversation c
     WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
@@ -21,7 +21,7 @@ WITH opened AS (
     GROUP BY day
 ),
 closed AS (
-    SELECT substr(coalesce(local_time(c.resolved_ts, :tz), c.resolved_local), 1, 10) AS day, count(*) AS conversations
+    SELECT substr(CASE WHEN :tz IS NULL THEN c.resolved_local ELSE local_time(c.resolved_ts, :tz) END, 1, 10) AS day, count(*) AS conversations
     FROM fact_conversation c
     WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
