@@ -48,27 +48,39 @@ closed AS (
     HAVING :prev_from_ts IS NOT NULL
 ),
 message_counts AS (
-    -- In the workspace's time zone, the daily summary of the messages ...
-    SELECT p.period, s.direction, a.messages
-    FROM periods p
-    JOIN agg_message_daily a ON a.sent_date_key BETWEEN p.from_date_key AND p.to_date_key
+    -- One aggregate per period and source of counts, not a join grouped by period: no sort of
+    -- every summary row. In the workspace's time zone, the daily summary of the messages ...
+    SELECT 'current' AS period,
+           sum(CASE WHEN s.direction = 'incoming' THEN a.messages END) AS incoming,
+           sum(CASE WHEN s.direction = 'outgoing' THEN a.messages END) AS outgoing
+    FROM agg_message_daily a
     JOIN dim_message_source s ON s.source_key = a.source_key
-    WHERE :tz IS NULL
+    WHERE :tz IS NULL AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
+    UNION ALL
+    SELECT 'previous',
+           sum(CASE WHEN s.direction = 'incoming' THEN a.messages END),
+           sum(CASE WHEN s.direction = 'outgoing' THEN a.messages END)
+    FROM agg_message_daily a
+    JOIN dim_message_source s ON s.source_key = a.source_key
+    WHERE :tz IS NULL AND :prev_from_ts IS NOT NULL
+      AND a.sent_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
     UNION ALL
     -- ... in another, the messages themselves.
-    SELECT p.period, s.direction, 1
-    FROM periods p
-    JOIN fact_message m ON m.sent_ts >= p.from_ts AND m.sent_ts < p.to_ts
+    SELECT 'current', sum(s.direction = 'incoming'), sum(s.direction = 'outgoing')
+    FROM fact_message m
     JOIN dim_message_source s ON s.source_key = m.source_key
-    WHERE :tz IS NOT NULL
+    WHERE :tz IS NOT NULL AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
+    UNION ALL
+    SELECT 'previous', sum(s.direction = 'incoming'), sum(s.direction = 'outgoing')
+    FROM fact_message m
+    JOIN dim_message_source s ON s.source_key = m.source_key
+    WHERE :tz IS NOT NULL AND :prev_from_ts IS NOT NULL AND m.sent_ts >= :prev_from_ts AND m.sent_ts < :prev_to_ts
 ),
 messages AS (
     SELECT p.period,
-           coalesce(sum(CASE WHEN mc.direction = 'incoming' THEN mc.messages END), 0) AS incoming_messages,
-           coalesce(sum(CASE WHEN mc.direction = 'outgoing' THEN mc.messages END), 0) AS outgoing_messages
+           coalesce((SELECT sum(mc.incoming) FROM message_counts mc WHERE mc.period = p.period), 0) AS incoming_messages,
+           coalesce((SELECT sum(mc.outgoing) FROM message_counts mc WHERE mc.period = p.period), 0) AS outgoing_messages
     FROM periods p
-    LEFT JOIN message_counts mc ON mc.period = p.period
-    GROUP BY p.period
 ),
 kpis(period, position, kpi, value) AS (
     SELECT period, 1, 'conversations_opened', conversations_opened FROM opened
