@@ -15,20 +15,20 @@
 --   opened_by_agent: of those, the ones whose Opened By Source is user
 --   agent_open_rate_pct: opened_by_agent / conversations_opened, in percent
 --   flagged: 1 when opened_by_agent >= 3 and the rate is at least twice the workspace-wide rate
-WITH opened AS (
-    SELECT c.first_assignee_user_key AS user_key,
-           coalesce(lower(c.opened_by_source) = 'user', 0) AS by_agent
+WITH workspace AS (
+    -- The totals and the per-user counts each read the index: a CTE shared by both
+    -- would be materialised (every opened conversation copied once more).
+    SELECT count(*) AS opened, coalesce(sum(coalesce(lower(c.opened_by_source) = 'user', 0)), 0) AS by_agent
     FROM fact_conversation c
     WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
 ),
-workspace AS (
-    SELECT count(*) AS opened, coalesce(sum(by_agent), 0) AS by_agent FROM opened
-),
 per_user AS (
-    SELECT user_key, count(*) AS conversations_opened, sum(by_agent) AS opened_by_agent
-    FROM opened
-    WHERE user_key IS NOT NULL
-    GROUP BY user_key
+    SELECT c.first_assignee_user_key AS user_key,
+           count(*) AS conversations_opened,
+           sum(coalesce(lower(c.opened_by_source) = 'user', 0)) AS opened_by_agent
+    FROM fact_conversation c
+    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts AND c.first_assignee_user_key IS NOT NULL
+    GROUP BY c.first_assignee_user_key
 )
 SELECT u.user_id,
        u.user_name,

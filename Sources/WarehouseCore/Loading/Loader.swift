@@ -30,7 +30,7 @@ public final class Loader {
     private var sourceKeys = KeyCache()
     private var messageTypeKeys = KeyCache()
     /// Whether a message source is outgoing, by key.
-    private var outgoingSources: [Int64: Bool] = [:]
+    private var outgoingSources = Set<Int64>()
     /// Date keys known to be in `dim_date`.
     private var knownDates: Set<Int> = []
 
@@ -216,7 +216,7 @@ public final class Loader {
     private func forgetCachedKeys() {
         contactKeys.removeAll(); userKeys.removeAll(); teamKeys.removeAll(); channelKeys.removeAll()
         categoryKeys.removeAll(); sourceKeys.removeAll(); messageTypeKeys.removeAll()
-        outgoingSources = [:]; knownDates = []
+        outgoingSources = []; knownDates = []; lastDateKey = 0
     }
 
     /// After the rows: complete the date dimension, re-link the messages of
@@ -605,7 +605,7 @@ public final class Loader {
             case .inserted:
                 let sourceKey = boundKey(record, sourceValue)!
                 messageCounts.add(date: dateKey, source: sourceKey, channel: boundKey(record, channelValue),
-                                  sender: outgoingSources[sourceKey] == true ? record.bytes(senderValue) : nil,
+                                  sender: outgoingSources.contains(sourceKey) ? record.bytes(senderValue) : nil,
                                   user: boundKey(record, userValue))
             }
         })
@@ -902,7 +902,7 @@ public final class Loader {
             let row = try db.rows("SELECT source_key, direction FROM dim_message_source WHERE sender_type = ?", [.text(senderType)])[0]
             let key = row[0].int64!
             sourceKeys.set(bytes, hash: hash, key: key)
-            outgoingSources[key] = row[1].string == "outgoing"
+            if row[1].string == "outgoing" { outgoingSources.insert(key) } else { outgoingSources.remove(key) }
             return key
         case .messageType:
             if let key = messageTypeKeys.key(bytes, hash: hash) { return key }
@@ -945,7 +945,12 @@ public final class Loader {
         return key
     }
 
+    /// The date key seen last: records come in runs of one day.
+    private var lastDateKey = 0
+
     private func noteDate(_ dateKey: Int) throws {
+        guard dateKey != lastDateKey else { return }
+        lastDateKey = dateKey
         guard !knownDates.contains(dateKey) else { return }
         try insertDate(Self.dayNumber(dateKey))
         knownDates.insert(dateKey)
