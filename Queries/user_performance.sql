@@ -18,27 +18,24 @@
 --   avg_first_response_seconds: mean first response time of the conversations the user closed
 --   avg_resolution_seconds: mean resolution time of the conversations the user closed
 --   max_resolution_seconds: longest resolution time of the conversations the user closed
-WITH closed AS (
-    SELECT c.assignee_user_key, c.closed_by_user_key, c.contact_key, c.first_response_seconds, c.resolution_seconds
+WITH assigned AS (
+    -- Each of the two groupings reads the index itself: a CTE shared by both would be
+    -- materialised (every closed conversation copied once more).
+    SELECT c.assignee_user_key AS user_key, count(*) AS conversations_assigned
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
-),
-assigned AS (
-    SELECT assignee_user_key AS user_key, count(*) AS conversations_assigned
-    FROM closed
-    WHERE assignee_user_key IS NOT NULL
-    GROUP BY assignee_user_key
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.assignee_user_key IS NOT NULL
+    GROUP BY c.assignee_user_key
 ),
 closers AS (
-    SELECT closed_by_user_key AS user_key,
-           count(*)                                                       AS conversations_closed,
-           count(DISTINCT contact_key)                                    AS unique_contacts_closed,
-           div_round(sum(first_response_seconds), count(first_response_seconds)) AS avg_first_response_seconds,
-           div_round(sum(resolution_seconds), count(resolution_seconds))  AS avg_resolution_seconds,
-           max(resolution_seconds)                                        AS max_resolution_seconds
-    FROM closed
-    WHERE closed_by_user_key IS NOT NULL
-    GROUP BY closed_by_user_key
+    SELECT c.closed_by_user_key AS user_key,
+           count(*)                                                           AS conversations_closed,
+           count(DISTINCT c.contact_key)                                      AS unique_contacts_closed,
+           div_round(sum(c.first_response_seconds), count(c.first_response_seconds)) AS avg_first_response_seconds,
+           div_round(sum(c.resolution_seconds), count(c.resolution_seconds))  AS avg_resolution_seconds,
+           max(c.resolution_seconds)                                          AS max_resolution_seconds
+    FROM fact_conversation c
+    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.closed_by_user_key IS NOT NULL
+    GROUP BY c.closed_by_user_key
 ),
 sent_messages AS (
     -- In the workspace's time zone, the daily summary of the messages ...
