@@ -22,13 +22,7 @@ public final class Loader {
 
     // Dimension keys by natural value, valid for the current transaction's view
     // of the database; emptied when a file's transaction rolls back.
-    private var contactKeys = KeyCache()
-    private var userKeys = KeyCache()
-    private var teamKeys = KeyCache()
-    private var channelKeys = KeyCache()
-    private var categoryKeys = KeyCache()
-    private var sourceKeys = KeyCache()
-    private var messageTypeKeys = KeyCache()
+    private var keys = [KeyCache](repeating: KeyCache(), count: Dimension.allCases.count)
     /// Whether a message source is outgoing, by key.
     private var outgoingSources = Set<Int64>()
     /// Date keys known to be in `dim_date`.
@@ -214,8 +208,7 @@ public final class Loader {
     }
 
     private func forgetCachedKeys() {
-        contactKeys.removeAll(); userKeys.removeAll(); teamKeys.removeAll(); channelKeys.removeAll()
-        categoryKeys.removeAll(); sourceKeys.removeAll(); messageTypeKeys.removeAll()
+        keys = [KeyCache](repeating: KeyCache(), count: Dimension.allCases.count)
         outgoingSources = []; knownDates = []; lastDateKey = 0
     }
 
@@ -742,7 +735,7 @@ public final class Loader {
             let id = record.bytes(0)
             let stored = try existing(lookup, key: id)
             try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0)
-            if stored == nil { contactKeys.set(id, hash: KeyCache.hash(id), key: db.lastInsertRowID) }
+            if stored == nil { keys[Dimension.contact.index].set(id, hash: KeyCache.hash(id), key: db.lastInsertRowID) }
         })
     }
 
@@ -772,7 +765,7 @@ public final class Loader {
             let stored = try existing(lookup, key: id)
             guard try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0) else { return }
             let key = try stored?.key ?? referenceKey(.user, id, hash: KeyCache.hash(id))
-            userKeys.set(id, hash: KeyCache.hash(id), key: key)
+            keys[Dimension.user.index].set(id, hash: KeyCache.hash(id), key: key)
             clearTeams.reset(); clearTeams.bindInt(1, key); try clearTeams.run()
             let teams = String(decoding: record.bytes(teamsValue), as: UTF8.self).split(separator: ";")
             for (position, name) in teams.enumerated() {
@@ -800,7 +793,7 @@ public final class Loader {
             let id = record.bytes(0)
             let stored = try existing(lookup, key: id)
             try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0)
-            if stored == nil { channelKeys.set(id, hash: KeyCache.hash(id), key: db.lastInsertRowID) }
+            if stored == nil { keys[Dimension.channel.index].set(id, hash: KeyCache.hash(id), key: db.lastInsertRowID) }
         })
     }
 
@@ -872,42 +865,43 @@ public final class Loader {
 
     // MARK: Dimensions (on the writing thread)
 
+    /// The dimensions whose natural value is one column: table, key column, value column.
+    static let plainDimensions: [Dimension: (table: String, key: String, value: String)] = [
+        .contact: ("dim_contact", "contact_key", "contact_id"),
+        .user: ("dim_user", "user_key", "user_id"),
+        .team: ("dim_team", "team_key", "team_name"),
+        .channel: ("dim_channel", "channel_key", "channel_id"),
+        .category: ("dim_category", "category_key", "category_name"),
+    ]
+
     /// The key of a dimension's natural value, added to the dimension when new.
     private func referenceKey(_ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) throws -> Int64 {
+        if let key = keys[dimension.index].key(bytes, hash: hash) { return key }
+        let key: Int64
         switch dimension {
-        case .contact:
-            return try lookupOrInsert(&contactKeys, bytes, hash: hash,
-                                      select: "SELECT contact_key FROM dim_contact WHERE contact_id = ?",
-                                      insert: "INSERT INTO dim_contact(contact_id) VALUES (?)")
-        case .user:
-            return try lookupOrInsert(&userKeys, bytes, hash: hash,
-                                      select: "SELECT user_key FROM dim_user WHERE user_id = ?",
-                                      insert: "INSERT INTO dim_user(user_id) VALUES (?)")
-        case .team:
-            return try lookupOrInsert(&teamKeys, bytes, hash: hash,
-                                      select: "SELECT team_key FROM dim_team WHERE team_name = ?",
-                                      insert: "INSERT INTO dim_team(team_name) VALUES (?)")
-        case .channel:
-            return try lookupOrInsert(&channelKeys, bytes, hash: hash,
-                                      select: "SELECT channel_key FROM dim_channel WHERE channel_id = ?",
-                                      insert: "INSERT INTO dim_channel(channel_id) VALUES (?)")
-        case .category:
-            return try lookupOrInsert(&categoryKeys, bytes, hash: hash,
-                                      select: "SELECT category_key FROM dim_category WHERE category_name = ?",
-                                      insert: "INSERT INTO dim_category(category_name) VALUES (?)")
+        case .contact, .user, .team, .channel, .category:
+            let (table, keyColumn, valueColumn) = Self.plainDimensions[dimension]!
+            let find = try db.cachedStatement("SELECT \(keyColumn) FROM \(table) WHERE \(valueColumn) = ?")
+            find.bindText(1, bytes)
+            defer { find.reset() }
+            if try find.step() {
+                key = find.int64(at: 0)
+            } else {
+                find.reset()
+                let add = try db.cachedStatement("INSERT INTO \(table)(\(valueColumn)) VALUES (?)")
+                add.bindText(1, bytes)
+                try add.run()
+                key = db.lastInsertRowID
+            }
         case .source:
-            if let key = sourceKeys.key(bytes, hash: hash) { return key }
             let senderType = String(decoding: bytes, as: UTF8.self)
             let direction = senderType == "contact" ? "incoming" : "outgoing"
             try db.execute("INSERT INTO dim_message_source(sender_type, direction) VALUES (?, ?) ON CONFLICT(sender_type) DO NOTHING",
                            [.text(senderType), .text(direction)])
             let row = try db.rows("SELECT source_key, direction FROM dim_message_source WHERE sender_type = ?", [.text(senderType)])[0]
-            let key = row[0].int64!
-            sourceKeys.set(bytes, hash: hash, key: key)
+            key = row[0].int64!
             if row[1].string == "outgoing" { outgoingSources.insert(key) } else { outgoingSources.remove(key) }
-            return key
         case .messageType:
-            if let key = messageTypeKeys.key(bytes, hash: hash) { return key }
             var parts: [SQLValue] = []
             var i = 0
             while i + 4 <= bytes.count {
@@ -916,35 +910,15 @@ public final class Loader {
                 i += 4 + n
             }
             try db.execute("INSERT INTO dim_message_type(content_type, message_type, type, sub_type) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", parts)
-            let key = try db.int64("SELECT message_type_key FROM dim_message_type WHERE content_type = ? AND message_type = ? AND type = ? AND sub_type = ?", parts)
-            messageTypeKeys.set(bytes, hash: hash, key: key)
-            return key
+            key = try db.int64("SELECT message_type_key FROM dim_message_type WHERE content_type = ? AND message_type = ? AND type = ? AND sub_type = ?", parts)
         }
+        keys[dimension.index].set(bytes, hash: hash, key: key)
+        return key
     }
 
     private func referenceKey(_ dimension: Dimension, _ value: String) throws -> Int64 {
         var value = value
         return try value.withUTF8 { try referenceKey(dimension, $0, hash: KeyCache.hash($0)) }
-    }
-
-    private func lookupOrInsert(_ cache: inout KeyCache, _ value: UnsafeBufferPointer<UInt8>, hash: UInt64,
-                                select: String, insert: String) throws -> Int64 {
-        if let key = cache.key(value, hash: hash) { return key }
-        let find = try db.cachedStatement(select)
-        find.bindText(1, value)
-        let key: Int64
-        if try find.step() {
-            key = find.int64(at: 0)
-            find.reset()
-        } else {
-            find.reset()
-            let add = try db.cachedStatement(insert)
-            add.bindText(1, value)
-            try add.run()
-            key = db.lastInsertRowID
-        }
-        cache.set(value, hash: hash, key: key)
-        return key
     }
 
     /// The date key seen last: records come in runs of one day.

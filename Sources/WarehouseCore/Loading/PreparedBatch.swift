@@ -2,8 +2,10 @@ import Foundation
 
 /// The dimensions a record refers to by natural value; the loader's writing
 /// side turns each reference into the dimension's key.
-enum Dimension: UInt8 {
+enum Dimension: UInt8, CaseIterable {
     case contact, user, team, channel, category, source, messageType
+
+    var index: Int { Int(rawValue) }
 }
 
 /// Records of one file as the reading thread prepares them: each record's values
