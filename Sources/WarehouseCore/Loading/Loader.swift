@@ -181,9 +181,7 @@ public final class Loader {
                     progress(batch.bytesConsumed, size)
                     lastProgress = Date()
                 }
-                let last = batch.isLast
                 pipeline.recycle(batch)
-                if last { break }
             }
             step("rows")
             try finishFile(kind, deferredIndexes: deferredIndexes, step: step)
@@ -250,7 +248,8 @@ public final class Loader {
         case .conversations: (table, bytesPerRecord) = ("fact_conversation", 300)
         default: return []
         }
-        let stored = try db.int64("SELECT count(*) FROM \(table)")
+        // The largest key bounds the rows stored without counting them (a scan of the table).
+        let stored = try db.int64("SELECT coalesce(max(rowid), 0) FROM \(table)")
         guard stored < Int64(fileSize / bytesPerRecord) else { return [] }
         // The indexes as the schema made them (not those of UNIQUE constraints).
         let indexes = try db.rows("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name",
@@ -479,6 +478,7 @@ public final class Loader {
         let durations = ["timetofirstassignment", "firstassignmenttofirstresponsetime", "lastassignmenttoresponsetime",
                          "firstassignmenttoclosetime", "lastassignmenttoclosetime", "averageresponsetime"].map { c[$0] }
         let assignments = c["numberofassignments"], responses = c["numberofresponses"]
+        let people = [assignee, firstAssignee, lastAssignee, closedBy, firstResponseBy]
         let form = summary.form ?? "current"
 
         let upsert = try db.cachedStatement(upsertSQL(table: "fact_conversation", columns: [
@@ -528,7 +528,7 @@ public final class Loader {
             w.instant(startedTs, withDate: true)
             w.instant(resolvedTs, withDate: true)
             w.instant(firstResponseTs, withDate: false)
-            for person in [assignee, firstAssignee, lastAssignee, closedBy, firstResponseBy] {
+            for person in people {
                 w.reference(.user, FieldParsing.userID(c.field(r, person)))
             }
             w.int(outgoingCount)
@@ -764,8 +764,9 @@ public final class Loader {
             let id = record.bytes(0)
             let stored = try existing(lookup, key: id)
             guard try write(upsert, at: next, record: record, existing: stored, isStub: stored?.extra == 0) else { return }
-            let key = try stored?.key ?? referenceKey(.user, id, hash: KeyCache.hash(id))
-            keys[Dimension.user.index].set(id, hash: KeyCache.hash(id), key: key)
+            let hash = KeyCache.hash(id)
+            let key = try stored?.key ?? referenceKey(.user, id, hash: hash)
+            keys[Dimension.user.index].set(id, hash: hash, key: key)
             clearTeams.reset(); clearTeams.bindInt(1, key); try clearTeams.run()
             let teams = String(decoding: record.bytes(teamsValue), as: UTF8.self).split(separator: ";")
             for (position, name) in teams.enumerated() {
@@ -844,7 +845,7 @@ public final class Loader {
         return value
     }
 
-    /// A Sender Type in lower case (ASCII, as exported, without making a String).
+    /// A Sender Type in lower case (Unicode case mapping only when it is not plain lower-case ASCII).
     static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if bytes.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) {
             return String(decoding: bytes, as: UTF8.self)

@@ -18,8 +18,6 @@ struct MessageCounts {
     private var senders: [String] = []
     private var senderIndex = KeyCache()
 
-    var isEmpty: Bool { counts.isEmpty }
-
     mutating func add(date: Int, source: Int64, channel: Int64?, sender: UnsafeBufferPointer<UInt8>?, user: Int64?) {
         // The row's values as bytes: 4 words, then the sender's bytes.
         let senderCount = sender?.count ?? 0

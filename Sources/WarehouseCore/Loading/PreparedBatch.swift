@@ -43,8 +43,7 @@ final class PreparedBatch {
     var rejects: [Reject] = []
     /// How far into the file the reading thread was after this batch.
     var bytesConsumed = 0
-    /// The file's last batch; `failure` is set when reading it failed.
-    var isLast = false
+    /// Why reading the file failed after the records before it; set on its last batch.
     var failure: Error?
 
     init() {
@@ -65,7 +64,6 @@ final class PreparedBatch {
         records.removeAll(keepingCapacity: true)
         rejects.removeAll(keepingCapacity: true)
         bytesConsumed = 0
-        isLast = false
         failure = nil
     }
 }
@@ -319,11 +317,4 @@ struct KeyCache {
         count += 1
         if count * 2 > hashes.count { resize(hashes.count * 2) }
     }
-
-    mutating func set(_ value: String, key: Int64) {
-        var value = value
-        value.withUTF8 { set($0, hash: Self.hash($0), key: key) }
-    }
-
-    mutating func removeAll() { self = KeyCache() }
 }

@@ -24,7 +24,8 @@ final class RecordPipeline {
         thread.start()
     }
 
-    /// The next batch, in file order; nil after the last one. Throws what
+    /// The next batch, in file order; nil once the reading thread has delivered
+    /// the last one and finished. Throws what
     /// reading the file threw (the batches before it are all delivered first).
     func next() throws -> PreparedBatch? {
         condition.lock()
@@ -88,7 +89,6 @@ final class RecordPipeline {
         } catch {
             batch.failure = error
         }
-        batch.isLast = true
         _ = deliver(batch)
         finish()
     }
