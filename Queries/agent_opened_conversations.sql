@@ -20,14 +20,16 @@ WITH workspace AS (
     -- would be materialised (every opened conversation copied once more).
     SELECT count(*) AS opened, coalesce(sum(coalesce(lower(c.opened_by_source) = 'user', 0)), 0) AS by_agent
     FROM fact_conversation c
-    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
+    WHERE c.started_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
 ),
 per_user AS (
     SELECT c.first_assignee_user_key AS user_key,
            count(*) AS conversations_opened,
            sum(coalesce(lower(c.opened_by_source) = 'user', 0)) AS opened_by_agent
     FROM fact_conversation c
-    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts AND c.first_assignee_user_key IS NOT NULL
+    WHERE c.started_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts AND c.first_assignee_user_key IS NOT NULL
     GROUP BY c.first_assignee_user_key
 )
 SELECT u.user_id,

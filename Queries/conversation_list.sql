@@ -32,7 +32,8 @@ WITH closed AS (
            CASE WHEN c.incoming_messages IS NOT NULL OR c.outgoing_messages IS NOT NULL
                 THEN coalesce(c.incoming_messages, 0) + coalesce(c.outgoing_messages, 0) END AS messages
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
@@ -44,7 +45,8 @@ thresholds AS (
                            THEN coalesce(c.incoming_messages, 0) + coalesce(c.outgoing_messages, 0) END,
                       :percentile)                      AS messages_threshold
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)

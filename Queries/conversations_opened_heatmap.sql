@@ -14,24 +14,36 @@
 WITH weekdays(weekday, weekday_name) AS (
     VALUES (1, 'Mon'), (2, 'Tue'), (3, 'Wed'), (4, 'Thu'), (5, 'Fri'), (6, 'Sat'), (7, 'Sun')
 ),
-opened AS (
-    SELECT CASE WHEN :tz IS NULL THEN c.started_local ELSE local_time(c.started_ts, :tz) END AS opened_at
-    FROM fact_conversation c
-    WHERE c.started_ts >= :from_ts AND c.started_ts < :to_ts
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
-),
-hours AS (
-    -- Per local date and hour first: the weekday is then worked out once per hour, not per conversation.
-    SELECT substr(opened_at, 1, 13) AS date_hour, count(*) AS conversations_opened
-    FROM opened
-    GROUP BY 1
+hours(day, hour, conversations_opened) AS (
+    -- Per local date and hour first: the weekday is then worked out once per hour. In the
+    -- workspace's time zone, the stored date key and hour, counted in index order (no sort of
+    -- every conversation) ...
+    SELECT d.date, h.hour, h.conversations_opened
+    FROM (SELECT c.started_date_key AS date_key, c.started_hour AS hour, count(*) AS conversations_opened
+          FROM fact_conversation c
+          WHERE :tz IS NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
+            AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
+            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
+            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+          GROUP BY c.started_date_key, c.started_hour) h
+    JOIN dim_date d ON d.date_key = h.date_key
+    UNION ALL
+    -- ... in another, each conversation's local time there.
+    SELECT substr(opened_at, 1, 10), CAST(substr(opened_at, 12, 2) AS INTEGER), count(*)
+    FROM (SELECT local_time(c.started_ts, :tz) AS opened_at
+          FROM fact_conversation c
+          WHERE :tz IS NOT NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
+            AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
+            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
+            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
+            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key))
+    GROUP BY substr(opened_at, 1, 13)
 ),
 cells AS (
-    SELECT (CAST(strftime('%w', substr(date_hour, 1, 10)) AS INTEGER) + 6) % 7 + 1 AS weekday,
-           CAST(substr(date_hour, 12, 2) AS INTEGER)                             AS hour,
-           sum(conversations_opened)                                             AS conversations_opened
+    SELECT (CAST(strftime('%w', day) AS INTEGER) + 6) % 7 + 1 AS weekday,
+           hour,
+           sum(conversations_opened)                        AS conversations_opened
     FROM hours
     GROUP BY 1, 2
 )

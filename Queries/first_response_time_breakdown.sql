@@ -24,26 +24,37 @@ WITH buckets(position, bucket) AS (
 closed AS (
     SELECT c.first_response_seconds AS seconds
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
       AND c.first_response_seconds IS NOT NULL
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
 totals AS (
-    -- One pass, no sort: each bucket's count, lower bound inclusive.
-    SELECT sum(seconds < 30) AS b1,
-           sum(seconds >= 30 AND seconds < 120) AS b2,
-           sum(seconds >= 120 AND seconds < 300) AS b3,
-           sum(seconds >= 300 AND seconds < 600) AS b4,
-           sum(seconds >= 600 AND seconds < 1800) AS b5,
-           sum(seconds >= 1800 AND seconds < 3600) AS b6,
-           sum(seconds >= 3600) AS b7,
+    -- One pass, no sort: how many are under each bucket's upper bound, one comparison per
+    -- bound (a bucket's count is the difference; two comparisons per bucket took twice the time).
+    SELECT count(*) FILTER (WHERE seconds < 30) AS under_30,
+           count(*) FILTER (WHERE seconds < 120) AS under_120,
+           count(*) FILTER (WHERE seconds < 300) AS under_300,
+           count(*) FILTER (WHERE seconds < 600) AS under_600,
+           count(*) FILTER (WHERE seconds < 1800) AS under_1800,
+           count(*) FILTER (WHERE seconds < 3600) AS under_3600,
            count(*) AS total
     FROM closed
 ),
 counts AS (
-    SELECT b.position, b.bucket, coalesce(CASE b.position WHEN 1 THEN t.b1 WHEN 2 THEN t.b2 WHEN 3 THEN t.b3 WHEN 4 THEN t.b4 WHEN 5 THEN t.b5 WHEN 6 THEN t.b6 WHEN 7 THEN t.b7 END, 0) AS conversations, t.total
+    SELECT b.position, b.bucket,
+           CASE b.position  -- counts are never NULL: count(*) of no rows is 0
+               WHEN 1 THEN t.under_30
+               WHEN 2 THEN t.under_120 - t.under_30
+               WHEN 3 THEN t.under_300 - t.under_120
+               WHEN 4 THEN t.under_600 - t.under_300
+               WHEN 5 THEN t.under_1800 - t.under_600
+               WHEN 6 THEN t.under_3600 - t.under_1800
+               WHEN 7 THEN t.total - t.under_3600
+           END AS conversations,
+           t.total
     FROM buckets b
     CROSS JOIN totals t
 )

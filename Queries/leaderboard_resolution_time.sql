@@ -23,7 +23,8 @@ WITH closed AS (
            END AS group_key,
            c.resolution_seconds AS seconds
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),

@@ -22,8 +22,9 @@ WITH periods(period, from_ts, to_ts, from_date_key, to_date_key) AS (
 ),
 opened AS (
     SELECT p.period,
-           (SELECT count(*) FROM fact_conversation c WHERE c.started_ts >= p.from_ts AND c.started_ts < p.to_ts)
-               AS conversations_opened
+           (SELECT count(*) FROM fact_conversation c
+            WHERE c.started_date_key BETWEEN p.from_date_key AND p.to_date_key
+              AND c.started_ts >= p.from_ts AND c.started_ts < p.to_ts) AS conversations_opened
     FROM periods p
 ),
 closed AS (
@@ -35,7 +36,8 @@ closed AS (
            div_round(sum(c.resolution_seconds), count(c.resolution_seconds))        AS avg_resolution_seconds,
            round_half(median(c.resolution_seconds))                                 AS median_resolution_seconds
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
     UNION ALL
     SELECT 'previous',
            count(*),
@@ -44,7 +46,8 @@ closed AS (
            div_round(sum(c.resolution_seconds), count(c.resolution_seconds)),
            round_half(median(c.resolution_seconds))
     FROM fact_conversation c
-    WHERE :prev_from_ts IS NOT NULL AND c.resolved_ts >= :prev_from_ts AND c.resolved_ts < :prev_to_ts
+    WHERE :prev_from_ts IS NOT NULL AND c.resolved_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
+      AND c.resolved_ts >= :prev_from_ts AND c.resolved_ts < :prev_to_ts
     HAVING :prev_from_ts IS NOT NULL
 ),
 message_counts AS (

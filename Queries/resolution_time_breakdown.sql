@@ -23,25 +23,35 @@ WITH buckets(position, bucket) AS (
 closed AS (
     SELECT c.resolution_seconds AS seconds
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
       AND c.resolution_seconds IS NOT NULL
       AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
       AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
       AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
 ),
 totals AS (
-    -- One pass, no sort: each bucket's count, lower bound inclusive.
-    SELECT sum(seconds < 3600) AS b1,
-           sum(seconds >= 3600 AND seconds < 14400) AS b2,
-           sum(seconds >= 14400 AND seconds < 28800) AS b3,
-           sum(seconds >= 28800 AND seconds < 86400) AS b4,
-           sum(seconds >= 86400 AND seconds < 259200) AS b5,
-           sum(seconds >= 259200) AS b6,
+    -- One pass, no sort: how many are under each bucket's upper bound, one comparison per
+    -- bound (a bucket's count is the difference; two comparisons per bucket took twice the time).
+    SELECT count(*) FILTER (WHERE seconds < 3600) AS under_3600,
+           count(*) FILTER (WHERE seconds < 14400) AS under_14400,
+           count(*) FILTER (WHERE seconds < 28800) AS under_28800,
+           count(*) FILTER (WHERE seconds < 86400) AS under_86400,
+           count(*) FILTER (WHERE seconds < 259200) AS under_259200,
            count(*) AS total
     FROM closed
 ),
 counts AS (
-    SELECT b.position, b.bucket, coalesce(CASE b.position WHEN 1 THEN t.b1 WHEN 2 THEN t.b2 WHEN 3 THEN t.b3 WHEN 4 THEN t.b4 WHEN 5 THEN t.b5 WHEN 6 THEN t.b6 END, 0) AS conversations, t.total
+    SELECT b.position, b.bucket,
+           CASE b.position  -- counts are never NULL: count(*) of no rows is 0
+               WHEN 1 THEN t.under_3600
+               WHEN 2 THEN t.under_14400 - t.under_3600
+               WHEN 3 THEN t.under_28800 - t.under_14400
+               WHEN 4 THEN t.under_86400 - t.under_28800
+               WHEN 5 THEN t.under_259200 - t.under_86400
+               WHEN 6 THEN t.total - t.under_259200
+           END AS conversations,
+           t.total
     FROM buckets b
     CROSS JOIN totals t
 )

@@ -23,7 +23,8 @@ WITH assigned AS (
     -- materialised (every closed conversation copied once more).
     SELECT c.assignee_user_key AS user_key, count(*) AS conversations_assigned
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.assignee_user_key IS NOT NULL
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.assignee_user_key IS NOT NULL
     GROUP BY c.assignee_user_key
 ),
 closers AS (
@@ -34,7 +35,8 @@ closers AS (
            div_round(sum(c.resolution_seconds), count(c.resolution_seconds))  AS avg_resolution_seconds,
            max(c.resolution_seconds)                                          AS max_resolution_seconds
     FROM fact_conversation c
-    WHERE c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.closed_by_user_key IS NOT NULL
+    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.closed_by_user_key IS NOT NULL
     GROUP BY c.closed_by_user_key
 ),
 sent_messages AS (

@@ -79,7 +79,7 @@ public struct ReportArguments: Equatable, Sendable {
 /// |---|---|
 /// | `:from`, `:to` | the days given, `YYYY-MM-DD`, or NULL |
 /// | `:from_ts`, `:to_ts` | the period as UTC seconds [from_ts, to_ts): the start of --from and the end of --to in the reporting zone; unbounded by default |
-/// | `:from_date_key`, `:to_date_key` | the same days as date keys YYYYMMDD (for the workspace-zone summaries); 0 and 99999999 by default |
+/// | `:from_date_key`, `:to_date_key` | the workspace-zone days that hold the period, as date keys YYYYMMDD (for the stored `*_date_key` columns and the daily summaries): the days given when the reporting zone is the workspace's; in another zone a day wider each side, so only a coarse bound; 0 and 99999999 by default |
 /// | `:prev_from_ts`, `:prev_to_ts`, `:prev_from_date_key`, `:prev_to_date_key` | the same-length period just before; NULL unless both --from and --to |
 /// | `:tz` | the reporting zone, or NULL when it is the workspace's (use the stored *_local columns) |
 /// | `:by` | day, week or month, or NULL |
@@ -153,6 +153,21 @@ public enum ReportParameters {
             values["prev_from_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay - length)))
             values["prev_to_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay - 1)))
         }
+        if zone.identifier != warehouse.timeZone {
+            // The date keys bound the stored workspace-zone days: the workspace days of the
+            // period's first and last instants, a day wider each side (a zone that moves its
+            // clocks back across midnight repeats a day).
+            let workspace = try WorkspaceZone(warehouse.timeZone)
+            for (first, last) in [("from_ts", "to_ts"), ("prev_from_ts", "prev_to_ts")] {
+                let prefix = first.hasPrefix("prev_") ? "prev_" : ""
+                if let start = values[first]?.int64, start != Int64.min {
+                    values[prefix + "from_date_key"] = .integer(Int64(CivilTime.dateKey(days: localDay(start, workspace) - 1)))
+                }
+                if let end = values[last]?.int64, end != Int64.max {
+                    values[prefix + "to_date_key"] = .integer(Int64(CivilTime.dateKey(days: localDay(end - 1, workspace) + 1)))
+                }
+            }
+        }
 
         if let by = arguments.by {
             guard ["day", "week", "month"].contains(by) else { throw WarehouseError("--by takes day, week or month, not '\(by)'.") }
@@ -201,6 +216,12 @@ public enum ReportParameters {
             return CivilTime.days(year: y, month: m, day: d)
         }
         throw WarehouseError("\(option) takes a date YYYY-MM-DD, not '\(text)'.")
+    }
+
+    /// The day number of the local date of a UTC instant in `zone`.
+    static func localDay(_ t: Int64, _ zone: WorkspaceZone) -> Int {
+        let local = t + zone.offset(atUTC: t)
+        return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 
     /// The UTC instant the local day starts in `zone`: its midnight, or where
