@@ -15,22 +15,21 @@
 --   opened_by_agent: of those, the ones whose Opened By Source is user
 --   agent_open_rate_pct: opened_by_agent / conversations_opened, in percent
 --   flagged: 1 when opened_by_agent >= 3 and the rate is at least twice the workspace-wide rate
-WITH workspace AS (
-    -- The totals and the per-user counts each read the index: a CTE shared by both
-    -- would be materialised (every opened conversation copied once more).
-    SELECT count(*) AS opened, coalesce(sum(coalesce(lower(c.opened_by_source) = 'user', 0)), 0) AS by_agent
-    FROM fact_conversation c
-    WHERE c.started_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-),
-per_user AS (
+WITH per_user AS (
+    -- One pass over the index led by the first assignee, in its order: no sort. The period
+    -- is tested row by row (+), so that SQLite does not read the period's range of the
+    -- opened index instead and sort it. Conversations without a first assignee form one
+    -- group (NULL): they count in the workspace's totals only.
     SELECT c.first_assignee_user_key AS user_key,
            count(*) AS conversations_opened,
-           sum(coalesce(lower(c.opened_by_source) = 'user', 0)) AS opened_by_agent
+           count(*) FILTER (WHERE c.opened_by_source = 'user' COLLATE NOCASE) AS opened_by_agent
     FROM fact_conversation c
-    WHERE c.started_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts AND c.first_assignee_user_key IS NOT NULL
+    WHERE +c.started_date_key BETWEEN :from_date_key AND :to_date_key
+      AND +c.started_ts >= :from_ts AND +c.started_ts < :to_ts
     GROUP BY c.first_assignee_user_key
+),
+workspace AS (
+    SELECT sum(conversations_opened) AS opened, sum(opened_by_agent) AS by_agent FROM per_user
 )
 SELECT u.user_id,
        u.user_name,
@@ -42,7 +41,7 @@ SELECT u.user_id,
             THEN 1 ELSE 0 END AS flagged
 FROM per_user p
 CROSS JOIN workspace w
-JOIN dim_user u ON u.user_key = p.user_key
+JOIN dim_user u ON u.user_key = p.user_key  -- not the NULL group
 WHERE (:user_key IS NULL OR u.user_key = :user_key)
   AND (:team_key IS NULL OR EXISTS (SELECT 1 FROM bridge_user_team b
                                     WHERE b.user_key = u.user_key AND b.team_key = :team_key))

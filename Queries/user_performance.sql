@@ -19,12 +19,14 @@
 --   avg_resolution_seconds: mean resolution time of the conversations the user closed
 --   max_resolution_seconds: longest resolution time of the conversations the user closed
 WITH assigned AS (
-    -- Each of the two groupings reads the index itself: a CTE shared by both would be
-    -- materialised (every closed conversation copied once more).
+    -- Each grouping reads the index led by its user, in order: no sort of every closed
+    -- conversation. The period is tested row by row (+), so that SQLite does not read the
+    -- period's range of the closed index instead and sort it.
     SELECT c.assignee_user_key AS user_key, count(*) AS conversations_assigned
     FROM fact_conversation c
-    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.assignee_user_key IS NOT NULL
+    WHERE c.assignee_user_key IS NOT NULL
+      AND +c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND +c.resolved_ts >= :from_ts AND +c.resolved_ts < :to_ts
     GROUP BY c.assignee_user_key
 ),
 closers AS (
@@ -35,8 +37,9 @@ closers AS (
            div_round(sum(c.resolution_seconds), count(c.resolution_seconds))  AS avg_resolution_seconds,
            max(c.resolution_seconds)                                          AS max_resolution_seconds
     FROM fact_conversation c
-    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts AND c.closed_by_user_key IS NOT NULL
+    WHERE c.closed_by_user_key IS NOT NULL
+      AND +c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
+      AND +c.resolved_ts >= :from_ts AND +c.resolved_ts < :to_ts
     GROUP BY c.closed_by_user_key
 ),
 sent_messages AS (

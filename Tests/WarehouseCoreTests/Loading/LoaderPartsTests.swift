@@ -62,7 +62,7 @@ import Testing
                 .map(\.description)
         }
         let before = try indexes()
-        #expect(before.count == 3)
+        #expect(before.count == 7)  // by contact, the two per anchor and the four per user (schema 5)
         let rows = (1...50).map { conversation("\($0)", "2025-03-01 09:00:00", "2025-03-01 10:00:00", contact: "c\($0 % 7)") }
         let broken = legacyConversationHeader + "\n" + rows.joined(separator: "\n") + "\n"
             + "99,2025-03-01 09:00:00,2025-03-01 10:00:00,c1,u1,1,1,,,\"never closed" + String(repeating: "x,", count: 10_000) + "\n"

@@ -260,6 +260,25 @@ let usersFile = """
         #expect(try w.db.int("SELECT count(*) FROM fact_conversation") == 1)
     }
 
+    @Test func theDateKeysBoundTheWorkspaceDaysOfThePeriodInAnyZone() throws {
+        // Opened 2025-03-09 23:30 UTC (the workspace's zone): 2025-03-10 08:30 in Tokyo.
+        let w = try warehouse([("c.csv", conversationsFile([
+            ["Conversation ID": "1", "DateTime Conversation Started": "2025-03-09 23:30:00",
+             "DateTime Conversation Resolved": "2025-03-10 01:00:00", "Contact ID": "c1"]]))])
+        let report = try ReportLibrary().report(named: "conversations_opened_vs_closed")
+        let tokyo = try ReportParameters.resolve(ReportArguments(from: "2025-03-10", to: "2025-03-10", tz: "Asia/Tokyo"), for: report, in: w)
+        #expect(tokyo["from_date_key"] == .integer(20250308))  // 2025-03-09 15:00 UTC, a day earlier
+        #expect(tokyo["to_date_key"] == .integer(20250311))    // 2025-03-10 14:59:59 UTC, a day later
+        let own = try ReportParameters.resolve(ReportArguments(from: "2025-03-10", to: "2025-03-10"), for: report, in: w)
+        #expect(own["from_date_key"] == .integer(20250310) && own["to_date_key"] == .integer(20250310))
+
+        // The stored workspace day (03-09) is outside Tokyo's day but inside its bound.
+        let t = try run(w, "conversations_opened_vs_closed", ReportArguments(from: "2025-03-10", to: "2025-03-10", tz: "Asia/Tokyo"))
+        #expect(t.rows == [[.text("2025-03-10"), .integer(1), .integer(1)]])
+        let utc = try run(w, "conversations_opened_vs_closed", ReportArguments(from: "2025-03-10", to: "2025-03-10"))
+        #expect(utc.rows == [[.text("2025-03-10"), .integer(0), .integer(1)]])
+    }
+
     // MARK: The library
 
     @Test func headersAreParsedAndChecked() throws {
