@@ -27,6 +27,27 @@ import Testing
         #expect(try value(twoEqual, "SELECT median(x) FROM t") == .integer(3))
     }
 
+    @Test func selectionFindsTheValueOfEachRankAsASortWould() {
+        // Distinct values, many equal ones, sorted and reversed runs, one value: every rank.
+        var generator = SystemRandomNumberGenerator()
+        var cases: [[Double]] = [[7], [2, 2], (0..<50).map(Double.init), (0..<50).reversed().map(Double.init)]
+        for size in [3, 10, 101, 1000] {
+            cases.append((0..<size).map { _ in Double(Int.random(in: -1000...1000, using: &generator)) })
+            cases.append((0..<size).map { _ in Double(Int.random(in: 0...3, using: &generator)) })
+            cases.append((0..<size).map { _ in Double.random(in: -1...1, using: &generator) })
+        }
+        for values in cases {
+            let sorted = values.sorted()
+            for rank in stride(from: 0, to: values.count, by: values.count > 200 ? 37 : 1) {
+                var work = values
+                let found = SQLFunctions.select(&work, rank: rank)
+                #expect(found == sorted[rank], "rank \(rank) of \(values.count)")
+                #expect(work.sorted() == sorted)  // a reordering, nothing lost
+                #expect(work[..<rank].allSatisfy { $0 <= found } && work[rank...].allSatisfy { $0 >= found })
+            }
+        }
+    }
+
     @Test func percentilesAreNearestRank() throws {
         let ten = try db((1...10).map { .integer(Int64($0 * 10)) })
         #expect(try value(ten, "SELECT p90(x) FROM t") == .integer(90))          // rank ceil(9.0) = 9
