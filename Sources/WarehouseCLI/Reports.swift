@@ -79,8 +79,12 @@ extension WarehouseCommand {
             let library = queries.library(for: database.path)
             let report = try library.report(named: name)
             let warehouse = try Warehouse.openExisting(path: database.path)
-            let result = try warehouse.run(report, parameters.arguments)
-            Terminal.write(output.formatter.render(result, display: report.display))
+            // Printed as it is stepped: a long result is never held whole.
+            var stream: ResultStream?
+            try warehouse.run(report, parameters.arguments,
+                              columns: { stream = ResultStream(output.formatter, columns: $0, display: report.display, output: Terminal.write) },
+                              row: { stream?.add($0) })
+            stream?.finish()
         }
     }
 }

@@ -39,9 +39,14 @@ extension WarehouseCommand {
                         try statement.run()
                         return
                     }
-                    let result = try statement.collect()
                     if printed > 0 && formatter.format == .table { Terminal.write("\n") }
-                    Terminal.write(formatter.render(result))
+                    // Printed as it is stepped: a long result is never held whole.
+                    let stream = ResultStream(formatter, columns: statement.columnNames, output: Terminal.write)
+                    let n = statement.columnCount
+                    while try statement.step() {
+                        stream.add((0..<n).map { statement.value(at: $0) })
+                    }
+                    stream.finish()
                     printed += 1
                 }
             } catch let error as SQLiteError {

@@ -5,6 +5,16 @@ extension Warehouse {
     /// report takes, resolves names, binds every parameter (values are never
     /// spliced into the SQL) and collects the result.
     public func run(_ report: Report, _ arguments: ReportArguments = ReportArguments()) throws -> ResultTable {
+        var rows: [[SQLValue]] = []
+        var names: [String] = []
+        try run(report, arguments, columns: { names = $0 }, row: { rows.append($0) })
+        return ResultTable(columns: names, rows: rows)
+    }
+
+    /// Runs a report as `run(_:_:)` does, handing over its columns and then each row
+    /// as it is stepped, so that a long result is never held whole.
+    public func run(_ report: Report, _ arguments: ReportArguments,
+                    columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void) throws {
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
         var statements: [Statement] = []
         do {
@@ -29,19 +39,17 @@ extension Warehouse {
             }
             try statement.bind(value, at: index)
         }
-        var result: ResultTable
+        // Columns shown only with their parameter.
+        let given = Set(arguments.given)
+        let names = statement.columnNames
+        let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
+        try columns(kept.map { names[$0] })
         do {
-            result = try statement.collect()
+            while try statement.step() {
+                try row(kept.map { statement.value(at: $0) })
+            }
         } catch let error as SQLiteError {
             throw WarehouseError("report \(report.name): \(error.message)")
         }
-        // Columns shown only with their parameter.
-        let given = Set(arguments.given)
-        let hidden = result.columns.indices.filter { i in report.optionalColumns[result.columns[i]].map { !given.contains($0) } ?? false }
-        if !hidden.isEmpty {
-            let kept = result.columns.indices.filter { !hidden.contains($0) }
-            result = ResultTable(columns: kept.map { result.columns[$0] }, rows: result.rows.map { row in kept.map { row[$0] } })
-        }
-        return result
     }
 }

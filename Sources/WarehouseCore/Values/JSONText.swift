@@ -2,6 +2,10 @@
 public enum JSONText {
     /// A JSON string literal.
     public static func string(_ s: String) -> String {
+        // Most text needs no escape: checked over bytes first.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -22,6 +22,37 @@ import Testing
         #expect(ResultFormatter(format: .csv).render(computed) == "avg_seconds,change_pct\n3,-0.10\n-3,7.00\n")
     }
 
+    @Test func aFieldWithOnlyACRLFLineBreakIsQuoted() {
+        // "\r\n" is one Character: comparing Characters with "\n" missed it.
+        #expect(ResultFormatter.csvField("a\r\nb") == "\"a\r\nb\"")
+        #expect(ResultFormatter.csvField("plain 客户") == "plain 客户")
+        #expect(ResultFormatter.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+    }
+
+    @Test func aStreamedResultPrintsWhatTheWholeResultPrints() {
+        // 45 rows: more than a table shows; a text value late in a numeric column.
+        var rows: [[SQLValue]] = []
+        for i in 0..<45 {
+            let name: String = i % 3 == 0 ? "line\nbreak, \"q\"" : "客户 \(i)"
+            let seconds: SQLValue = i % 5 == 0 ? .null : .integer(Int64(i * 61))
+            rows.append([.text(name), seconds, .real(Double(i) / 8)])
+        }
+        rows[44][1] = .text("n/a")
+        for table in [ResultTable(columns: ["name", "resolution_seconds", "share_pct"], rows: rows),
+                      ResultTable(columns: ["name", "resolution_seconds", "share_pct"], rows: Array(rows.prefix(3))),
+                      ResultTable(columns: ["a"], rows: [])] {
+            for format in OutputFormat.allCases {
+                let formatter = ResultFormatter(format: format)
+                var printed: [String] = []
+                let stream = ResultStream(formatter, columns: table.columns) { printed.append($0) }
+                for row in table.rows { stream.add(row) }
+                stream.finish()
+                let whole: String = formatter.render(table)
+                #expect(printed.joined() == whole, "\(format), \(table.rows.count) rows")
+            }
+        }
+    }
+
     @Test func jsonAndNDJSON() {
         #expect(ResultFormatter(format: .json).render(result) == """
             [
