@@ -42,23 +42,23 @@ closers AS (
       AND +c.resolved_ts >= :from_ts AND +c.resolved_ts < :to_ts
     GROUP BY c.closed_by_user_key
 ),
-sent_messages AS (
-    -- In the workspace's time zone, the daily summary of the messages ...
-    SELECT a.sender_user_key AS user_key, a.messages
+sent AS (
+    -- In the workspace's time zone, the daily summary of the messages, read per user in
+    -- index order (no sort) ...
+    SELECT a.sender_user_key AS user_key, sum(a.messages) AS messages_sent
     FROM agg_message_daily a
-    JOIN dim_message_source s ON s.source_key = a.source_key
-    WHERE :tz IS NULL AND s.sender_type = 'user' AND a.sender_user_key IS NOT NULL
-      AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
+    WHERE :tz IS NULL AND a.sender_user_key IS NOT NULL
+      AND +a.sent_date_key BETWEEN :from_date_key AND :to_date_key
+      AND a.source_key IN (SELECT source_key FROM dim_message_source WHERE sender_type = 'user')
+    GROUP BY a.sender_user_key
     UNION ALL
     -- ... in another, the messages themselves.
-    SELECT m.sender_user_key, 1
+    SELECT m.sender_user_key, count(*)
     FROM fact_message m
-    JOIN dim_message_source s ON s.source_key = m.source_key
-    WHERE :tz IS NOT NULL AND s.sender_type = 'user' AND m.sender_user_key IS NOT NULL
+    WHERE :tz IS NOT NULL AND m.sender_user_key IS NOT NULL
       AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
-),
-sent AS (
-    SELECT user_key, sum(messages) AS messages_sent FROM sent_messages GROUP BY user_key
+      AND m.source_key IN (SELECT source_key FROM dim_message_source WHERE sender_type = 'user')
+    GROUP BY m.sender_user_key
 )
 SELECT u.user_id,
        u.user_name,

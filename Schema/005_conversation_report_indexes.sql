@@ -42,3 +42,6 @@ CREATE INDEX fact_conversation_by_first_assignee ON fact_conversation(
 DROP INDEX agg_message_daily_by_date;
 CREATE INDEX agg_message_daily_by_date ON agg_message_daily(
     sent_date_key, source_key, channel_key, sender_user_key, sender_id, messages);
+-- The messages users sent, per user in index order, for user_performance.
+CREATE INDEX agg_message_daily_by_user ON agg_message_daily(sender_user_key, sent_date_key, source_key, messages)
+    WHERE sender_user_key IS NOT NULL;
