@@ -307,6 +307,14 @@ let usersFile = """
         }
     }
 
+    @Test func aReportFileWithWindowsLineEndingsParses() throws {
+        let text = "-- name: mine\r\n-- description: Mine\r\n-- params: from, to\r\nSELECT 1 AS n\r\n"
+        let report = try Report(text: text, expectedName: "mine", source: "/x/mine.sql")
+        #expect(report.description == "Mine")
+        #expect(report.parameters == [.from, .to])
+        #expect(report.sql == "SELECT 1 AS n")
+    }
+
     @Test func usersReportsRunBesideTheBuiltInOnes() throws {
         let w = try warehouse([("c.csv", timed([("1", "1", "10", "100"), ("2", "1", "10", "100")]))])
         let queries = dir.url.appendingPathComponent("queries")
