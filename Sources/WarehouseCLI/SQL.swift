@@ -42,10 +42,7 @@ extension WarehouseCommand {
                     if printed > 0 && formatter.format == .table { Terminal.write("\n") }
                     // Printed as it is stepped: a long result is never held whole.
                     let stream = ResultStream(formatter, columns: statement.columnNames, output: Terminal.write)
-                    let n = statement.columnCount
-                    while try statement.step() {
-                        stream.add((0..<n).map { statement.value(at: $0) })
-                    }
+                    try statement.forEachRow(stream.add)
                     stream.finish()
                     printed += 1
                 }

@@ -29,15 +29,14 @@ public struct ResultFormatter {
 
     /// `display: heatmap` (a report's header) draws a weekday × hour grid in table output.
     public func render(_ result: ResultTable, display: String? = nil) -> String {
-        switch format {
-        case .table:
-            if display == "heatmap", let grid = Heatmap(result) { return grid.render() }
-            return table(result)
-        case .csv: return csv(result)
-        case .json: return json(result)
-        case .ndjson: return ndjson(result)
-        case .markdown: return markdown(result)
-        }
+        if format == .table, display == "heatmap", let grid = Heatmap(result) { return grid.render() }
+        if format == .markdown { return markdown(result) }
+        // The writer of a streamed result, fed the rows held: one way to write each format.
+        var out = ""
+        let stream = ResultStream(self, columns: result.columns) { out += $0 }
+        result.rows.forEach(stream.add)
+        stream.finish()
+        return out
     }
 
     // MARK: CSV
@@ -57,14 +56,6 @@ public struct ResultFormatter {
         }
         out.append(UInt8(ascii: "\""))
         return String(decoding: out, as: UTF8.self)
-    }
-
-    func csv(_ r: ResultTable) -> String {
-        var out = r.columns.map(Self.csvField).joined(separator: ",") + "\n"
-        for row in r.rows {
-            out += zip(r.columns, row).map { Self.csvField(Self.text($1, column: $0)) }.joined(separator: ",") + "\n"
-        }
-        return out
     }
 
     /// A value as csv, json and markdown show it: `_pct` columns with two
@@ -106,10 +97,6 @@ public struct ResultFormatter {
         }
     }
 
-    static func jsonObject(_ columns: [String], _ row: [SQLValue]) -> String {
-        jsonObject(names: columns.map { JSONText.string($0) + ":" }, kinds: columns.map(ColumnKind.init), row)
-    }
-
     /// `names`: each column's JSON name and colon, made once per result.
     static func jsonObject(names: [String], kinds: [ColumnKind], _ row: [SQLValue]) -> String {
         var out = "{"
@@ -123,15 +110,6 @@ public struct ResultFormatter {
             }
         }
         return out + "}"
-    }
-
-    func json(_ r: ResultTable) -> String {
-        if r.rows.isEmpty { return "[]\n" }
-        return "[\n" + r.rows.map { "  " + Self.jsonObject(r.columns, $0) }.joined(separator: ",\n") + "\n]\n"
-    }
-
-    func ndjson(_ r: ResultTable) -> String {
-        r.rows.map { Self.jsonObject(r.columns, $0) + "\n" }.joined()
     }
 
     // MARK: Line
@@ -153,8 +131,10 @@ public struct ResultFormatter {
         func cell(_ s: String) -> String {
             s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: "<br>")
         }
+        var numeric = NumericColumns(count: r.columns.count)
+        r.rows.forEach { numeric.add($0) }
         var out = "| " + r.columns.map(cell).joined(separator: " | ") + " |\n"
-        out += "|" + r.columns.indices.map { i in isNumericColumn(r, i) ? " ---: |" : " --- |" }.joined() + "\n"
+        out += "|" + numeric.right.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
         for row in r.rows {
             out += "| " + zip(r.columns, row).map { cell(Self.text($1, column: $0)) }.joined(separator: " | ") + " |\n"
         }
@@ -174,16 +154,27 @@ public struct ResultFormatter {
         return "\(sign)\(sec)s"
     }
 
-    func isNumericColumn(_ r: ResultTable, _ i: Int) -> Bool {
-        var sawNumber = false
-        for row in r.rows {
-            switch row[i] {
-            case .integer, .real: sawNumber = true
-            case .null: continue
-            default: return false
+    /// The columns aligned right: those holding numbers only (NULLs aside), at least one.
+    struct NumericColumns {
+        private var sawNumber: [Bool]
+        private var sawOther: [Bool]
+
+        init(count: Int) {
+            sawNumber = Array(repeating: false, count: count)
+            sawOther = sawNumber
+        }
+
+        mutating func add(_ row: [SQLValue]) {
+            for (i, value) in row.enumerated() {
+                switch value {
+                case .integer, .real: sawNumber[i] = true
+                case .null: break
+                default: sawOther[i] = true
+                }
             }
         }
-        return sawNumber
+
+        var right: [Bool] { zip(sawNumber, sawOther).map { $0 && !$1 } }
     }
 
     func displayText(_ value: SQLValue, column: String, durationRow: Bool = false) -> String {
@@ -197,11 +188,6 @@ public struct ResultFormatter {
         }
         // One line per cell: newlines are shown as ⏎.
         return Self.text(value, column: column).replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
-    }
-
-    func table(_ r: ResultTable) -> String {
-        table(columns: r.columns, shown: r.rows.prefix(maxTableRows), total: r.rows.count,
-              right: r.columns.indices.map { isNumericColumn(r, $0) })
     }
 
     /// The box-drawn table of the rows shown, of `total`; `right`: the columns

@@ -13,9 +13,8 @@ public final class ResultStream {
     private var count = 0
     /// Table: the rows shown; markdown and the heatmap: every row.
     private var kept: [[SQLValue]] = []
-    /// Table: per column, whether a number / anything but a number or NULL was seen.
-    private var sawNumber: [Bool]
-    private var sawOther: [Bool]
+    /// Table: the columns to align right, over every row (shown or not).
+    private var numeric: ResultFormatter.NumericColumns
     /// Made once, not per value: what each column's name says, and its JSON name.
     private let kinds: [ResultFormatter.ColumnKind]
     private let jsonNames: [String]
@@ -27,8 +26,7 @@ public final class ResultStream {
         self.display = display
         self.columns = columns
         self.output = output
-        sawNumber = Array(repeating: false, count: columns.count)
-        sawOther = sawNumber
+        numeric = ResultFormatter.NumericColumns(count: columns.count)
         kinds = columns.map(ResultFormatter.ColumnKind.init)
         jsonNames = formatter.format == .json || formatter.format == .ndjson ? columns.map { JSONText.string($0) + ":" } : []
         if formatter.format == .csv {
@@ -52,13 +50,7 @@ public final class ResultStream {
             buffer += ResultFormatter.jsonObject(names: jsonNames, kinds: kinds, row) + "\n"
         case .table, .markdown:
             if count < formatter.maxTableRows { kept.append(row) }
-            for (i, value) in row.enumerated() {
-                switch value {
-                case .integer, .real: sawNumber[i] = true
-                case .null: break
-                default: sawOther[i] = true
-                }
-            }
+            numeric.add(row)
         }
         if buffer.utf8.count >= 1 << 16 { flush() }
     }
@@ -71,8 +63,7 @@ public final class ResultStream {
             switch formatter.format {
             case .json: buffer += count == 0 ? "[]\n" : "\n]\n"
             case .table:
-                let right = columns.indices.map { sawNumber[$0] && !sawOther[$0] }
-                buffer += formatter.table(columns: columns, shown: kept[...], total: count, right: right)
+                buffer += formatter.table(columns: columns, shown: kept[...], total: count, right: numeric.right)
             default: break
             }
         }

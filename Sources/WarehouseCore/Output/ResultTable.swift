@@ -19,13 +19,18 @@ extension Database {
 }
 
 extension Statement {
+    /// Steps to the end, handing over each row's values as it is stepped.
+    public func forEachRow(_ body: ([SQLValue]) throws -> Void) throws {
+        let n = columnCount
+        while try step() {
+            try body((0..<n).map { value(at: $0) })
+        }
+    }
+
     /// Steps to the end, collecting every row.
     public func collect() throws -> ResultTable {
         var rows: [[SQLValue]] = []
-        let n = columnCount
-        while try step() {
-            rows.append((0..<n).map { value(at: $0) })
-        }
+        try forEachRow { rows.append($0) }
         return ResultTable(columns: columnNames, rows: rows)
     }
 }

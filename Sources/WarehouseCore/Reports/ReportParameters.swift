@@ -158,13 +158,13 @@ public enum ReportParameters {
             // period's first and last instants, a day wider each side (a zone that moves its
             // clocks back across midnight repeats a day).
             let workspace = try WorkspaceZone(warehouse.timeZone)
-            for (first, last) in [("from_ts", "to_ts"), ("prev_from_ts", "prev_to_ts")] {
-                let prefix = first.hasPrefix("prev_") ? "prev_" : ""
-                if let start = values[first]?.int64, start != Int64.min {
-                    values[prefix + "from_date_key"] = .integer(Int64(CivilTime.dateKey(days: localDay(start, workspace) - 1)))
+            func workspaceDay(_ t: Int64) -> Int { CivilTime.dayNumber(seconds: workspace.wallTime(utc: t)) }
+            for prefix in ["", "prev_"] {
+                if let start = values[prefix + "from_ts"]?.int64, start != Int64.min {
+                    values[prefix + "from_date_key"] = .integer(Int64(CivilTime.dateKey(days: workspaceDay(start) - 1)))
                 }
-                if let end = values[last]?.int64, end != Int64.max {
-                    values[prefix + "to_date_key"] = .integer(Int64(CivilTime.dateKey(days: localDay(end - 1, workspace) + 1)))
+                if let end = values[prefix + "to_ts"]?.int64, end != Int64.max {
+                    values[prefix + "to_date_key"] = .integer(Int64(CivilTime.dateKey(days: workspaceDay(end - 1) + 1)))
                 }
             }
         }
@@ -216,12 +216,6 @@ public enum ReportParameters {
             return CivilTime.days(year: y, month: m, day: d)
         }
         throw WarehouseError("\(option) takes a date YYYY-MM-DD, not '\(text)'.")
-    }
-
-    /// The day number of the local date of a UTC instant in `zone`.
-    static func localDay(_ t: Int64, _ zone: WorkspaceZone) -> Int {
-        let local = t + zone.offset(atUTC: t)
-        return Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400)
     }
 
     /// The UTC instant the local day starts in `zone`: its midnight, or where

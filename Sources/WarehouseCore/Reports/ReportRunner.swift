@@ -44,10 +44,9 @@ extension Warehouse {
         let names = statement.columnNames
         let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
         try columns(kept.map { names[$0] })
+        let all = kept.count == names.count
         do {
-            while try statement.step() {
-                try row(kept.map { statement.value(at: $0) })
-            }
+            try statement.forEachRow { values in try row(all ? values : kept.map { values[$0] }) }
         } catch let error as SQLiteError {
             throw WarehouseError("report \(report.name): \(error.message)")
         }

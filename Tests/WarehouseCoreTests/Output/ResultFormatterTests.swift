@@ -29,28 +29,34 @@ import Testing
         #expect(ResultFormatter.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
     }
 
-    @Test func aStreamedResultPrintsWhatTheWholeResultPrints() {
-        // 45 rows: more than a table shows; a text value late in a numeric column.
-        var rows: [[SQLValue]] = []
-        for i in 0..<45 {
-            let name: String = i % 3 == 0 ? "line\nbreak, \"q\"" : "客户 \(i)"
-            let seconds: SQLValue = i % 5 == 0 ? .null : .integer(Int64(i * 61))
-            rows.append([.text(name), seconds, .real(Double(i) / 8)])
+    @Test func aStreamedTableCountsAndAlignsByEveryRowNotOnlyThoseShown() {
+        // 45 rows, more than a table shows; the seconds column numbers, but for a text late on.
+        var rows: [[SQLValue]] = (0..<45).map { i in [.text("客户 \(i)"), .integer(Int64(i * 61))] }
+        func printed(_ rows: [[SQLValue]]) -> String {
+            var out: [String] = []
+            let stream = ResultStream(ResultFormatter(format: .table), columns: ["name", "resolution_seconds"]) { out.append($0) }
+            rows.forEach(stream.add)
+            stream.finish()
+            return out.joined()
         }
-        rows[44][1] = .text("n/a")
-        for table in [ResultTable(columns: ["name", "resolution_seconds", "share_pct"], rows: rows),
-                      ResultTable(columns: ["name", "resolution_seconds", "share_pct"], rows: Array(rows.prefix(3))),
-                      ResultTable(columns: ["a"], rows: [])] {
-            for format in OutputFormat.allCases {
-                let formatter = ResultFormatter(format: format)
-                var printed: [String] = []
-                let stream = ResultStream(formatter, columns: table.columns) { printed.append($0) }
-                for row in table.rows { stream.add(row) }
-                stream.finish()
-                let whole: String = formatter.render(table)
-                #expect(printed.joined() == whole, "\(format), \(table.rows.count) rows")
-            }
-        }
+        #expect(printed(rows).hasSuffix("45 rows; the first 40 shown, 5 left out (use --format csv or json for all).\n"))
+        #expect(printed(rows).contains(" 1m 01s │"))   // numbers: aligned right
+        rows[44][1] = .text("n/a")                      // not shown, but the column is no longer all numbers
+        #expect(printed(rows).contains("│ 1m 01s "))   // aligned left
+    }
+
+    @Test func aLongStreamedResultComesInPiecesThatMakeTheWhole() {
+        let text = String(repeating: "x", count: 40)
+        var pieces: [String] = []
+        let stream = ResultStream(ResultFormatter(format: .csv), columns: ["t", "n"]) { pieces.append($0) }
+        for n in 0..<3000 { stream.add([.text(text), .integer(Int64(n))]) }
+        stream.finish()
+        #expect(pieces.count > 1)
+        #expect(pieces.joined() == "t,n\n" + (0..<3000).map { "\(text),\($0)\n" }.joined())
+        var empty = ""
+        let json = ResultStream(ResultFormatter(format: .json), columns: ["a"]) { empty += $0 }
+        json.finish()
+        #expect(empty == "[]\n")
     }
 
     @Test func jsonAndNDJSON() {
