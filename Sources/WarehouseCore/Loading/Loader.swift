@@ -39,11 +39,14 @@ public final class Loader {
     /// The keys of the current record's references, by value position.
     private var referenceKeys = [Int64](repeating: 0, count: 64)
 
+    /// The page cache of a load: 128 MiB (negative: in KiB).
+    static let cacheSize = -131_072
+
     public init(warehouse: Warehouse) throws {
         self.warehouse = warehouse
         self.db = warehouse.db
         self.zone = try WorkspaceZone(warehouse.timeZone)
-        try db.execute("PRAGMA cache_size = -131072")  // 128 MiB
+        try db.execute("PRAGMA cache_size = \(Self.cacheSize)")
         // Sorts (index builds, summaries) spill to temporary files rather than
         // grow in memory: memory stays bounded whatever the size of the data.
         try db.execute("PRAGMA temp_store = FILE")
@@ -184,7 +187,7 @@ public final class Loader {
                 pipeline.recycle(batch)
             }
             step("rows")
-            try finishFile(kind, deferredIndexes: deferredIndexes, step: step)
+            try finishFile(kind, fileSize: size, deferredIndexes: deferredIndexes, step: step)
             try db.execute("""
                 UPDATE load_log SET sha256 = ?, rows_read = ?, rows_inserted = ?, rows_updated = ?, rows_unchanged = ?,
                        rows_rejected = ?, finished_at = ? WHERE load_id = ?
@@ -213,7 +216,7 @@ public final class Loader {
     /// After the rows: complete the date dimension, re-link the messages of
     /// contacts whose conversations changed, build the indexes a bulk file
     /// loaded without, and bring the summaries up to date.
-    private func finishFile(_ kind: ExportKind, deferredIndexes: [String], step: (String) -> Void) throws {
+    private func finishFile(_ kind: ExportKind, fileSize: Int, deferredIndexes: [String], step: (String) -> Void) throws {
         try fillDateGaps()
         if kind == .conversations && !touchedContacts.isEmpty {
             intervals = nil  // this file changed them
@@ -224,7 +227,7 @@ public final class Loader {
             step("new contacts")
         }
         if !deferredIndexes.isEmpty {
-            for sql in deferredIndexes { try db.execute(sql) }
+            try buildIndexes(deferredIndexes, largerThanCache: fileSize > -Self.cacheSize * 1024)
             step("indexes")
         }
         if kind == .messages {
@@ -261,6 +264,20 @@ public final class Loader {
             sql.append(create)
         }
         return sql
+    }
+
+    /// Builds indexes again after a bulk file. For a table larger than the page
+    /// cache, SQLite's sorter gets 16 MiB instead of the cache's 128 MiB: it then
+    /// sorts the keys as several runs on helper threads (the reading thread is
+    /// idle by then, so the second core takes a share) and merges them. Building
+    /// the messages' contact index over 3 million rows: 4.0–4.8 s → 2.1–2.3 s.
+    /// A smaller table keeps the whole cache, which holds it for every index.
+    private func buildIndexes(_ sql: [String], largerThanCache: Bool) throws {
+        if largerThanCache {
+            try db.execute("PRAGMA threads = 2; PRAGMA cache_size = -16384")
+        }
+        defer { if largerThanCache { try? db.execute("PRAGMA threads = 0; PRAGMA cache_size = \(Self.cacheSize)") } }
+        for create in sql { try db.execute(create) }
     }
 
     /// Brings `agg_message_daily` up to date with the file's messages. The days
