@@ -27,8 +27,8 @@
 --   linked_messages: messages of the messages files linked to the conversation
 --   summary: Closing Note Summary
 WITH closed AS (
-    -- Only what the percentiles need (the closed-conversations index holds it all).
-    SELECT c.conversation_key, c.resolution_seconds,
+    -- Only what the percentiles and the order need (the closed-conversations index holds it all).
+    SELECT c.conversation_key, c.resolved_date_key, c.resolved_ts, c.resolution_seconds,
            CASE WHEN c.incoming_messages IS NOT NULL OR c.outgoing_messages IS NOT NULL
                 THEN coalesce(c.incoming_messages, 0) + coalesce(c.outgoing_messages, 0) END AS messages
     FROM fact_conversation c
@@ -78,5 +78,7 @@ LEFT JOIN dim_user assignee     ON assignee.user_key = c.assignee_user_key
 LEFT JOIN dim_user closer       ON closer.user_key = c.closed_by_user_key
 LEFT JOIN dim_team team         ON team.team_key = c.closed_by_team_key
 LEFT JOIN dim_category cat      ON cat.category_key = c.category_key
-ORDER BY c.resolved_ts DESC, c.conversation_id COLLATE natural_id
+-- In the closed-conversations index's order, read backwards: the local day
+-- follows the instant, so only conversations closed in the same second are sorted.
+ORDER BY a.resolved_date_key DESC, a.resolved_ts DESC, c.conversation_id COLLATE natural_id
 LIMIT coalesce(:limit, -1)

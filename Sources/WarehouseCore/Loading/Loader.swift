@@ -628,43 +628,13 @@ public final class Loader {
     /// two do, the later-started one (then the larger conversation ID, all-digit
     /// IDs compared as numbers).
     private func conversationOf(contact: Int64, at time: Int64) throws -> Int64? {
-        if intervals == nil { try loadIntervals() }
-        var best: ConversationInterval?
-        for candidate in intervals?[contact] ?? [] where candidate.started <= time && time <= candidate.resolved {
-            if let current = best {
-                if candidate.started < current.started { continue }
-                if candidate.started == current.started && !NaturalID.less(current.id, candidate.id) { continue }
-            }
-            best = candidate
-        }
-        return best?.key
-    }
-
-    /// A conversation's interval, for linking messages.
-    struct ConversationInterval {
-        let started: Int64
-        let resolved: Int64
-        let key: Int64
-        let id: String
+        if intervals == nil { intervals = try ConversationIntervals(db) }
+        return intervals!.conversation(contact: contact, at: time)
     }
 
     /// Every conversation's interval by contact, read once per file that links
-    /// messages: a look-up in memory per message instead of a query (about 80
-    /// bytes a conversation: 24 MB for 300,000).
-    private var intervals: [Int64: [ConversationInterval]]?
-
-    private func loadIntervals() throws {
-        var map: [Int64: [ConversationInterval]] = [:]
-        let rows = try db.prepare("""
-            SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
-            WHERE contact_key IS NOT NULL AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
-            """)
-        while try rows.step() {
-            map[rows.int64(at: 0), default: []].append(ConversationInterval(
-                started: rows.int64(at: 1), resolved: rows.int64(at: 2), key: rows.int64(at: 3), id: rows.string(at: 4) ?? ""))
-        }
-        intervals = map
-    }
+    /// messages: a look-up in memory per message instead of a query.
+    private var intervals: ConversationIntervals?
 
     /// Re-links the messages of `contacts` after their conversations changed.
     private func relinkMessages(of contacts: Set<Int64>) throws {
