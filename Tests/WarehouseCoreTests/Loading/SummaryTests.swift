@@ -47,6 +47,22 @@ import Testing
         #expect(summary.rejected == 0, "\(summary.rejects)")
     }
 
+    @Test func aFirstFileOutOfStartOrderStillFlagsEachContactsFirst() throws {
+        // Into an empty table a contact's first row in the file is stored as its
+        // first conversation; a later row that started earlier must take it over.
+        let w = try dir.warehouse()
+        try load(w, "c.csv", ([legacyConversationHeader] + [
+            conversation("50", "2025-03-10 10:00:00", "2025-03-10 11:00:00"),
+            conversation("60", "2025-03-12 10:00:00", "2025-03-12 11:00:00", contact: "c2"),
+            conversation("40", "2025-03-09 10:00:00", "2025-03-09 11:00:00"),
+            conversation("45", "2025-03-09 10:00:00", "2025-03-09 12:00:00"),
+            conversation("70", "2025-03-13 10:00:00", "2025-03-13 11:00:00", contact: "c2"),
+        ]).joined(separator: "\n"))
+        try check(w, "out of order")
+        #expect(try w.db.rows("SELECT conversation_id FROM fact_conversation WHERE is_new_contact = 1 ORDER BY 1")
+                == [[.text("40")], [.text("60")]])
+    }
+
     @Test func summariesFollowEveryLoad() throws {
         let w = try dir.warehouse(timeZone: "Europe/Berlin")
         try load(w, "m1.csv", ([messageHeader] + [
