@@ -65,10 +65,7 @@ SELECT c.conversation_id,
        c.incoming_messages,
        c.outgoing_messages,
        a.messages,
-       -- A linked message is its conversation contact's, sent from start to resolution.
-       (SELECT count(*) FROM fact_message m
-        WHERE m.contact_key = c.contact_key AND m.sent_ts BETWEEN c.started_ts AND c.resolved_ts
-          AND m.conversation_key = c.conversation_key)          AS linked_messages,
+       coalesce(links.linked_messages, 0)                          AS linked_messages,
        c.closing_note_summary                                      AS summary,
        CASE WHEN a.resolution_seconds > t.resolution_threshold AND a.messages > t.messages_threshold
             THEN 1 ELSE 0 END                                      AS anomaly
@@ -80,6 +77,8 @@ LEFT JOIN dim_user assignee     ON assignee.user_key = c.assignee_user_key
 LEFT JOIN dim_user closer       ON closer.user_key = c.closed_by_user_key
 LEFT JOIN dim_team team         ON team.team_key = c.closed_by_team_key
 LEFT JOIN dim_category cat      ON cat.category_key = c.category_key
+-- Counted by the loader as it links messages (Schema/006).
+LEFT JOIN agg_conversation_messages links ON links.conversation_key = c.conversation_key
 -- In the closed-conversations index's order, read backwards: the local day
 -- follows the instant, so only conversations closed in the same second are sorted.
 ORDER BY a.resolved_date_key DESC, a.resolved_ts DESC, c.conversation_id COLLATE natural_id

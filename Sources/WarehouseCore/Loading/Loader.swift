@@ -35,6 +35,8 @@ public final class Loader {
     /// Messages inserted by this file, counted for the daily summary.
     private var messageCounts = MessageCounts()
     /// Date keys of messages this file replaced: their daily summary is redone from the facts.
+    /// What this file's inserted and re-linked messages change in `agg_conversation_messages`.
+    private var linkCounts = LinkCounts()
     private var replacedMessageDays: Set<Int> = []
     /// The keys of the current record's references, by value position.
     private var referenceKeys = [Int64](repeating: 0, count: 64)
@@ -59,6 +61,23 @@ public final class Loader {
                 -- Not INSERT OR IGNORE: in a trigger the upsert's own conflict handling would apply.
                 INSERT INTO replaced_message_days SELECT old.sent_date_key
                 WHERE NOT EXISTS (SELECT 1 FROM replaced_message_days WHERE date_key = old.sent_date_key);
+            END;
+            -- A message replaced by a later export (the upsert sets row_hash; a
+            -- re-link sets only conversation_key and is counted by the loader)
+            -- moves its count to its new conversation. A count may pass through
+            -- a missing row or below 0: the file's own changes are added after its rows.
+            CREATE TEMP TRIGGER IF NOT EXISTS message_relinked
+            AFTER UPDATE OF row_hash ON main.fact_message
+            WHEN old.conversation_key IS NOT new.conversation_key
+            BEGIN
+                INSERT INTO agg_conversation_messages (conversation_key, linked_messages)
+                SELECT key, 0 FROM (SELECT old.conversation_key AS key UNION SELECT new.conversation_key)
+                WHERE key IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM agg_conversation_messages WHERE conversation_key = key);
+                UPDATE agg_conversation_messages SET linked_messages = linked_messages - 1
+                WHERE conversation_key = old.conversation_key;
+                UPDATE agg_conversation_messages SET linked_messages = linked_messages + 1
+                WHERE conversation_key = new.conversation_key;
             END;
             """)
     }
@@ -163,6 +182,7 @@ public final class Loader {
             intervals = nil
             let deferredIndexes = try deferIndexes(kind, fileSize: size)
             messageCounts = MessageCounts()
+            linkCounts = LinkCounts()
             replacedMessageDays = []
             try db.execute("DELETE FROM temp.replaced_message_days")
             let rejectStatement = try db.cachedStatement("INSERT INTO rejected_rows(load_id, file_name, line, reason, record) VALUES (?, ?, ?, ?, ?)")
@@ -233,6 +253,12 @@ public final class Loader {
         if kind == .messages {
             try summariseMessages()
             step("daily summary")
+        }
+        if kind == .messages || kind == .conversations {
+            try linkCounts.add(to: db)
+            // A conversation left with no linked message has no row.
+            try db.execute("DELETE FROM agg_conversation_messages WHERE linked_messages = 0")
+            step("link counts")
         }
     }
 
@@ -624,6 +650,7 @@ public final class Loader {
             case .unchanged: break
             case .updated: replacedMessageDays.insert(dateKey)
             case .inserted:
+                if let link { linkCounts.add(link, 1) }
                 let sourceKey = boundKey(record, sourceValue)!
                 messageCounts.add(date: dateKey, source: sourceKey, channel: boundKey(record, channelValue),
                                   sender: outgoingSources.contains(sourceKey) ? record.bytes(senderValue) : nil,
@@ -657,7 +684,11 @@ public final class Loader {
             while try messages.step() {
                 let old: Int64? = messages.isNull(at: 2) ? nil : messages.int64(at: 2)
                 let new = try conversationOf(contact: contact, at: messages.int64(at: 1))
-                if new != old { changes.append((messages.int64(at: 0), new)) }
+                if new != old {
+                    changes.append((messages.int64(at: 0), new))
+                    if let old { linkCounts.add(old, -1) }
+                    if let new { linkCounts.add(new, 1) }
+                }
             }
             for (message, conversation) in changes {
                 update.reset()

@@ -37,6 +37,9 @@ import Testing
 
     func check(_ w: Warehouse, _ step: String) throws {
         #expect(try w.db.rows(Self.messagesFromSummary) == w.db.rows(Self.messagesFromFacts), "\(step): agg_message_daily")
+        #expect(try w.db.rows("SELECT conversation_key, linked_messages FROM agg_conversation_messages ORDER BY 1")
+                == w.db.rows("SELECT conversation_key, count(*) FROM fact_message WHERE conversation_key IS NOT NULL GROUP BY 1 ORDER BY 1"),
+                "\(step): agg_conversation_messages")
         #expect(try w.db.rows("SELECT conversation_key FROM fact_conversation WHERE is_new_contact = 1 ORDER BY 1")
                 == w.db.rows(Self.newContactsFromFacts), "\(step): is_new_contact")
     }
@@ -94,6 +97,45 @@ import Testing
         ]).joined(separator: "\n"))
         try check(w, "an earlier conversation and a contact change")
         #expect(try w.db.text("SELECT conversation_id FROM fact_conversation WHERE is_new_contact = 1 AND contact_key = (SELECT contact_key FROM dim_contact WHERE contact_id = 'c1')") == "7")
+    }
+
+    @Test func linkCountsFollowInsertsReplacementsAndRelinks() throws {
+        let w = try dir.warehouse()
+        try load(w, "c1.csv", ([legacyConversationHeader] + [
+            conversation("10", "2025-03-10 09:00:00", "2025-03-10 12:00:00"),
+            conversation("11", "2025-03-11 09:00:00", "2025-03-11 12:00:00"),
+            conversation("20", "2025-03-10 09:00:00", "2025-03-10 12:00:00", contact: "c2"),
+        ]).joined(separator: "\n"))
+        try check(w, "conversations, no messages")
+        #expect(try w.db.int("SELECT count(*) FROM agg_conversation_messages") == 0)
+        // Inserted with their links; message 3 twice in the file, the second time in another conversation.
+        try load(w, "m1.csv", ([messageHeader] + [
+            message("1", "2025-03-10 10:00:00"), message("2", "2025-03-10 11:00:00"),
+            message("3", "2025-03-10 11:30:00"), message("4", "2025-03-10 10:00:00", contact: "c2"),
+            message("3", "2025-03-11 10:00:00"), message("5", "2025-03-12 10:00:00"),
+        ]).joined(separator: "\n"))
+        try check(w, "messages inserted")
+        func linked(_ id: String) throws -> Int64? {
+            try w.db.int("""
+                SELECT coalesce(sum(a.linked_messages), 0) FROM agg_conversation_messages a
+                JOIN fact_conversation c ON c.conversation_key = a.conversation_key WHERE c.conversation_id = '\(id)'
+                """)
+        }
+        #expect(try [linked("10"), linked("11"), linked("20")] == [2, 1, 1])
+        // Replaced by a later export: 1 moves to conversation 11, 4 to no conversation, 2 to contact c2's.
+        try load(w, "m2.csv", ([messageHeader] + [
+            message("1", "2025-03-11 10:00:00"), message("4", "2025-03-13 10:00:00", contact: "c2"),
+            message("2", "2025-03-10 11:00:00", contact: "c2"), message("5", "2025-03-12 10:00:00"),
+        ]).joined(separator: "\n"))
+        try check(w, "messages replaced")
+        #expect(try [linked("10"), linked("11"), linked("20")] == [0, 2, 1])
+        // Conversations change: 11 now ends earlier (its 10:00 messages leave it), 20 moves to contact c1.
+        try load(w, "c2.csv", ([legacyConversationHeader] + [
+            conversation("11", "2025-03-11 09:00:00", "2025-03-11 09:30:00"),
+            conversation("20", "2025-03-10 09:00:00", "2025-03-10 12:00:00", contact: "c1"),
+        ]).joined(separator: "\n"))
+        try check(w, "conversations changed")
+        #expect(try [linked("10"), linked("11"), linked("20")] == [0, 0, 0])
     }
 
     @Test func theFixturesInEveryOrderGiveTheSameSummaries() throws {
