@@ -83,7 +83,7 @@ extension WarehouseCommand {
             var stream: ResultStream?
             try warehouse.run(report, parameters.arguments,
                               columns: { stream = ResultStream(output.formatter, columns: $0, display: report.display, output: Terminal.write) },
-                              row: { stream?.add($0) })
+                              resultRow: { stream?.add($0) })
             stream?.finish()
         }
     }

@@ -15,6 +15,13 @@ extension Warehouse {
     /// as it is stepped, so that a long result is never held whole.
     public func run(_ report: Report, _ arguments: ReportArguments,
                     columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void) throws {
+        try run(report, arguments, columns: columns, resultRow: { try row($0.values) })
+    }
+
+    /// Runs a report as `run(_:_:columns:row:)` does, handing over each row in
+    /// place (valid until the next): what a printer copies without making values.
+    public func run(_ report: Report, _ arguments: ReportArguments,
+                    columns: ([String]) throws -> Void, resultRow row: (ResultRow) throws -> Void) throws {
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
         var statements: [Statement] = []
         do {
@@ -44,9 +51,8 @@ extension Warehouse {
         let names = statement.columnNames
         let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
         try columns(kept.map { names[$0] })
-        let all = kept.count == names.count
         do {
-            try statement.forEachRow { values in try row(all ? values : kept.map { values[$0] }) }
+            try statement.forEachResultRow(columns: kept, row)
         } catch let error as SQLiteError {
             throw WarehouseError("report \(report.name): \(error.message)")
         }

@@ -149,6 +149,13 @@ public final class Statement {
     // Reading the current row.
 
     public func isNull(at i: Int) -> Bool { sqlite3_column_type(handle, Int32(i)) == SQLITE_NULL }
+    /// SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+    func columnType(at i: Int) -> Int32 { sqlite3_column_type(handle, Int32(i)) }
+    /// The column's text as UTF-8 bytes, in place: valid until the next step.
+    func textBytes(at i: Int) -> UnsafeBufferPointer<UInt8> {
+        let p = sqlite3_column_text(handle, Int32(i))  // before the length: it may convert the value
+        return UnsafeBufferPointer(start: p, count: p == nil ? 0 : Int(sqlite3_column_bytes(handle, Int32(i))))
+    }
     public func int64(at i: Int) -> Int64 { sqlite3_column_int64(handle, Int32(i)) }
     public func string(at i: Int) -> String? {
         guard let p = sqlite3_column_text(handle, Int32(i)) else { return nil }
