@@ -36,7 +36,7 @@ extension WarehouseCommand {
         }
 
         func run() throws {
-            let warehouse = try Warehouse.openForWriting(path: database.path, timeZone: timezone)
+            let warehouse = try Warehouse.openForWriting(path: database.path, timeZone: timezone, newFileWithoutLog: true)
             let loader = try Loader(warehouse: warehouse)
             let showProgress = !quiet && Terminal.isTerminal(STDERR_FILENO)
             var failures = 0
@@ -65,6 +65,7 @@ extension WarehouseCommand {
                     }
                 }
             }
+            try warehouse.useWriteAheadLog()
             if failures > 0 {
                 throw ExitCode(1)
             }

@@ -273,6 +273,59 @@ final class GeneratedExports: @unchecked Sendable {
     }
 }
 
+    /// Kills the first load, which creates the warehouse and writes it without
+    /// the write-ahead log, at moments through its run. A reader then opens the
+    /// warehouse (rolling back the journal of the file that was loading), which
+    /// holds whole files only and passes `integrity_check`; loading again ends
+    /// where an uninterrupted load ends, with the write-ahead log.
+    @Test func aFirstLoadKilledAnywhereLeavesWholeFiles() throws {
+        let exports = try GeneratedExports.shared()
+        let scratch = Scratch()
+        let files = exports.files(exports.big)
+        let target = scratch.url.appendingPathComponent("new.db")
+        func remove() {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: target.path + suffix) }
+        }
+        // The states after each file, one command per file (files load by name).
+        var states: [WarehouseDigest] = []
+        remove()
+        for file in Loader.loadOrder(files) {
+            let r = try Child.run(["load", "--db", target.path, "--timezone", "UTC", file], in: scratch.url)
+            try #require(r.status == 0, "\(r.stderr)")
+            states.append(try WarehouseDigest.read(target.path).digest)
+        }
+        let command = ["load", "--db", target.path, "--timezone", "UTC"] + files
+        remove()
+        let full = try Child.run(command, in: scratch.url)
+        try #require(full.status == 0, "\(full.stderr)")
+        #expect(try WarehouseDigest.read(target.path).digest.data == states.last!.data)
+
+        var journals = 0
+        for fraction in [0.35, 0.5, 0.65, 0.8, 0.9, 0.97] {
+            remove()
+            let child = try Child(executable: Binary.url, arguments: command, in: scratch.url)
+            let wait = child.started.addingTimeInterval(fraction * full.seconds).timeIntervalSinceNow
+            if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+            child.kill(SIGKILL)
+            _ = child.wait()
+            if FileManager.default.fileExists(atPath: target.path + "-journal") { journals += 1 }
+            // A reader first: it must roll back the journal itself.
+            let read = try Child.run(["sql", "--db", target.path, "--format", "csv", "SELECT count(*) FROM load_log"], in: scratch.url)
+            #expect(read.status == 0 && read.stderrIsClean, "reading after a kill at \(fraction): \(read.stderr)")
+            let (integrity, state) = try WarehouseDigest.read(target.path)
+            #expect(integrity == "ok", "kill at \(fraction): \(integrity)")
+            let loaded = try WarehouseDigest.loads(target.path).filter { $0.status == "loaded" }.count
+            #expect(loaded == 0 || states[loaded - 1].data == state.data,
+                    "kill at \(fraction) left \(loaded) files and a part: \(loaded > 0 ? state.difference(from: states[loaded - 1]) : "")")
+            let again = try Child.run(command, in: scratch.url)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try WarehouseDigest.read(target.path).digest.data == states.last!.data)
+            let mode = try Child.run(["sql", "--db", target.path, "--format", "csv", "PRAGMA journal_mode"], in: scratch.url)
+            #expect(mode.stdout == "journal_mode\nwal\n")
+        }
+        #expect(journals >= 1, "no kill left a journal to roll back")
+    }
+
 @Suite(.serialized) struct CrashSafetyTests {
     /// Kills `warehouse load` of the six files of the second export set, over a
     /// warehouse holding the first, with SIGKILL at 27 moments from 5 % of an

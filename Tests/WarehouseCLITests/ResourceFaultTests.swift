@@ -324,6 +324,51 @@ enum SmallFileSystem {
 
     // MARK: Readers
 
+    /// The first load, which creates the warehouse and writes it without the
+    /// write-ahead log: a reader during it sees the warehouse as after whole
+    /// files or is told that the load keeps it out (or, while it makes the
+    /// schema, that the warehouse is locked), never another error; after
+    /// it, the warehouse uses the write-ahead log.
+    @Test func readersDuringTheFirstLoadSeeWholeFilesOrAreToldWhy() throws {
+        let exports = try GeneratedExports.shared()
+        let dir = scratch.url.appendingPathComponent("first-load")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = dir.appendingPathComponent("new.db")
+        // Exports large enough for a load of several seconds.
+        let made = try Child.run(["generate", "--out", dir.path, "--contacts", "2500", "--seed", "3", "--quiet"], in: dir)
+        try #require(made.status == 0, "\(made.stderr)")
+        let countSQL = "SELECT count(*) AS n, (SELECT count(*) FROM fact_conversation) AS c FROM fact_message"
+        let writer = try Child(executable: Binary.url, arguments: ["load", "--db", db.path] + exports.files(dir), in: dir)
+        var seen: Set<String> = []
+        var toldWhy = 0
+        var rounds = 0
+        while writer.isRunning && rounds < 200 {
+            rounds += 1
+            let r = try Child.run(["sql", "--db", db.path, "--format", "csv", countSQL], in: dir, timeout: 60)
+            #expect(r.stderrIsClean, "\(r.stderr)")
+            if r.status == 0 {
+                seen.insert(r.stdout)
+            } else if r.stderr.contains("is being created by a load") || r.stderr.contains("is locked by another process") {
+                toldWhy += 1
+            } else {
+                // Only before the load has made the file and its schema.
+                #expect(seen.isEmpty && toldWhy == 0 && (r.stderr.contains("no warehouse at") || r.stderr.contains("no schema")),
+                        "a reader during the first load: \(r.stderr)")
+            }
+        }
+        let w = writer.wait(timeout: 120)
+        #expect(w.status == 0, "\(w.stderr)")
+        let after = try Child.run(["sql", "--db", db.path, "--format", "csv", countSQL], in: dir)
+        let parts = after.stdout.split(separator: "\n").last!.split(separator: ",")
+        // Files load by name: conversations before messages.
+        let wholeFiles: Set<String> = ["n,c\n0,0\n", "n,c\n0,\(parts[1])\n", after.stdout]
+        #expect(seen.isSubset(of: wholeFiles), "readers saw \(seen.subtracting(wholeFiles))")
+        print("first load (\(String(format: "%.1f", w.seconds)) s): readers saw \(seen.sorted()) and were told why \(toldWhy) times")
+        #expect(seen.count + toldWhy >= 1, "no reader finished while the load ran (the load took \(w.seconds) s)")
+        let mode = try Child.run(["sql", "--db", db.path, "--format", "csv", "PRAGMA journal_mode"], in: dir)
+        #expect(mode.stdout == "journal_mode\nwal\n")
+    }
+
     /// `warehouse sql` and `warehouse report overview` work while a long load
     /// runs, and see the warehouse as before the load or as after it.
     @Test func readersWorkWhileALoadRuns() throws {
