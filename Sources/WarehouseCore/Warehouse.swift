@@ -127,7 +127,7 @@ public final class Warehouse {
         } catch let error as SQLiteError where error.primaryCode == SQLITE_NOTADB {
             throw WarehouseError("\(path) is not a warehouse: it is not a SQLite database file. Name the warehouse with --db.")
         } catch let error as SQLiteError where error.primaryCode == SQLITE_BUSY {
-            throw Self.beingCreated(path)
+            throw Self.keptOut(path, error)
         }
         if version == 0 {
             throw WarehouseError("\(path) is not a warehouse (no schema): create one with `warehouse load --db \(path) FILE…`.")
@@ -149,14 +149,16 @@ public final class Warehouse {
         do {
             zone = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string ?? "UTC"
         } catch let error as SQLiteError where error.primaryCode == SQLITE_BUSY {
-            throw Self.beingCreated(path)
+            throw Self.keptOut(path, error)
         }
         return Warehouse(db: db, path: path, timeZone: zone)
     }
 
-    /// What a reader is told when a load creating the warehouse keeps it out.
-    static func beingCreated(_ path: String) -> WarehouseError {
-        WarehouseError("\(path) is being created by a load, which keeps readers out while it writes a file (a new warehouse is written without the write-ahead log). Run this again when the load has finished.")
+    /// What a reader kept out is told: a rollback journal beside the warehouse
+    /// means a load is creating it (otherwise SQLite's own reason).
+    static func keptOut(_ path: String, _ error: SQLiteError) -> Error {
+        guard FileManager.default.fileExists(atPath: path + "-journal") else { return error }
+        return WarehouseError("\(path) is being created by a load, which keeps readers out while it writes a file (a new warehouse is written without the write-ahead log). Run this again when the load has finished.")
     }
 
     private static func checkPath(_ path: String, mustExist: Bool) throws {

@@ -35,9 +35,9 @@ public final class Loader {
     /// Messages inserted by this file, counted for the daily summary.
     private var messageCounts = MessageCounts()
     /// Date keys of messages this file replaced: their daily summary is redone from the facts.
+    private var replacedMessageDays: Set<Int> = []
     /// What this file's inserted and re-linked messages change in `agg_conversation_messages`.
     private var linkCounts = LinkCounts()
-    private var replacedMessageDays: Set<Int> = []
     /// The keys of the current record's references, by value position.
     private var referenceKeys = [Int64](repeating: 0, count: 64)
 
