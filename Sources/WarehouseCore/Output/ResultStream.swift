@@ -67,11 +67,11 @@ public final class ResultStream {
         defer { count += 1 }
         for i in 0..<kinds.count {
             if i > 0 { buffer.append(UInt8(ascii: ",")) }
-            if let text = row.text(i) {
-                ResultFormatter.appendCSVField(text, to: &buffer)
-            } else if kinds[i] != .percent, let integer = row.integer(i) {
-                buffer.append(contentsOf: String(integer).utf8)
-            } else if !row.isNull(i) {
+            switch row.field(i) {
+            case .null: break
+            case .text(let bytes): ResultFormatter.appendCSVField(bytes, to: &buffer)
+            case .integer(let integer) where kinds[i] != .percent: buffer.append(contentsOf: String(integer).utf8)
+            case .integer, .other:
                 ResultFormatter.appendCSVField(ResultFormatter.text(row.value(i), kind: kinds[i]), to: &buffer)
             }
         }

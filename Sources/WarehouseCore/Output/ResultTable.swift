@@ -30,17 +30,25 @@ public struct ResultRow {
 
     public var values: [SQLValue] { columns.map(statement.value(at:)) }
 
-    /// The integer in shown column `i`; nil when it holds another type.
-    func integer(_ i: Int) -> Int64? {
-        statement.columnType(at: columns[i]) == SQLITE_INTEGER ? statement.int64(at: columns[i]) : nil
+    /// What shown column `i` holds, its type read once.
+    enum Field {
+        case null
+        case integer(Int64)
+        /// UTF-8 bytes, in place.
+        case text(UnsafeBufferPointer<UInt8>)
+        /// A real or a blob: read it with `value(_:)`.
+        case other
     }
 
-    /// The UTF-8 bytes of the text in shown column `i`, in place; nil when it holds another type.
-    func text(_ i: Int) -> UnsafeBufferPointer<UInt8>? {
-        statement.columnType(at: columns[i]) == SQLITE_TEXT ? statement.textBytes(at: columns[i]) : nil
+    func field(_ i: Int) -> Field {
+        let column = columns[i]
+        switch statement.columnType(at: column) {
+        case SQLITE_NULL: return .null
+        case SQLITE_INTEGER: return .integer(statement.int64(at: column))
+        case SQLITE_TEXT: return .text(statement.textBytes(at: column))
+        default: return .other
+        }
     }
-
-    func isNull(_ i: Int) -> Bool { statement.columnType(at: columns[i]) == SQLITE_NULL }
 
     func value(_ i: Int) -> SQLValue { statement.value(at: columns[i]) }
 }

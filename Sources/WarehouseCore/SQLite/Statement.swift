@@ -158,9 +158,8 @@ public final class Statement {
     }
     public func int64(at i: Int) -> Int64 { sqlite3_column_int64(handle, Int32(i)) }
     public func string(at i: Int) -> String? {
-        guard let p = sqlite3_column_text(handle, Int32(i)) else { return nil }
-        let n = Int(sqlite3_column_bytes(handle, Int32(i)))
-        return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        let bytes = textBytes(at: i)
+        return bytes.baseAddress == nil ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
     public func value(at i: Int) -> SQLValue {
