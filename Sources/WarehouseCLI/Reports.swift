@@ -82,7 +82,7 @@ extension WarehouseCommand {
             // Printed as it is stepped: a long result is never held whole.
             var stream: ResultStream?
             try warehouse.run(report, parameters.arguments,
-                              columns: { stream = ResultStream(output.formatter, columns: $0, display: report.display, output: Terminal.write) },
+                              columns: { stream = ResultStream(output.formatter, columns: $0, display: report.display, bytes: Terminal.write(bytes:)) },
                               resultRow: { stream?.add($0) })
             stream?.finish()
         }

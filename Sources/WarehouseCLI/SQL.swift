@@ -41,7 +41,7 @@ extension WarehouseCommand {
                     }
                     if printed > 0 && formatter.format == .table { Terminal.write("\n") }
                     // Printed as it is stepped: a long result is never held whole.
-                    let stream = ResultStream(formatter, columns: statement.columnNames, output: Terminal.write)
+                    let stream = ResultStream(formatter, columns: statement.columnNames, bytes: Terminal.write(bytes:))
                     try statement.forEachResultRow { stream.add($0) }
                     stream.finish()
                     printed += 1

@@ -56,4 +56,21 @@ enum Terminal {
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+
+    /// Writes UTF-8 bytes to standard output as they are. Output that cannot
+    /// be written (a full disk) ends the command with the system's reason.
+    static func write(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Foundation.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno != EINTR {
+                    printError("error: cannot write the output: \(String(cString: strerror(errno)))")
+                    exit(1)
+                }
+            }
+        }
+    }
 }

@@ -56,15 +56,33 @@ public struct ResultFormatter {
         s.withUTF8 { appendCSVField($0, to: &out) }
     }
 
-    /// Copies a field, quoted when it must be.
+    /// Copies a field, quoted when it must be (its quotes doubled).
     static func appendCSVField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard bytes.contains(where: isSpecial) else { return out.append(contentsOf: bytes) }
         out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            out.append(byte)
-            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        var rest = bytes[...]
+        while let quote = rest.firstIndex(of: UInt8(ascii: "\"")) {
+            out.append(contentsOf: rest[...quote])
+            out.append(UInt8(ascii: "\""))
+            rest = rest[(quote + 1)...]
         }
+        out.append(contentsOf: rest)
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// An integer's decimal digits, as `String(value)` writes them.
+    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     private static func isSpecial(_ byte: UInt8) -> Bool {

@@ -12,7 +12,7 @@ public final class ResultStream {
     private let formatter: ResultFormatter
     private let display: String?
     private let columns: [String]
-    private let output: (String) -> Void
+    private let output: ([UInt8]) -> Void
     private var buffer: [UInt8] = []
     private var count = 0
     /// Table: the rows shown; markdown and the heatmap: every row.
@@ -25,7 +25,17 @@ public final class ResultStream {
 
     private var collectsAll: Bool { formatter.format == .markdown || (formatter.format == .table && display == "heatmap") }
 
-    public init(_ formatter: ResultFormatter, columns: [String], display: String? = nil, output: @escaping (String) -> Void) {
+    /// `output` gets each piece as text.
+    public convenience init(_ formatter: ResultFormatter, columns: [String], display: String? = nil, output: @escaping (String) -> Void) {
+        self.init(formatter, columns: columns, display: display, bytes: { output(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    /// `bytes` gets each piece as UTF-8, to write as it is. Printing
+    /// conversation_list (300,000 rows, 50 MB of csv) without checking and
+    /// copying it into a string first, and with integers written digit by
+    /// digit: 2.46 → 2.21 s (minimum of 7, alternating, in a slow period of
+    /// the machine); its CPU time 2.77–2.90 → 2.28–2.39 s (means of 5).
+    public init(_ formatter: ResultFormatter, columns: [String], display: String? = nil, bytes output: @escaping ([UInt8]) -> Void) {
         self.formatter = formatter
         self.display = display
         self.columns = columns
@@ -70,7 +80,7 @@ public final class ResultStream {
             switch row.field(i) {
             case .null: break
             case .text(let bytes): ResultFormatter.appendCSVField(bytes, to: &buffer)
-            case .integer(let integer) where kinds[i] != .percent: buffer.append(contentsOf: String(integer).utf8)
+            case .integer(let integer) where kinds[i] != .percent: ResultFormatter.appendDecimal(integer, to: &buffer)
             case .integer, .other:
                 ResultFormatter.appendCSVField(ResultFormatter.text(row.value(i), kind: kinds[i]), to: &buffer)
             }
@@ -95,7 +105,7 @@ public final class ResultStream {
     }
 
     private func flush() {
-        if !buffer.isEmpty { output(String(decoding: buffer, as: UTF8.self)) }
+        if !buffer.isEmpty { output(buffer) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -27,6 +27,16 @@ import Testing
         #expect(ResultFormatter.csvField("a\r\nb") == "\"a\r\nb\"")
         #expect(ResultFormatter.csvField("plain 客户") == "plain 客户")
         #expect(ResultFormatter.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(ResultFormatter.csvField("\"\"") == "\"\"\"\"\"\"")
+        #expect(ResultFormatter.csvField("a,\"") == "\"a,\"\"\"")
+    }
+
+    @Test func integersAreWrittenAsTheirDecimalDigits() {
+        for value: Int64 in [0, 7, -7, 10, 1_735_708_266_403_210_135, .max, .min] {
+            var out: [UInt8] = [UInt8(ascii: "x")]
+            ResultFormatter.appendDecimal(value, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "x\(value)")
+        }
     }
 
     @Test func aStreamedTableCountsAndAlignsByEveryRowNotOnlyThoseShown() {
