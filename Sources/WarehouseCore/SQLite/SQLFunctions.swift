@@ -7,6 +7,9 @@ import Foundation
 /// - `median(x)`: the middle value of the non-NULL `x`, or the mean of the two
 ///   middle ones when their count is even; NULL when there are none.
 /// - `p90(x)`, `percentile(x, P)`: nearest rank, the value at rank ceil(P·n/100).
+/// - `count_distinct(x)`: how many distinct non-NULL integers `x` holds, as
+///   `count(DISTINCT x)`, in one pass when they come in ascending order (as a
+///   grouping that reads an index on the group and `x` gives them).
 /// - `div_round(a, b [, digits])`: a / b rounded half away from zero, exactly for
 ///   integers; NULL when b is 0 or NULL. An integer for 0 digits.
 /// - `round_half(x)`: x rounded half away from zero to an integer.
@@ -22,6 +25,7 @@ enum SQLFunctions {
         sqlite3_create_function_v2(h, "median", 1, deterministic, nil, nil, rankStep, medianFinal, nil)
         sqlite3_create_function_v2(h, "p90", 1, deterministic, nil, nil, rankStep, p90Final, nil)
         sqlite3_create_function_v2(h, "percentile", 2, deterministic, nil, nil, rankStep, percentileFinal, nil)
+        sqlite3_create_function_v2(h, "count_distinct", 1, deterministic, nil, nil, distinctStep, distinctFinal, nil)
         sqlite3_create_function_v2(h, "div_round", 2, deterministic, nil, divRound, nil, nil, nil)
         sqlite3_create_function_v2(h, "div_round", 3, deterministic, nil, divRound, nil, nil, nil)
         sqlite3_create_function_v2(h, "round_half", 1, deterministic, nil, roundHalf, nil, nil, nil)
@@ -151,6 +155,61 @@ enum SQLFunctions {
 
     private static let percentileFinal: @convention(c) (OpaquePointer?) -> Void = { context in
         percentileResult(context, percent: nil)
+    }
+
+    // MARK: Distinct count
+
+    /// The integers a `count_distinct` has seen: in `ascending` while each is
+    /// larger than the one before (a duplicate of the last is skipped there),
+    /// in `set` from the first that is not. `count(DISTINCT)` puts every value
+    /// in a temporary index instead: user_performance's grouping of 300,000
+    /// conversations by closer, read in the closer index's order, took
+    /// 150–170 ms of CPU with it and 126–129 ms with this (means of 5, the
+    /// process's start included).
+    final class DistinctIntegers {
+        var ascending: [Int64] = []
+        var set: Set<Int64>?
+    }
+
+    private static func distinctIntegers(_ context: OpaquePointer?, create: Bool) -> DistinctIntegers? {
+        let size = Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)
+        guard let slot = sqlite3_aggregate_context(context, create ? size : 0)?
+            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self) else { return nil }
+        if let existing = slot.pointee { return Unmanaged<DistinctIntegers>.fromOpaque(existing).takeUnretainedValue() }
+        guard create else { return nil }
+        let fresh = DistinctIntegers()
+        slot.pointee = Unmanaged.passRetained(fresh).toOpaque()
+        return fresh
+    }
+
+    private static let distinctStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+        guard let v = argv?[0] else { return }
+        switch sqlite3_value_type(v) {
+        case SQLITE_NULL: return
+        case SQLITE_INTEGER: break
+        default: return sqlite3_result_error(context, "count_distinct(x): x must be an integer", -1)
+        }
+        guard let state = distinctIntegers(context, create: true) else { return sqlite3_result_error_nomem(context) }
+        let x = sqlite3_value_int64(v)
+        if state.set != nil {
+            state.set!.insert(x)
+        } else if let last = state.ascending.last, x <= last {
+            if x < last {
+                state.set = Set(state.ascending)
+                state.set!.insert(x)
+                state.ascending = []
+            }
+        } else {
+            state.ascending.append(x)
+        }
+    }
+
+    private static let distinctFinal: @convention(c) (OpaquePointer?) -> Void = { context in
+        guard let slot = sqlite3_aggregate_context(context, 0)?.assumingMemoryBound(to: UnsafeMutableRawPointer?.self),
+              let pointer = slot.pointee else { return sqlite3_result_int64(context, 0) }
+        slot.pointee = nil
+        let state = Unmanaged<DistinctIntegers>.fromOpaque(pointer).takeRetainedValue()
+        sqlite3_result_int64(context, Int64(state.set?.count ?? state.ascending.count))
     }
 
     // MARK: Rounding

@@ -27,6 +27,24 @@ import Testing
         #expect(try value(twoEqual, "SELECT median(x) FROM t") == .integer(3))
     }
 
+    @Test func countDistinctCountsAsCountDistinctInAnyOrder() throws {
+        // Ascending with repeats, then out of order (earlier values again), NULLs, by group.
+        var generator = SystemRandomNumberGenerator()
+        var cases: [[Int64]] = [[], [5], [1, 1, 2, 2, 2, 9], [1, 2, 3, 2, 1, 4], [3, 2, 1, 1], [.min, -1, 0, .max]]
+        cases.append((0..<500).map { _ in Int64.random(in: -20...20, using: &generator) })
+        cases.append((0..<500).map { Int64($0 / 3) } + [7, 600, 7])
+        for values in cases {
+            let db = try db(values.map { .integer($0) } + [.null])
+            try db.execute("CREATE TEMP TABLE g AS SELECT x, x % 3 AS k FROM t")
+            #expect(try value(db, "SELECT count_distinct(x) FROM t") == .integer(Int64(Set(values).count)))
+            let grouped = "SELECT group_concat(n) FROM (SELECT k, %@ AS n FROM g GROUP BY k ORDER BY k)"
+            #expect(try value(db, grouped.replacingOccurrences(of: "%@", with: "count_distinct(x)"))
+                    == value(db, grouped.replacingOccurrences(of: "%@", with: "count(DISTINCT x)")))
+        }
+        let text = try db([.text("a")])
+        #expect(throws: SQLiteError.self) { try text.scalar("SELECT count_distinct(x) FROM t") }
+    }
+
     @Test func selectionFindsTheValueOfEachRankAsASortWould() {
         // Distinct values, many equal ones, sorted and reversed runs, one value: every rank.
         var generator = SystemRandomNumberGenerator()
