@@ -21,6 +21,14 @@ public final class Warehouse {
     /// A reading connection's page cache: 64 MiB (negative: in KiB), instead of
     /// SQLite's 2 MiB, which a report's joins to the dimensions outgrow.
     static let readerCacheSize = -65_536
+    /// A reading connection reads the file through a memory map of up to 2 GiB
+    /// (SQLite keeps to its own build's limit), instead of copying each page
+    /// into the cache: no copy, and no fresh cache memory to fault in for each
+    /// index a report scans. Minimum of 11 interleaved runs, 3 million
+    /// messages: overview 204 → 182 ms, the anomalies report 207 → 185 ms,
+    /// user_performance 177 → 158 ms, conversations_opened_vs_closed
+    /// 125 → 106 ms, conversation_list 2.11 → 1.87 s.
+    static let readerMapSize = 1 << 31
 
     /// The warehouse path: `--db`, else `$WAREHOUSE_DB`, else `warehouse.db`.
     public static func resolvePath(_ option: String?) -> String {
@@ -143,7 +151,7 @@ public final class Warehouse {
             _ = try? openForWriting(path: path)
         }
         let db = try Database(path: path, mode: writable ? .readWriteCreate : .readOnly)
-        try db.execute("PRAGMA cache_size = \(Self.readerCacheSize)")
+        try db.execute("PRAGMA cache_size = \(Self.readerCacheSize); PRAGMA mmap_size = \(Self.readerMapSize)")
         SQLFunctions.register(on: db)
         let zone: String
         do {

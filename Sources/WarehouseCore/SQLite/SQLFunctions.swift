@@ -46,27 +46,27 @@ enum SQLFunctions {
         var percent: Double?
     }
 
-    private static func values(_ context: OpaquePointer?, create: Bool) -> Values? {
+    /// An aggregate's state object, kept in its context (made on the first step).
+    private static func aggregateState<State: AnyObject>(_ context: OpaquePointer?, create make: () -> State) -> State? {
         let size = Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)
-        guard let slot = sqlite3_aggregate_context(context, create ? size : 0)?
+        guard let slot = sqlite3_aggregate_context(context, size)?
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self) else { return nil }
-        if let existing = slot.pointee { return Unmanaged<Values>.fromOpaque(existing).takeUnretainedValue() }
-        guard create else { return nil }
-        let fresh = Values()
+        if let existing = slot.pointee { return Unmanaged<State>.fromOpaque(existing).takeUnretainedValue() }
+        let fresh = make()
         slot.pointee = Unmanaged.passRetained(fresh).toOpaque()
         return fresh
     }
 
-    /// Takes the values out of the aggregate context, releasing it.
-    private static func finish(_ context: OpaquePointer?) -> Values? {
+    /// Takes an aggregate's state out of its context, releasing it (nil when no step made one).
+    private static func finish<State: AnyObject>(_ context: OpaquePointer?, as _: State.Type = State.self) -> State? {
         guard let slot = sqlite3_aggregate_context(context, 0)?
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self), let pointer = slot.pointee else { return nil }
         slot.pointee = nil
-        return Unmanaged<Values>.fromOpaque(pointer).takeRetainedValue()
+        return Unmanaged<State>.fromOpaque(pointer).takeRetainedValue()
     }
 
     private static let rankStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, argc, argv in
-        guard let state = values(context, create: true), let argv else { return }
+        guard let state = aggregateState(context, create: Values.init), let argv else { return }
         if argc == 2, state.percent == nil {
             let p = argv[1]
             guard sqlite3_value_type(p) == SQLITE_INTEGER || sqlite3_value_type(p) == SQLITE_FLOAT,
@@ -95,7 +95,7 @@ enum SQLFunctions {
     }
 
     private static let medianFinal: @convention(c) (OpaquePointer?) -> Void = { context in
-        guard let state = finish(context), !state.values.isEmpty else { return sqlite3_result_null(context) }
+        guard let state = finish(context, as: Values.self), !state.values.isEmpty else { return sqlite3_result_null(context) }
         let n = state.values.count
         let upper = select(&state.values, rank: n / 2)
         // After the selection every value before n / 2 is at most `upper`: the largest of them
@@ -144,7 +144,7 @@ enum SQLFunctions {
     }
 
     private static func percentileResult(_ context: OpaquePointer?, percent: Double?) {
-        guard let state = finish(context), !state.values.isEmpty else { return sqlite3_result_null(context) }
+        guard let state = finish(context, as: Values.self), !state.values.isEmpty else { return sqlite3_result_null(context) }
         let rank = nearestRank(percent: percent ?? state.percent ?? 90, count: state.values.count)
         resultNumber(context, select(&state.values, rank: rank - 1), integral: state.allIntegers)
     }
@@ -171,17 +171,6 @@ enum SQLFunctions {
         var set: Set<Int64>?
     }
 
-    private static func distinctIntegers(_ context: OpaquePointer?, create: Bool) -> DistinctIntegers? {
-        let size = Int32(MemoryLayout<UnsafeMutableRawPointer?>.size)
-        guard let slot = sqlite3_aggregate_context(context, create ? size : 0)?
-            .assumingMemoryBound(to: UnsafeMutableRawPointer?.self) else { return nil }
-        if let existing = slot.pointee { return Unmanaged<DistinctIntegers>.fromOpaque(existing).takeUnretainedValue() }
-        guard create else { return nil }
-        let fresh = DistinctIntegers()
-        slot.pointee = Unmanaged.passRetained(fresh).toOpaque()
-        return fresh
-    }
-
     private static let distinctStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
         guard let v = argv?[0] else { return }
         switch sqlite3_value_type(v) {
@@ -189,7 +178,7 @@ enum SQLFunctions {
         case SQLITE_INTEGER: break
         default: return sqlite3_result_error(context, "count_distinct(x): x must be an integer", -1)
         }
-        guard let state = distinctIntegers(context, create: true) else { return sqlite3_result_error_nomem(context) }
+        guard let state = aggregateState(context, create: DistinctIntegers.init) else { return sqlite3_result_error_nomem(context) }
         let x = sqlite3_value_int64(v)
         if state.set != nil {
             state.set!.insert(x)
@@ -205,11 +194,8 @@ enum SQLFunctions {
     }
 
     private static let distinctFinal: @convention(c) (OpaquePointer?) -> Void = { context in
-        guard let slot = sqlite3_aggregate_context(context, 0)?.assumingMemoryBound(to: UnsafeMutableRawPointer?.self),
-              let pointer = slot.pointee else { return sqlite3_result_int64(context, 0) }
-        slot.pointee = nil
-        let state = Unmanaged<DistinctIntegers>.fromOpaque(pointer).takeRetainedValue()
-        sqlite3_result_int64(context, Int64(state.set?.count ?? state.ascending.count))
+        let state = finish(context, as: DistinctIntegers.self)
+        sqlite3_result_int64(context, Int64(state?.set?.count ?? state?.ascending.count ?? 0))
     }
 
     // MARK: Rounding
