@@ -54,7 +54,7 @@ enum Terminal {
     }
 
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        write(bytes: Array(text.utf8))
     }
 
     /// Writes UTF-8 bytes to standard output as they are. Output that cannot
