@@ -88,10 +88,10 @@ enum ProgressBar {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let text = "\r\(name) \(bar) \(Int(fraction * 100))% (\(done >> 20)/\(total >> 20) MiB)"
-        FileHandle.standardError.write(Data(text.utf8))
+        Terminal.writeError(text)
     }
 
     static func clear() {
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        Terminal.writeError("\r\u{1B}[2K")
     }
 }

@@ -49,8 +49,14 @@ extension OutputFormat: ExpressibleByArgument {}
 enum Terminal {
     static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
 
+    /// Writes a line to standard error.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        writeError(message + "\n")
+    }
+
+    /// Writes to standard error; what cannot be written is dropped.
+    static func writeError(_ text: String) {
+        _ = write(Array(text.utf8), to: STDERR_FILENO)
     }
 
     static func write(_ text: String) {
@@ -60,17 +66,25 @@ enum Terminal {
     /// Writes UTF-8 bytes to standard output as they are. Output that cannot
     /// be written (a full disk) ends the command with the system's reason.
     static func write(bytes: [UInt8]) {
+        if let failure = write(bytes, to: STDOUT_FILENO) {
+            printError("error: cannot write the output: \(failure)")
+            exit(1)
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`; the system's reason when it cannot.
+    private static func write(_ bytes: [UInt8], to fd: Int32) -> String? {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = Foundation.write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if written >= 0 {
                     offset += written
                 } else if errno != EINTR {
-                    printError("error: cannot write the output: \(String(cString: strerror(errno)))")
-                    exit(1)
+                    return String(cString: strerror(errno))
                 }
             }
+            return nil
         }
     }
 }
