@@ -188,6 +188,27 @@ final class Scratch {
         #expect(try s.run("sql", "--db", "w.db", "SELECT count(*) AS n FROM users").stdout == "n\n1\n")
     }
 
+    @Test func outputThatCannotBeWrittenIsAnErrorNotACrash() throws {
+        let s = Scratch()
+        let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
+        #expect(try s.run("load", "--db", "w.db", users).status == 0)
+        guard let full = FileHandle(forWritingAtPath: "/dev/full") else { return }  // Linux's always-full device
+        for arguments in [["sql", "--db", "w.db", "SELECT * FROM users"], ["report", "overview", "--db", "w.db", "--format", "csv"]] {
+            let process = Process()
+            process.executableURL = Binary.url
+            process.arguments = arguments
+            process.currentDirectoryURL = s.url
+            process.standardOutput = full
+            let err = Pipe()
+            process.standardError = err
+            try process.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 1, "\(arguments)")
+            #expect(stderr == "error: cannot write the output: No space left on device\n", "\(arguments)")
+        }
+    }
+
     @Test func timeZoneMistakes() throws {
         let s = Scratch()
         let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
