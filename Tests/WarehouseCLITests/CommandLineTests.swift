@@ -27,7 +27,9 @@ enum Binary {
         return packageRoot.appendingPathComponent("Examples/small")
     }
 
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], input: String? = nil) throws -> Run {
+    /// `output`: where standard output goes instead of the returned `stdout`.
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], input: String? = nil,
+                    output: FileHandle? = nil) throws -> Run {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -37,7 +39,7 @@ enum Binary {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe(), err = Pipe()
-        process.standardOutput = out
+        process.standardOutput = output ?? out
         process.standardError = err
         let stdin = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
@@ -51,7 +53,7 @@ enum Binary {
         let group = DispatchGroup()
         group.enter()
         DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        outData = out.fileHandleForReading.readDataToEndOfFile()
+        if output == nil { outData = out.fileHandleForReading.readDataToEndOfFile() }
         group.wait()
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
@@ -194,18 +196,9 @@ final class Scratch {
         #expect(try s.run("load", "--db", "w.db", users).status == 0)
         guard let full = FileHandle(forWritingAtPath: "/dev/full") else { return }  // Linux's always-full device
         for arguments in [["sql", "--db", "w.db", "SELECT * FROM users"], ["report", "overview", "--db", "w.db", "--format", "csv"]] {
-            let process = Process()
-            process.executableURL = Binary.url
-            process.arguments = arguments
-            process.currentDirectoryURL = s.url
-            process.standardOutput = full
-            let err = Pipe()
-            process.standardError = err
-            try process.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 1, "\(arguments)")
-            #expect(stderr == "error: cannot write the output: No space left on device\n", "\(arguments)")
+            let run = try Binary.run(arguments, in: s.url, output: full)
+            #expect(run.status == 1, "\(arguments)")
+            #expect(run.stderr == "error: cannot write the output: No space left on device\n", "\(arguments)")
         }
     }
 
