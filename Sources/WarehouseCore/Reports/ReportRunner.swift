@@ -7,19 +7,13 @@ extension Warehouse {
     public func run(_ report: Report, _ arguments: ReportArguments = ReportArguments()) throws -> ResultTable {
         var rows: [[SQLValue]] = []
         var names: [String] = []
-        try run(report, arguments, columns: { names = $0 }, row: { rows.append($0) })
+        try run(report, arguments, columns: { names = $0 }, resultRow: { rows.append($0.values) })
         return ResultTable(columns: names, rows: rows)
     }
 
     /// Runs a report as `run(_:_:)` does, handing over its columns and then each row
-    /// as it is stepped, so that a long result is never held whole.
-    public func run(_ report: Report, _ arguments: ReportArguments,
-                    columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void) throws {
-        try run(report, arguments, columns: columns, resultRow: { try row($0.values) })
-    }
-
-    /// Runs a report as `run(_:_:columns:row:)` does, handing over each row in
-    /// place (valid until the next): what a printer copies without making values.
+    /// in place as it is stepped (valid until the next), so that a long result is
+    /// never held whole and a printer copies it without making values.
     public func run(_ report: Report, _ arguments: ReportArguments,
                     columns: ([String]) throws -> Void, resultRow row: (ResultRow) throws -> Void) throws {
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
