@@ -41,15 +41,18 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
             plugins: ["EmbedSQLPlugin"]
         ),
+        // The test-data generator (`warehouse generate`, the benchmark and the
+        // tests); not linked into the core.
+        .target(name: "WarehouseGenerator", dependencies: ["WarehouseCore"]),
         .target(
             name: "WarehouseCLI",
             dependencies: [
-                "WarehouseCore", "CLibEdit", "CSQLite",
+                "WarehouseCore", "WarehouseGenerator", "CLibEdit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "warehouse", dependencies: ["WarehouseCLI"]),
-        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore"]),
+        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator"]),
         .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarehouseCore
+import WarehouseGenerator
 
 extension WarehouseCommand {
     struct Generate: ParsableCommand {

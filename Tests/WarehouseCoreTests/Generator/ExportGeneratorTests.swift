@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import WarehouseCore
+@testable import WarehouseGenerator
 
 /// The export generator: deterministic files in the SPEC §1 formats that load
 /// cleanly and agree with themselves (message counts, durations).

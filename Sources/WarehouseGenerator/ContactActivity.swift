@@ -1,4 +1,5 @@
 import Foundation
+import WarehouseCore
 
 /// What stays the same across one contact's conversations.
 struct ContactProfile {

@@ -1,4 +1,5 @@
 import Foundation
+import WarehouseCore
 
 /// A growable byte buffer with the CSV field writers the export generator
 /// needs: numbers, `YYYY-MM-DD HH:MM:SS` wall times and `HH:MM:SS` durations are

@@ -1,4 +1,5 @@
 import Foundation
+import WarehouseCore
 
 /// What to generate: how many contacts over which days, in which time zone,
 /// from which seed. The same options always give byte-identical files.

@@ -1,4 +1,5 @@
 import Foundation
+import WarehouseCore
 
 /// A small seedable pseudo-random generator (SplitMix64) with the draws the
 /// export generator needs.
