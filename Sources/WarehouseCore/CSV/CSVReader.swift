@@ -31,8 +31,11 @@ public final class CSVReader {
     private var bytesRead = 0
     private var bytesReleased = 0
     private var nextLine = 1
-    private var fieldStarts: [Int] = []
-    private var fieldEnds: [Int] = []
+    /// The current record's field ranges in `buffer`: fieldStarts[i] ..< fieldEnds[i].
+    private var fieldStarts: UnsafeMutablePointer<Int>
+    private var fieldEnds: UnsafeMutablePointer<Int>
+    private var fieldCapacity = 64
+    public private(set) var fieldCount = 0
     public let maxRecordBytes: Int
 
     /// The physical line where the current record starts (the first line is 1).
@@ -60,10 +63,14 @@ public final class CSVReader {
         self.capacity = max(bufferSize, 16)
         self.buffer = .allocate(capacity: capacity)
         self.maxRecordBytes = maxRecordBytes
+        fieldStarts = .allocate(capacity: fieldCapacity)
+        fieldEnds = .allocate(capacity: fieldCapacity)
     }
 
     deinit {
         buffer.deallocate()
+        fieldStarts.deallocate()
+        fieldEnds.deallocate()
         close(fd)
     }
 
@@ -138,8 +145,7 @@ public final class CSVReader {
 
     /// Splits `buffer[from..<to]` into fields, collapsing doubled quotes in place.
     private func split(from: Int, to end: Int) {
-        fieldStarts.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
+        fieldCount = 0
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
         var p = from
         while true {
@@ -164,13 +170,11 @@ public final class CSVReader {
                 while p < end && buffer[p] != comma {
                     buffer[w] = buffer[p]; w += 1; p += 1
                 }
-                fieldStarts.append(fieldStart)
-                fieldEnds.append(w)
+                appendField(fieldStart, w)
             } else {
                 let fieldStart = p
                 while p < end && buffer[p] != comma { p += 1 }
-                fieldStarts.append(fieldStart)
-                fieldEnds.append(p)
+                appendField(fieldStart, p)
             }
             if p < end && buffer[p] == comma { p += 1; continue }
             break
@@ -179,7 +183,28 @@ public final class CSVReader {
 
     // MARK: Fields of the current record
 
-    public var fieldCount: Int { fieldStarts.count }
+    @inline(__always)
+    private func appendField(_ start: Int, _ end: Int) {
+        if fieldCount == fieldCapacity {
+            fieldCapacity *= 2
+            func grown(_ old: UnsafeMutablePointer<Int>) -> UnsafeMutablePointer<Int> {
+                let new = UnsafeMutablePointer<Int>.allocate(capacity: fieldCapacity)
+                new.update(from: old, count: fieldCount)
+                old.deallocate()
+                return new
+            }
+            fieldStarts = grown(fieldStarts)
+            fieldEnds = grown(fieldEnds)
+        }
+        fieldStarts[fieldCount] = start
+        fieldEnds[fieldCount] = end
+        fieldCount += 1
+    }
+
+    /// The current record's fields, valid until the next call to `next()`.
+    var fields: RecordFields {
+        RecordFields(base: UnsafePointer(buffer), starts: fieldStarts, ends: fieldEnds, count: fieldCount)
+    }
 
     /// The bytes of field `i`, valid until the next call to `next()`.
     @inline(__always)

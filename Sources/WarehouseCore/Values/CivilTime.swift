@@ -89,6 +89,11 @@ public enum CivilTime {
         return y * 10000 + m * 100 + d
     }
 
+    /// The day number of a date key YYYYMMDD.
+    public static func dayNumber(dateKey: Int) -> Int {
+        days(year: dateKey / 10000, month: dateKey / 100 % 100, day: dateKey % 100)
+    }
+
     static func pad(_ value: Int, _ width: Int) -> String {
         let s = String(value)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

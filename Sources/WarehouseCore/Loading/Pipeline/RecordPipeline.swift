@@ -1,11 +1,12 @@
 import Foundation
 
-/// Reads and prepares a file's records on a thread of its own while the caller
-/// writes the batches already prepared: parsing (CSV, timestamps, time zone,
-/// JSON content, hashing) runs beside SQLite instead of before it. At most
-/// `depth` batches wait, so memory stays bounded whatever the file size.
+/// Reads and prepares a source's records on a thread of its own while the
+/// caller writes the batches already prepared: parsing (CSV, timestamps, time
+/// zone, JSON content, hashing) runs beside SQLite instead of before it. At
+/// most `depth` batches wait, so memory stays bounded whatever the source's size.
 final class RecordPipeline {
-    typealias Prepare = (CSVReader, inout RecordWriter) throws -> Void
+    /// Reads the source's current record into values (the kind's `prepare`).
+    typealias Prepare = (RecordFields, inout RecordWriter) throws -> Void
 
     private let condition = NSCondition()
     private var ready: [PreparedBatch] = []
@@ -14,17 +15,17 @@ final class RecordPipeline {
     private var finished = false
     private let depth = 4
 
-    /// Starts reading `reader` (positioned after its header) on its own thread.
-    init(reader: CSVReader, fieldCount: Int, zone: WorkspaceZone, prepare: @escaping Prepare) {
+    /// Starts reading `source` (positioned after its header) on its own thread.
+    init(source: any RecordSource, zone: WorkspaceZone, prepare: @escaping Prepare) {
         let thread = Thread { [self] in
-            self.read(reader, fieldCount: fieldCount, zone: zone, prepare: prepare)
+            self.read(source, zone: zone, prepare: prepare)
         }
         thread.name = "warehouse-reader"
         thread.stackSize = 8 << 20
         thread.start()
     }
 
-    /// The next batch, in file order; nil once the reading thread has delivered
+    /// The next batch, in source order; nil once the reading thread has delivered
     /// the last one and finished. Throws what
     /// reading the file threw (the batches before it are all delivered first).
     func next() throws -> PreparedBatch? {
@@ -59,33 +60,30 @@ final class RecordPipeline {
 
     // MARK: The reading thread
 
-    private func read(_ reader: CSVReader, fieldCount: Int, zone: WorkspaceZone, prepare: Prepare) {
+    private func read(_ source: any RecordSource, zone: WorkspaceZone, prepare: Prepare) {
         var batch = takeSpare()
         do {
             var writer = RecordWriter(batch: batch, zone: zone)
-            while try reader.next() {
+            while try source.next() {
                 let mark = (values: batch.values.count, bytes: batch.bytes.count)
                 writer.start()
                 do {
-                    if let problem = reader.malformation { throw RowReject(problem) }
-                    if reader.fieldCount != fieldCount {
-                        throw RowReject("wrong number of fields: \(reader.fieldCount), header has \(fieldCount)")
-                    }
-                    try prepare(reader, &writer)
-                    batch.records.append(.init(line: reader.line, values: mark.values..<batch.values.count, hash: writer.hash.finish()))
+                    if let problem = source.malformation { throw RowReject(problem) }
+                    try prepare(source.fields, &writer)
+                    batch.records.append(.init(line: source.position, values: mark.values..<batch.values.count, hash: writer.hash.finish()))
                 } catch let reject as RowReject {
                     batch.values.removeSubrange(mark.values...)
                     batch.bytes.removeSubrange(mark.bytes...)
-                    batch.rejects.append(.init(line: reader.line, reason: reject.reason, text: Loader.recordText(reader)))
+                    batch.rejects.append(.init(line: source.position, reason: reject.reason, text: source.recordText))
                 }
                 if batch.isFull {
-                    batch.bytesConsumed = reader.bytesConsumed
+                    batch.progress = source.progress.done
                     guard deliver(batch) else { return finish() }
                     batch = takeSpare()
                     writer = RecordWriter(batch: batch, zone: zone)
                 }
             }
-            batch.bytesConsumed = reader.bytesConsumed
+            batch.progress = source.progress.done
         } catch {
             batch.failure = error
         }

@@ -41,8 +41,8 @@ final class PreparedBatch {
     var values: [Value] = []
     var records: [Record] = []
     var rejects: [Reject] = []
-    /// How far into the file the reading thread was after this batch.
-    var bytesConsumed = 0
+    /// How far into the source the reading thread was after this batch (`RecordSource.progress`).
+    var progress = 0
     /// Why reading the file failed after the records before it; set on its last batch.
     var failure: Error?
 
@@ -63,32 +63,67 @@ final class PreparedBatch {
         values.removeAll(keepingCapacity: true)
         records.removeAll(keepingCapacity: true)
         rejects.removeAll(keepingCapacity: true)
-        bytesConsumed = 0
+        progress = 0
         failure = nil
     }
 }
 
-/// Appends one record's values to a batch, hashing them as it goes: the hash
-/// tells a reloaded record whose values did not change from a changed one.
+/// Appends one record's values to a batch, each under the name of the stored
+/// column it goes to, hashing them as it goes: the hash tells a reloaded record
+/// whose values did not change from a changed one.
 struct RecordWriter {
     let batch: PreparedBatch
     /// The reading thread's own zone (a zone memoises offsets: it is not shared).
     let zone: WorkspaceZone
     private(set) var hash = RecordHash()
+    /// Where the current record's values start in `batch.values`.
+    private var recordStart = 0
 
     init(batch: PreparedBatch, zone: WorkspaceZone) {
         self.batch = batch
         self.zone = zone
     }
 
-    mutating func start() { hash = RecordHash() }
+    mutating func start() {
+        hash = RecordHash()
+        recordStart = batch.values.count
+    }
 
-    mutating func null() {
+    /// Stops at once when a kind writes a value under a column other than the
+    /// one at its position: the statement would bind it to the wrong column.
+    @inline(__always)
+    private func expect<Column: StoredColumns>(_ column: Column) {
+        precondition(batch.values.count - recordStart == column.rawValue,
+                     "\(Column.table).\(column) written at position \(batch.values.count - recordStart), declared at \(column.rawValue)")
+    }
+
+    /// Checks that the record has a value for every stored column.
+    func finish<Column: StoredColumns>(_: Column.Type) {
+        precondition(batch.values.count - recordStart == Column.allCases.count,
+                     "\(Column.table): \(batch.values.count - recordStart) values written for \(Column.allCases.count) columns")
+    }
+
+    mutating func null<Column: StoredColumns>(_ column: Column) { expect(column); null() }
+    mutating func int<Column: StoredColumns>(_ column: Column, _ value: Int64?) { expect(column); int(value) }
+    mutating func text<Column: StoredColumns>(_ column: Column, _ bytes: UnsafeBufferPointer<UInt8>) { expect(column); text(bytes) }
+    mutating func text<Column: StoredColumns>(_ column: Column, _ value: String?) { expect(column); text(value) }
+    mutating func reference<Column: StoredColumns>(_ column: Column, _ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>) {
+        expect(column); reference(dimension, bytes)
+    }
+    mutating func reference<Column: StoredColumns>(_ column: Column, _ dimension: Dimension, _ value: String) {
+        expect(column); reference(dimension, value)
+    }
+    /// An instant in `column` (`…_ts`) and the columns after it: `…_local` and, `withDate`, `…_date_key` and `…_hour`.
+    mutating func instant<Column: StoredColumns>(_ column: Column, _ t: Int64?, withDate: Bool) {
+        expect(column); instant(t, withDate: withDate)
+    }
+
+    private mutating func null() {
         batch.values.append(.init(tag: .null))
         hash.word(0)
     }
 
-    mutating func int(_ value: Int64?) {
+    private mutating func int(_ value: Int64?) {
         guard let value else { return null() }
         batch.values.append(.init(tag: .int, payload: value))
         hash.word(1)
@@ -96,7 +131,7 @@ struct RecordWriter {
     }
 
     /// A date key: bound as an integer; the writing side makes sure `dim_date` has it.
-    mutating func date(_ key: Int) {
+    private mutating func date(_ key: Int) {
         batch.values.append(.init(tag: .date, payload: Int64(key)))
         hash.word(1)
         hash.word(UInt64(key))
@@ -109,7 +144,7 @@ struct RecordWriter {
     }
 
     /// Text from bytes; empty is NULL.
-    mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private mutating func text(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !bytes.isEmpty else { return null() }
         let offset = appendBytes(bytes)
         batch.values.append(.init(tag: .text, count: Int32(bytes.count), payload: offset))
@@ -118,14 +153,14 @@ struct RecordWriter {
     }
 
     /// Text from a string; nil or empty is NULL.
-    mutating func text(_ value: String?) {
+    private mutating func text(_ value: String?) {
         guard var value, !value.isEmpty else { return null() }
         value.withUTF8 { text($0) }
     }
 
     /// A reference to a dimension by its natural value; empty is NULL, except for
     /// a message source (a blank Sender Type is a source of its own).
-    mutating func reference(_ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>) {
+    private mutating func reference(_ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>) {
         guard !bytes.isEmpty || dimension == .source else { return null() }
         let keyHash = KeyCache.hash(bytes)
         let offset = appendBytes(bytes)
@@ -134,14 +169,14 @@ struct RecordWriter {
         hash.word(keyHash)
     }
 
-    mutating func reference(_ dimension: Dimension, _ value: String) {
+    private mutating func reference(_ dimension: Dimension, _ value: String) {
         var value = value
         value.withUTF8 { reference(dimension, $0) }
     }
 
     /// An instant as UTC seconds and local wall time text and, `withDate`, the local
     /// date key and hour.
-    mutating func instant(_ t: Int64?, withDate: Bool) {
+    private mutating func instant(_ t: Int64?, withDate: Bool) {
         guard let t else {
             null(); null()
             if withDate { null(); null() }
@@ -202,123 +237,5 @@ extension PreparedBatch {
                 while nextReject < rejects.count { try reject(rejects[nextReject]); nextReject += 1 }
             }
         }
-    }
-}
-
-/// A 64-bit hash of a record's values, 8 bytes at a time (MurmurHash3's 64-bit
-/// mixing and finaliser). FNV-1a byte by byte took 1.5 s of a 1.5-million-message load.
-struct RecordHash {
-    private var h: UInt64 = 0x243F_6A88_85A3_08D3
-    private var length: UInt64 = 0
-
-    @inline(__always)
-    mutating func word(_ w: UInt64) {
-        var k = w &* 0x87C3_7B91_1142_53D5
-        k = (k << 31) | (k >> 33)
-        k = k &* 0x4CF5_AD43_2745_937F
-        h ^= k
-        h = ((h << 27) | (h >> 37)) &* 5 &+ 0x52DC_E729
-        length &+= 8
-    }
-
-    mutating func bytes(_ p: UnsafeBufferPointer<UInt8>) {
-        guard let base = p.baseAddress else { return word(0) }
-        let raw = UnsafeRawPointer(base)
-        var i = 0
-        let n = p.count
-        while i + 8 <= n {
-            word(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(base[i]) << shift
-            shift += 8
-            i += 1
-        }
-        word(tail ^ (UInt64(n) << 56))
-    }
-
-    func finish() -> UInt64 {
-        var x = h ^ length
-        x ^= x >> 33
-        x = x &* 0xFF51_AFD7_ED55_8CCD
-        x ^= x >> 33
-        x = x &* 0xC4CE_B9FE_1A85_EC53
-        x ^= x >> 33
-        return x
-    }
-}
-
-/// Dimension keys by natural value: an open-addressing table keyed by the
-/// value's hash (made on the reading thread) and checked against its bytes, so
-/// a look-up makes no String and no allocation. A slot holds all a look-up
-/// reads but the bytes, in 32 bytes: with a field per array, a look-up among
-/// 200,000 contacts had touched five cache lines.
-struct KeyCache {
-    private struct Slot {
-        var hash: UInt64 = 0
-        var key: Int64 = 0
-        /// The value's bytes are arena[start ..< start + count]; count -1: a free slot.
-        var start: Int = 0
-        var count: Int = -1
-    }
-
-    private var slots: [Slot]
-    private var arena: [UInt8] = []
-    private var count = 0
-
-    init() {
-        slots = []
-        resize(256)
-    }
-
-    private mutating func resize(_ capacity: Int) {
-        let old = slots
-        slots = Array(repeating: Slot(), count: capacity)
-        for entry in old where entry.count >= 0 {
-            var i = Int(truncatingIfNeeded: entry.hash) & (capacity - 1)
-            while slots[i].count >= 0 { i = (i + 1) & (capacity - 1) }
-            slots[i] = entry
-        }
-    }
-
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h = RecordHash()
-        h.bytes(bytes)
-        return h.finish()
-    }
-
-    /// The slot holding `bytes`, or the free slot where they would go.
-    @inline(__always)
-    private func slot(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> (index: Int, found: Bool) {
-        slots.withUnsafeBufferPointer { table in
-            let mask = table.count - 1
-            var i = Int(truncatingIfNeeded: hash) & mask
-            while table[i].count >= 0 {
-                let entry = table[i]
-                if entry.hash == hash && entry.count == bytes.count
-                    && (bytes.isEmpty || arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + entry.start, bytes.baseAddress!, bytes.count) }) == 0) {
-                    return (i, true)
-                }
-                i = (i + 1) & mask
-            }
-            return (i, false)
-        }
-    }
-
-    func key(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int64? {
-        let (i, found) = slot(bytes, hash: hash)
-        return found ? slots[i].key : nil
-    }
-
-    mutating func set(_ bytes: UnsafeBufferPointer<UInt8>, hash: UInt64, key: Int64) {
-        let (i, found) = slot(bytes, hash: hash)
-        if found { slots[i].key = key; return }
-        slots[i] = Slot(hash: hash, key: key, start: arena.count, count: bytes.count)
-        arena.append(contentsOf: bytes)
-        count += 1
-        if count * 2 > slots.count { resize(slots.count * 2) }
     }
 }

@@ -1,4 +1,5 @@
-/// The kinds of export file, recognised from the header row (never the file name).
+/// The kinds of export file, recognised from the header row (never the file
+/// name). Each kind is said once, in its own file (`Conversations.swift`, …).
 public enum ExportKind: String, CaseIterable, Sendable {
     case conversations
     case messages
@@ -19,14 +20,15 @@ public enum ExportKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// The column that holds the record's natural key.
-    var naturalKey: String {
+    /// The file that says everything about the kind.
+    var definition: any ExportDefinition.Type {
         switch self {
-        case .conversations: return "conversationid"
-        case .messages, .failedMessages: return "messageid"
-        case .contacts: return "contactid"
-        case .users: return "userid"
-        case .channels: return "channelid"
+        case .conversations: return Conversations.self
+        case .messages: return Messages.self
+        case .contacts: return Contacts.self
+        case .users: return Users.self
+        case .channels: return Channels.self
+        case .failedMessages: return FailedMessages.self
         }
     }
 
@@ -45,6 +47,43 @@ public enum ExportKind: String, CaseIterable, Sendable {
 
     public static var kindList: String {
         allCases.map { "\($0.rawValue) (\($0.keyColumns))" }.joined(separator: "; ")
+    }
+}
+
+/// An export kind, said once: its columns by name and how each is parsed
+/// (`Column`), the columns it is stored in (`Stored`), how a parsed record maps
+/// onto them (`prepare`, on the reading thread, with no database), and how a
+/// record is written and what that changes beyond its row (`writer`, on the
+/// writing thread, through the store).
+protocol ExportDefinition {
+    associatedtype Column: ExportColumns
+    associatedtype Stored: StoredColumns
+    /// `current` or `legacy`, for a kind with two forms; nil otherwise.
+    static func form(_ columns: ColumnPositions<Column>) -> String?
+    static func prepare(_ record: ParsedRecord<Column>, _ w: inout RecordWriter) throws
+    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written
+}
+
+/// How one source of one kind loads: `prepare` reads a record into values on
+/// the reading thread; `write` writes them on the writing thread.
+struct KindHandler {
+    let form: String?
+    let prepare: RecordPipeline.Prepare
+    let write: (PreparedRecord) throws -> Written
+}
+
+extension ExportDefinition {
+    /// The handler for a source with `header`; refuses a source that lacks a required column.
+    static func handler(_ kind: ExportKind, header: Header, store: SQLiteStore) throws -> KindHandler {
+        let columns = ColumnPositions<Column>(header: header)
+        try columns.checkRequired(kind)
+        let form = Self.form(columns)
+        let parsed = ParsedRecord(columns, form: form)
+        return KindHandler(form: form, prepare: { fields, w in
+            try parsed.parse(fields, zone: w.zone)
+            try Self.prepare(parsed, &w)
+            w.finish(Stored.self)
+        }, write: try writer(store))
     }
 }
 

@@ -1,3 +1,91 @@
+import Foundation
+
+/// Keeps `agg_message_daily` (messages per local day, source, channel and
+/// sender; Schema/003_report_summaries.sql) right through everything a load
+/// does to `fact_message`, whichever source the messages came from:
+/// - inserted messages are counted in memory as they are written
+///   (`MessageCounts`) and added after the file's rows: no second pass;
+/// - a replaced message's old day is noted by a trigger (`message_replaced`),
+///   and the days of replaced messages are redone from the facts.
+final class DailyMessageSummary {
+    private let db: Database
+    private let zone: WorkspaceZone
+    private var counts = MessageCounts()
+    /// Date keys of messages the file replaced (the day they are on now).
+    private var replacedDays: Set<Int> = []
+
+    init(db: Database, zone: WorkspaceZone) throws {
+        self.db = db
+        self.zone = zone
+        // The day a replaced message was on before (its summary changes too).
+        try db.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS replaced_message_days(date_key INTEGER PRIMARY KEY);
+            CREATE TEMP TRIGGER IF NOT EXISTS message_replaced
+            AFTER UPDATE OF sent_date_key, source_key, channel_key, sender_id, sender_user_key ON main.fact_message
+            BEGIN
+                -- Not INSERT OR IGNORE: in a trigger the upsert's own conflict handling would apply.
+                INSERT INTO replaced_message_days SELECT old.sent_date_key
+                WHERE NOT EXISTS (SELECT 1 FROM replaced_message_days WHERE date_key = old.sent_date_key);
+            END;
+            """)
+    }
+
+    /// Forgets what an earlier file (or a rolled-back one) noted.
+    func start() throws {
+        counts = MessageCounts()
+        replacedDays = []
+        try db.execute("DELETE FROM temp.replaced_message_days")
+    }
+
+    /// A message inserted on local day `date`; `sender` for an outgoing message.
+    func inserted(date: Int, source: Int64, channel: Int64?, sender: UnsafeBufferPointer<UInt8>?, user: Int64?) {
+        counts.add(date: date, source: source, channel: channel, sender: sender, user: user)
+    }
+
+    /// A message replaced by a later record, on local day `date` now.
+    func replaced(date: Int) { replacedDays.insert(date) }
+
+    /// Brings the summary up to date with the file's messages. The days of
+    /// replaced messages (the day they were on and the day they are on now)
+    /// are redone from the facts, days close together as one range of the
+    /// `sent_ts` index; the counts of inserted messages are added to the others.
+    func finish() throws {
+        var days = replacedDays
+        for row in try db.rows("SELECT date_key FROM temp.replaced_message_days") {
+            if let key = row[0].int64 { days.insert(Int(key)) }
+        }
+        var ranges: [ClosedRange<Int>] = []
+        for day in days.map(CivilTime.dayNumber(dateKey:)).sorted() {
+            if let last = ranges.last, day - last.upperBound <= 7 {
+                ranges[ranges.count - 1] = last.lowerBound...day
+            } else {
+                ranges.append(day...day)
+            }
+        }
+        let delete = try db.prepare("DELETE FROM agg_message_daily WHERE sent_date_key BETWEEN ? AND ?")
+        let insert = try db.prepare("""
+            INSERT INTO agg_message_daily (sent_date_key, source_key, channel_key, sender_id, sender_user_key, messages)
+            SELECT m.sent_date_key, m.source_key, m.channel_key,
+                   CASE WHEN s.direction = 'outgoing' THEN m.sender_id END, m.sender_user_key, count(*)
+            FROM fact_message m
+            JOIN dim_message_source s ON s.source_key = m.source_key
+            WHERE m.sent_ts >= ? AND m.sent_ts < ?
+            GROUP BY 1, 2, 3, 4, 5
+            """)
+        for range in ranges {
+            try delete.bind([.integer(Int64(CivilTime.dateKey(days: range.lowerBound))), .integer(Int64(CivilTime.dateKey(days: range.upperBound)))])
+            try delete.run()
+            try insert.bind([.integer(ReportParameters.startOf(day: range.lowerBound, in: zone)),
+                             .integer(ReportParameters.startOf(day: range.upperBound + 1, in: zone))])
+            try insert.run()
+        }
+        try counts.add(to: db) { dateKey in
+            let day = CivilTime.dayNumber(dateKey: dateKey)
+            return ranges.contains { $0.contains(day) }
+        }
+    }
+}
+
 /// The messages a file inserted, counted per row of `agg_message_daily` (local
 /// day, source, channel, sender) as they are written, and added to the summary
 /// after the file's rows: no second pass over the messages.

@@ -49,7 +49,7 @@ struct ConversationIntervals {
         }
     }
 
-    /// The key of the contact's conversation holding `time` (see `Loader.conversationOf`).
+    /// The key of the contact's conversation holding `time` (the rule: `MessageLinks`).
     func conversation(contact: Int64, at time: Int64) -> Int64? {
         guard contact >= 0 && contact < Int64(first.count - 1) else { return nil }
         var best = -1

@@ -1,0 +1,187 @@
+/// The vocabulary an export kind is written in: its columns by header name and
+/// how each is parsed (`ExportColumns`), and the columns its records are
+/// stored in (`StoredColumns`). A kind file (`Conversations.swift`, …) declares
+/// both once; the reading thread parses every column of a record by its
+/// declared type before the kind maps the values onto the star schema.
+
+/// How a column's values are read. Every type trims spaces and tabs but `raw`.
+enum FieldType {
+    /// The natural key: blank rejects the row (`missing key Conversation ID`).
+    case key
+    /// A key that is a user ID (the users file's `User ID`): a trailing `.0` is removed.
+    case userKey
+    /// An instant (`YYYY-MM-DD HH:MM:SS` in the workspace zone, or ISO 8601 with an offset); blank is NULL.
+    case timestamp
+    /// An instant every record has: a file without the column is refused, a blank value rejects the row.
+    case requiredTimestamp
+    /// Seconds, from `HH:MM:SS` (hours past 24 allowed) or plain seconds; blank is NULL.
+    case duration
+    /// A non-negative whole number (`Number of …`); blank is NULL.
+    case count
+    /// A user ID in a people column: a trailing `.0` is removed.
+    case people
+    /// Text, trimmed.
+    case text
+    /// Text exactly as written (message content, notes).
+    case raw
+
+    var isInstant: Bool { self == .timestamp || self == .requiredTimestamp }
+}
+
+/// The columns of an export kind, in the order their values are checked (the
+/// first bad value names the row's reject). `Int` raw values from 0.
+protocol ExportColumns: RawRepresentable<Int>, CaseIterable {
+    /// The header name as the export writes it, and how its values are read.
+    var spec: (name: String, type: FieldType) { get }
+}
+
+/// The columns a kind's record is stored in, in bind order (the case name is
+/// the table's column name). The reading thread writes each record's values by
+/// these names; a value written under another position than its column's
+/// stops the load at once, so a kind can never bind a value to the wrong column.
+protocol StoredColumns: RawRepresentable<Int>, CaseIterable {
+    /// The table the kind's records go to.
+    static var table: String { get }
+}
+
+extension StoredColumns {
+    /// The column names, in bind order.
+    static var names: [String] { allCases.map { String(describing: $0) } }
+}
+
+/// Why a record cannot be read; it is rejected on its own.
+struct RowReject: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
+
+/// Which of a kind's columns a source has (by header position), resolved once per source.
+struct ColumnPositions<Column: ExportColumns> {
+    let header: Header
+    /// Header position of each column, by raw value; nil when the source lacks it.
+    let positions: [Int?]
+    /// Header positions of columns the kind does not declare (a contact's custom fields).
+    let undeclared: [Int]
+
+    init(header: Header) {
+        self.header = header
+        positions = Column.allCases.map { header.index(Header.normalise($0.spec.name)) }
+        let declared = Set(positions.compactMap { $0 })
+        undeclared = header.names.indices.filter { !declared.contains($0) }
+    }
+
+    func has(_ column: Column) -> Bool { positions[column.rawValue] != nil }
+
+    /// A file without a required column is refused.
+    func checkRequired(_ kind: ExportKind) throws {
+        for column in Column.allCases where column.spec.type == .requiredTimestamp && !has(column) {
+            throw WarehouseError("this \(kind.rawValue) file has no \(column.spec.name) column")
+        }
+    }
+}
+
+/// One record's values parsed by their columns' types, read by column name.
+/// Kept by the reading thread and filled again for each record; bytes point
+/// into the source's current record.
+final class ParsedRecord<Column: ExportColumns> {
+    let columns: ColumnPositions<Column>
+    /// The source's form (`current`, `legacy`), for a kind with two.
+    let form: String?
+    private var bytes: [UnsafeBufferPointer<UInt8>]
+    private var ints: [Int64?]
+    private var fields: RecordFields?
+
+    init(_ columns: ColumnPositions<Column>, form: String?) {
+        self.columns = columns
+        self.form = form
+        bytes = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: Column.allCases.count)
+        ints = Array(repeating: nil, count: Column.allCases.count)
+    }
+
+    /// Reads every column of the source's current record, checking them in
+    /// declaration order; throws the first value that does not parse.
+    func parse(_ record: RecordFields, zone: WorkspaceZone) throws {
+        fields = record
+        for column in Column.allCases {
+            let i = column.rawValue
+            let spec = column.spec
+            guard let position = columns.positions[i] else {
+                bytes[i] = UnsafeBufferPointer(start: nil, count: 0); ints[i] = nil
+                continue
+            }
+            let field = record.field(position)
+            let f = spec.type == .raw ? field : FieldParsing.trimmed(field)
+            bytes[i] = f
+            switch spec.type {
+            case .key, .userKey:
+                if f.isEmpty { throw RowReject("missing key \(name(column))") }
+                if spec.type == .userKey { bytes[i] = FieldParsing.withoutPointZero(f) }
+            case .people:
+                bytes[i] = FieldParsing.withoutPointZero(f)
+            case .timestamp, .requiredTimestamp:
+                ints[i] = try instant(f, column, zone)
+                if ints[i] == nil && spec.type == .requiredTimestamp { throw RowReject("missing \(name(column))") }
+            case .duration:
+                ints[i] = nil
+                if !f.isEmpty {
+                    guard let seconds = FieldParsing.duration(f) else { throw bad("duration", column, f) }
+                    ints[i] = seconds
+                }
+            case .count:
+                ints[i] = nil
+                if !f.isEmpty {
+                    guard let value = FieldParsing.count(f) else { throw bad("count", column, f) }
+                    ints[i] = value
+                }
+            case .text, .raw:
+                break
+            }
+        }
+    }
+
+    /// The column's bytes as parsed (trimmed, `.0` removed by its type); empty when blank or absent.
+    @inline(__always)
+    subscript(_ column: Column) -> UnsafeBufferPointer<UInt8> { bytes[column.rawValue] }
+
+    /// A timestamp (UTC seconds), duration (seconds) or count; nil when blank or absent.
+    @inline(__always)
+    func int(_ column: Column) -> Int64? { ints[column.rawValue] }
+
+    /// The columns the kind does not declare, as (header name, value as written).
+    func undeclared() -> [(name: String, value: UnsafeBufferPointer<UInt8>)] {
+        guard let fields else { return [] }
+        return columns.undeclared.map { (columns.header.names[$0], fields.field($0)) }
+    }
+
+    /// The column's name as the source's header spells it.
+    func name(_ column: Column) -> String {
+        columns.positions[column.rawValue].map { columns.header.names[$0] } ?? column.spec.name
+    }
+
+    private func bad(_ what: String, _ column: Column, _ f: UnsafeBufferPointer<UInt8>) -> RowReject {
+        RowReject("bad \(what) in \(name(column)): '\(String(decoding: f, as: UTF8.self))'")
+    }
+
+    /// Instants from 1970 to 2199 (UTC): a year outside is a typo (a year 9025
+    /// would make the date dimension 2.5 million days long), and is rejected.
+    static var plausibleInstants: Range<Int64> { 0..<7_258_118_400 }
+
+    private func instant(_ f: UnsafeBufferPointer<UInt8>, _ column: Column, _ zone: WorkspaceZone) throws -> Int64? {
+        if f.isEmpty { return nil }
+        guard let parsed = FieldParsing.timestamp(f) else { throw bad("timestamp", column, f) }
+        let t: Int64
+        switch parsed {
+        case .utc(let instant): t = instant
+        case .wall(let wall):
+            switch zone.utc(wallTime: wall) {
+            case .instant(let instant): t = instant
+            case .nonexistent:
+                throw RowReject("nonexistent local time in \(name(column)): '\(String(decoding: f, as: UTF8.self))' does not occur in \(zone.identifier) (the clocks skip it)")
+            }
+        }
+        guard Self.plausibleInstants.contains(t) else {
+            throw RowReject("timestamp out of range in \(name(column)): '\(String(decoding: f, as: UTF8.self))' (years 1970 to 2199 are accepted)")
+        }
+        return t
+    }
+}

@@ -1,0 +1,50 @@
+/// The failed messages export: one row per message that could not be
+/// delivered, stored in `fact_failed_message` by Message ID.
+enum FailedMessages: ExportDefinition {
+    /// The export's columns, in the order their values are checked.
+    enum Column: Int, ExportColumns {
+        case id, time, contact, channel, senderType, senderID, reason
+
+        var spec: (name: String, type: FieldType) {
+            switch self {
+            case .id: ("Message ID", .key)
+            case .time: ("Date & Time", .timestamp)
+            case .contact: ("Contact ID", .text)
+            case .channel: ("Channel ID", .text)
+            case .senderType: ("Sender Type", .text)
+            case .senderID: ("Sender ID", .people)
+            case .reason: ("Failure Reason", .raw)
+            }
+        }
+    }
+
+    /// `fact_failed_message`'s columns, in the order they are bound.
+    enum Stored: Int, StoredColumns {
+        static let table = "fact_failed_message"
+        case message_id, failed_ts, failed_local, failed_date_key, failed_hour, contact_key, channel_key
+        case source_key, sender_id, sender_user_key, failure_reason
+    }
+
+    static func form(_ columns: ColumnPositions<Column>) -> String? { nil }
+
+    static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {
+        let source = Messages.senderType(r[.senderType])
+        let sender = r[.senderID]
+        w.text(Stored.message_id, r[.id])
+        w.instant(Stored.failed_ts, r.int(.time), withDate: true)
+        w.reference(Stored.contact_key, .contact, r[.contact])
+        w.reference(Stored.channel_key, .channel, r[.channel])
+        if source.isEmpty { w.null(Stored.source_key) } else { w.reference(Stored.source_key, .source, source) }
+        w.text(Stored.sender_id, sender)
+        if source == "user" { w.reference(Stored.sender_user_key, .user, sender) } else { w.null(Stored.sender_user_key) }
+        w.text(Stored.failure_reason, r[.reason])
+    }
+
+    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+        let upsert = try store.upsert(Stored.self, key: .message_id, extra: [], mode: .unlessUnchanged)
+        return { record in
+            try upsert.bind(record)
+            return try upsert.write(record)
+        }
+    }
+}

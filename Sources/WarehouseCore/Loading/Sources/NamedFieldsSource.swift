@@ -1,0 +1,96 @@
+import Crypto
+import Foundation
+
+/// Records given as named fields (export column names to values in the
+/// export's formats), such as the objects of a JSON body or a webhook event
+/// mapped to export columns. The header is every name the records use, in the
+/// order first seen (names are matched as header names are: `Contact ID` and
+/// `contact_id` are one column); a record without a name has it blank. A
+/// record's position is its index among the records, from 0.
+public final class NamedFieldsSource: RecordSource {
+    public let name: String
+    let header: Header
+    private let records: [[(String, String)]]
+    /// Each column's position in `header`, by normalised name.
+    private let columns: [String: Int]
+    private var index = -1
+    /// The current record's values, one after another.
+    private var bytes: UnsafeMutablePointer<UInt8> = .allocate(capacity: 4096)
+    private var capacity = 4096
+    private var starts: UnsafeMutablePointer<Int>
+    private var ends: UnsafeMutablePointer<Int>
+    private var problem: String?
+
+    /// `name` is what the load log and the rejects call this batch of records.
+    public init(name: String, records: [[(name: String, value: String)]]) {
+        self.name = name
+        self.records = records.map { $0.map { ($0.name, $0.value) } }
+        var names: [String] = [], columns: [String: Int] = [:]
+        for record in records {
+            for (column, _) in record where columns[Header.normalise(column)] == nil {
+                columns[Header.normalise(column)] = names.count
+                names.append(column)
+            }
+        }
+        header = Header(names)
+        self.columns = columns
+        starts = .allocate(capacity: max(names.count, 1))
+        ends = .allocate(capacity: max(names.count, 1))
+    }
+
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+    }
+
+    func next() throws -> Bool {
+        index += 1
+        guard index < records.count else { return false }
+        let record = records[index]
+        let size = record.reduce(0) { $0 + $1.1.utf8.count }
+        if size > capacity {
+            bytes.deallocate()
+            capacity = size
+            bytes = .allocate(capacity: capacity)
+        }
+        var ranges = [Range<Int>?](repeating: nil, count: header.count)
+        var end = 0
+        problem = nil
+        for (column, value) in record {
+            let i = columns[Header.normalise(column)]!
+            if ranges[i] != nil { problem = "the column \(column) is given twice" }
+            let n = value.utf8.count
+            _ = UnsafeMutableBufferPointer(start: bytes + end, count: n).initialize(from: value.utf8)
+            ranges[i] = end..<(end + n)
+            end += n
+        }
+        for i in 0..<header.count {
+            starts[i] = ranges[i]?.lowerBound ?? 0
+            ends[i] = ranges[i]?.upperBound ?? 0
+        }
+        return true
+    }
+
+    var fields: RecordFields {
+        RecordFields(base: UnsafePointer(bytes), starts: starts, ends: ends, count: header.count)
+    }
+
+    var position: Int { index }
+    var malformation: String? { problem }
+    var progress: (done: Int, total: Int) { (max(index, 0), records.count) }
+
+    /// A digest of the records as given (names and values), so a batch loaded twice is recognisable in the log.
+    var sha256: String? {
+        var hasher = SHA256()
+        for record in records {
+            for (column, value) in record {
+                hasher.update(data: Data("\(column.utf8.count):\(column)\(value.utf8.count):\(value)".utf8))
+            }
+            hasher.update(data: Data([0x0A]))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    var recordText: String { fields.csvText }
+}
