@@ -241,11 +241,15 @@ final class TimeOrderedSpool {
         buckets = Array(repeating: ByteWriter(), count: count)
         spilled = Array(repeating: [], count: count)
         chunkSize = min(1 << 20, max(16 << 10, memoryBudget / count))
-        scratch = open(scratchPath, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        // A new file of a name of its own (mkstemp: `scratchPath` and six random
+        // characters, O_EXCL), so that nothing already in the folder is truncated
+        // or removed; unlinked at once, it goes when the spool does.
+        var name = Array((scratchPath + ".XXXXXX").utf8CString)
+        scratch = name.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard scratch >= 0 else {
             throw GeneratorError.io("cannot create \(scratchPath): \(String(cString: strerror(errno)))")
         }
-        unlink(scratchPath)
+        unlink(name)
     }
 
     deinit {
