@@ -25,10 +25,10 @@ public struct WriteError: Error, CustomStringConvertible {
 /// `/dev/null` stays a device. A failed write throws a `WriteError`; nothing
 /// traps (`FileHandle.write` does).
 ///
-/// `/dev/stdout` and `/dev/stderr` are this process's own standard output and
-/// error, written through a copy of the descriptor: opened again they would
-/// truncate a file that output is redirected to and write over it from its
-/// start.
+/// A path that names the file standard output or error already writes to
+/// (`/dev/stdout`, or the file output is redirected to) is written through a
+/// copy of that descriptor: opened again, the file would be truncated and
+/// written over from its start while the stream goes on writing at its end.
 ///
 /// `replacing(path:)` is the variant for a page readers may be reading while
 /// it is written.
@@ -50,9 +50,20 @@ public final class OutputFile {
     /// Opens `path` for writing, truncated (see the type's comment).
     public init(path: String) throws {
         self.path = path
-        let standard: Int32? = path == "/dev/stdout" ? STDOUT_FILENO : path == "/dev/stderr" ? STDERR_FILENO : nil
-        descriptor = standard.map { fcntl($0, F_DUPFD_CLOEXEC, 0) } ?? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        descriptor = Self.standardStream(at: path).map { fcntl($0, F_DUPFD_CLOEXEC, 0) }
+            ?? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
         guard descriptor >= 0 else { throw WriteError(target: path, code: errno) }
+    }
+
+    /// Standard output or error, when `path` names the file it writes to.
+    private static func standardStream(at path: String) -> Int32? {
+        var named = stat()
+        guard stat(path, &named) == 0 else { return nil }
+        for stream in [STDOUT_FILENO, STDERR_FILENO] {
+            var info = stat()
+            if fstat(stream, &info) == 0, info.st_dev == named.st_dev, info.st_ino == named.st_ino { return stream }
+        }
+        return nil
     }
 
     private init(path: String, descriptor: Int32, replacement: Replacement) {
@@ -70,8 +81,9 @@ public final class OutputFile {
     /// is: a named pipe or a device; a file with other hard links (they would
     /// keep the old bytes); a file owned by another user (the new one would be
     /// ours) or one this user may not write (renaming would get around its
-    /// mode); a link whose target is missing; a folder where no temporary file
-    /// can be made. The new file gets the old one's mode.
+    /// mode); standard output's or error's file; a link whose target is
+    /// missing; a folder where no temporary file can be made. The new file gets
+    /// the old one's mode.
     public static func replacing(path: String) throws -> OutputFile {
         var target = path
         var info = stat()
@@ -83,7 +95,7 @@ public final class OutputFile {
         var mode: mode_t?
         if stat(target, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1, info.st_uid == geteuid(),
-                  access(target, W_OK) == 0 else { return try OutputFile(path: path) }
+                  access(target, W_OK) == 0, standardStream(at: target) == nil else { return try OutputFile(path: path) }
             mode = info.st_mode & 0o7777
         } else if errno != ENOENT {
             return try OutputFile(path: path)
