@@ -52,8 +52,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "warehouse", dependencies: ["WarehouseCLI"]),
-        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator"]),
-        .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore"]),
+        // What the tests of both libraries share about files: their kind, device nodes, a pipe's reader.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "TestSupport"]),
+        .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -56,7 +56,7 @@ enum Terminal {
 
     /// Writes to standard error; what cannot be written is dropped.
     static func writeError(_ text: String) {
-        _ = write(Array(text.utf8), to: STDERR_FILENO)
+        _ = try? Array(text.utf8).withUnsafeBytes { try OutputFile.write($0, to: STDERR_FILENO, naming: "standard error") }
     }
 
     static func write(_ text: String) {
@@ -66,25 +66,11 @@ enum Terminal {
     /// Writes UTF-8 bytes to standard output as they are. Output that cannot
     /// be written (a full disk) ends the command with the system's reason.
     static func write(bytes: [UInt8]) {
-        if let failure = write(bytes, to: STDOUT_FILENO) {
-            printError("error: cannot write the output: \(failure)")
+        do {
+            try bytes.withUnsafeBytes { try OutputFile.write($0, to: STDOUT_FILENO, naming: "the output") }
+        } catch {
+            printError("error: \(error)")
             exit(1)
-        }
-    }
-
-    /// Writes all of `bytes` to `fd`; the system's reason when it cannot.
-    private static func write(_ bytes: [UInt8], to fd: Int32) -> String? {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written >= 0 {
-                    offset += written
-                } else if errno != EINTR {
-                    return String(cString: strerror(errno))
-                }
-            }
-            return nil
         }
     }
 }

@@ -167,26 +167,19 @@ enum CSVText {
     }
 }
 
-/// An output file written in large blocks with `fwrite`.
-final class OutputFile {
-    let path: String
-    private let file: UnsafeMutablePointer<FILE>
+/// One export file being generated, written in large blocks through an
+/// `OutputFile` (in place: a link in the folder is followed, nothing renamed).
+final class ExportFile {
+    private let file: OutputFile
+    var path: String { file.path }
     private(set) var bytesWritten: Int64 = 0
     private(set) var rows = 0
     /// The bytes not yet written; callers append records and call `recordDone()`.
-    var buffer = ByteWriter(capacity: OutputFile.blockSize + 65_536)
+    var buffer = ByteWriter(capacity: ExportFile.blockSize + 65_536)
     static let blockSize = 1 << 21
 
     init(path: String) throws {
-        guard let file = fopen(path, "wb") else {
-            throw GeneratorError.io("cannot create \(path): \(String(cString: strerror(errno)))")
-        }
-        self.path = path
-        self.file = file
-    }
-
-    deinit {
-        fclose(file)
+        file = try OutputFile(path: path)
     }
 
     /// Counts a data row and writes the buffer out when it is large enough.
@@ -213,19 +206,14 @@ final class OutputFile {
 
     func flush() throws {
         guard buffer.count > 0 else { return }
-        let written = buffer.bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard written == buffer.count else {
-            throw GeneratorError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        bytesWritten += Int64(written)
+        try file.write(buffer.bytes)
+        bytesWritten += Int64(buffer.count)
         buffer.reset()
     }
 
     func close() throws {
         try flush()
-        guard fflush(file) == 0 else {
-            throw GeneratorError.io("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        try file.close()
     }
 }
 
@@ -254,11 +242,15 @@ final class TimeOrderedSpool {
         buckets = Array(repeating: ByteWriter(), count: count)
         spilled = Array(repeating: [], count: count)
         chunkSize = min(1 << 20, max(16 << 10, memoryBudget / count))
-        scratch = open(scratchPath, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        // A new file of a name of its own (mkstemp: `scratchPath` and six random
+        // characters, O_EXCL), so that nothing already in the folder is truncated
+        // or removed; unlinked at once, it goes when the spool does.
+        var name = Array((scratchPath + ".XXXXXX").utf8CString)
+        scratch = name.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard scratch >= 0 else {
             throw GeneratorError.io("cannot create \(scratchPath): \(String(cString: strerror(errno)))")
         }
-        unlink(scratchPath)
+        unlink(name)
     }
 
     deinit {
@@ -303,7 +295,7 @@ final class TimeOrderedSpool {
 
     /// Writes every record to `output` in order; returns how many.
     @discardableResult
-    func drain(into output: OutputFile) throws -> Int {
+    func drain(into output: ExportFile) throws -> Int {
         var data: [UInt8] = []
         var entries: [Entry] = []
         var total = 0

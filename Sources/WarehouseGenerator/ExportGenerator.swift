@@ -176,7 +176,7 @@ final class GeneratorRun {
     let meanConversations: Double
 
     // Outputs.
-    let contactsFile: OutputFile
+    let contactsFile: ExportFile
     let conversationSpool: TimeOrderedSpool
     let messageSpool: TimeOrderedSpool
     let failedSpool: TimeOrderedSpool
@@ -210,7 +210,7 @@ final class GeneratorRun {
         // About 3 conversations per contact a year, so that the default 365 days
         // give about 300,000 conversations and 3 million messages for 100,000 contacts.
         meanConversations = 3.0 * Double(options.days) / 365
-        contactsFile = try OutputFile(path: directory + "/contacts.csv")
+        contactsFile = try ExportFile(path: directory + "/contacts.csv")
         conversationSpool = try TimeOrderedSpool(scratchPath: directory + "/.conversations.csv.spool", from: periodStart, to: periodEnd, memoryBudget: 24 << 20)
         messageSpool = try TimeOrderedSpool(scratchPath: directory + "/.messages.csv.spool", from: periodStart, to: periodEnd, memoryBudget: 64 << 20)
         failedSpool = try TimeOrderedSpool(scratchPath: directory + "/.failed_messages.csv.spool", from: periodStart, to: periodEnd, memoryBudget: 4 << 20)
@@ -237,7 +237,7 @@ final class GeneratorRun {
         for (name, columns, spool) in [("conversations.csv", ExportGenerator.conversationColumns, conversationSpool),
                                        ("messages.csv", ExportGenerator.messageColumns, messageSpool),
                                        ("failed_messages.csv", ExportGenerator.failedMessageColumns, failedSpool)] {
-            let file = try OutputFile(path: directory + "/" + name)
+            let file = try ExportFile(path: directory + "/" + name)
             try file.header(columns)
             try spool.drain(into: file)
             try file.close()
@@ -326,7 +326,7 @@ final class GeneratorRun {
     }
 
     func writeUsers() throws -> GeneratedFile {
-        let file = try OutputFile(path: directory + "/users.csv")
+        let file = try ExportFile(path: directory + "/users.csv")
         try file.header(ExportGenerator.userColumns)
         for a in agents {
             file.buffer.append(a.idText)
@@ -343,7 +343,7 @@ final class GeneratorRun {
     }
 
     func writeChannels() throws -> GeneratedFile {
-        let file = try OutputFile(path: directory + "/channels.csv")
+        let file = try ExportFile(path: directory + "/channels.csv")
         try file.header(ExportGenerator.channelColumns)
         for c in channels {
             file.buffer.append(c.idText)

@@ -28,11 +28,13 @@ enum Binary {
     }
 
     /// `output`: where standard output goes instead of the returned `stdout`.
+    /// `command`: what starts the binary, ending with its path (another user's
+    /// `setpriv … /copy/of/warehouse`), instead of the binary itself.
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:], input: String? = nil,
-                    output: FileHandle? = nil) throws -> Run {
+                    output: FileHandle? = nil, command: [String] = []) throws -> Run {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        process.executableURL = command.first.map { URL(fileURLWithPath: $0) } ?? url
+        process.arguments = Array(command.dropFirst()) + arguments
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "WAREHOUSE_DB")

@@ -12,12 +12,13 @@ final class ShellSession {
     let library: ReportLibrary
     let writable: Bool
 
-    /// Where results go: standard output, or a file (`.output`, `.once`).
-    var write: (String) -> Void
+    /// Standard output, where results go unless `.output` or `.once` named a file.
+    let write: (String) -> Void
     var writeError: (String) -> Void
-    private let standardOutput: (String) -> Void
-    private var outputFile: FileHandle?
-    private var onceFile: FileHandle?
+    private var outputFile: OutputFile?
+    private var onceFile: OutputFile?
+    /// A write to the file failed in this statement or command (said once).
+    private var outputFailed = false
 
     var mode: Mode = .table
     var headers = true
@@ -42,7 +43,6 @@ final class ShellSession {
         self.library = library
         self.writable = writable
         self.write = write
-        self.standardOutput = write
         self.writeError = writeError
     }
 
@@ -94,6 +94,7 @@ final class ShellSession {
 
     func runSQL(_ sql: String) {
         let started = DispatchTime.now()
+        outputFailed = false
         ShellSignals.activeDatabase = warehouse.db.handle
         defer { ShellSignals.activeDatabase = nil }
         var shown = 0
@@ -170,25 +171,34 @@ final class ShellSession {
         emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9))
     }
 
+    /// Writes to the `.once` file, else the `.output` file, else standard
+    /// output. A write that fails is one error (the path and the system's
+    /// reason); the rest of that statement's output is dropped and the shell goes on.
     func emit(_ text: String) {
-        if let onceFile { onceFile.write(Data(text.utf8)); return }
-        write(text)
+        guard let file = onceFile ?? outputFile else { return write(text) }
+        guard !outputFailed else { return }
+        do { try file.write(text) } catch {
+            outputFailed = true
+            fail("\(error)")
+        }
     }
 
     private func finishOnce() {
-        if let onceFile {
-            try? onceFile.close()
-            self.onceFile = nil
+        guard let onceFile else { return }
+        self.onceFile = nil
+        close(onceFile)
+    }
+
+    private func close(_ file: OutputFile) {
+        do { try file.close() } catch {
+            if !outputFailed { fail("\(error)") }
         }
     }
 
-    private func openForWriting(_ path: String) throws -> FileHandle {
-        let expanded = (path as NSString).expandingTildeInPath
-        guard FileManager.default.createFile(atPath: expanded, contents: nil),
-              let handle = FileHandle(forWritingAtPath: expanded) else {
-            throw WarehouseError("cannot write \(path)")
-        }
-        return handle
+    /// Opens a file named by `.once` or `.output` in place, as sqlite3 does
+    /// (`OutputFile`): through a link, into a pipe or a device, never replacing it.
+    private func openForWriting(_ path: String) throws -> OutputFile {
+        try OutputFile(path: (path as NSString).expandingTildeInPath)
     }
 
     // MARK: Dot commands
@@ -200,6 +210,7 @@ final class ShellSession {
             return
         }
         guard let name = words.first else { return }
+        outputFailed = false
         guard let command = DotCommand.all.first(where: { $0.name == name }) else {
             fail("unknown command \(name)." + Suggestions.didYouMean(name, DotCommand.all.map(\.name)) + " .help lists them.")
             return
@@ -215,17 +226,19 @@ final class ShellSession {
 
     func quit() { finished = true }
 
+    /// `.output FILE`: results go to FILE until the next `.output`; `stdout`
+    /// (or `-`), or a FILE that cannot be opened, sends them back to standard output.
     func setOutput(_ path: String?) throws {
-        if let outputFile { try? outputFile.close() }
+        if let outputFile { close(outputFile) }
         outputFile = nil
-        write = standardOutput
         guard let path, path != "stdout", path != "-" else { return }
-        let handle = try openForWriting(path)
-        outputFile = handle
-        write = { handle.write(Data($0.utf8)) }
+        outputFile = try openForWriting(path)
     }
 
+    /// `.once FILE`: the next result goes to FILE (opened, and truncated, now).
     func setOnce(_ path: String) throws {
+        if let onceFile { close(onceFile) }
+        onceFile = nil
         onceFile = try openForWriting(path)
     }
 

@@ -152,6 +152,30 @@ import Testing
         #expect(try w.db.int("SELECT count(*) FROM fact_conversation WHERE resolution_seconds > 86400") ?? 0 > 0)
     }
 
+    /// The files are written in place (a link among them is followed and stays
+    /// a link), and the scratch files have names of their own: a file or link
+    /// named like one is neither truncated nor removed.
+    @Test func theFolderIsWrittenInPlace() throws {
+        let dir = TempDir()
+        let out = dir.path("out"), kept = dir.path("kept")
+        for folder in [out, kept] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
+        let messages = dir.write("kept/messages.csv", "old\n")
+        let precious = dir.write("kept/precious.txt", "precious\n")
+        try FileManager.default.createSymbolicLink(atPath: out + "/messages.csv", withDestinationPath: messages)
+        try FileManager.default.createSymbolicLink(atPath: out + "/.conversations.csv.spool", withDestinationPath: precious)
+        let mine = dir.write("out/.messages.csv.spool", "mine\n")
+        let files = try ExportGenerator(options: GeneratorOptions(contacts: 20, days: 30, seed: 3)).write(to: out)
+        let link = try FileManager.default.attributesOfItem(atPath: out + "/messages.csv")[.type] as? FileAttributeType
+        #expect(link == .typeSymbolicLink)
+        let written = try String(contentsOfFile: messages, encoding: .utf8)
+        #expect(written.hasPrefix(ExportGenerator.messageColumns.joined(separator: ",")), "\(written.prefix(80))")
+        #expect(Int64(written.utf8.count) == files.first { $0.name == "messages.csv" }?.bytes)
+        #expect(try String(contentsOfFile: precious, encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: mine, encoding: .utf8) == "mine\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+                == (ExportGenerator.fileNames + [".conversations.csv.spool", ".messages.csv.spool"]).sorted())
+    }
+
     @Test func defaultsAndValidation() throws {
         let defaults = GeneratorOptions()
         #expect(defaults.contacts == 1000 && defaults.days == 365 && defaults.startDate == "2025-01-01")
