@@ -10,7 +10,8 @@ import Foundation
 /// before it.
 public final class Loader {
     public let warehouse: Warehouse
-    let store: SQLiteStore
+    let store: any RecordStore
+    private let zone: String
     /// Called now and then with (bytes read, file size) of the file being loaded.
     public var progress: ((Int, Int) -> Void)?
     /// How many rejects a summary keeps in memory (the table keeps all).
@@ -21,6 +22,7 @@ public final class Loader {
     public init(warehouse: Warehouse) throws {
         self.warehouse = warehouse
         store = try SQLiteStore(warehouse: warehouse)
+        zone = warehouse.timeZone
     }
 
     /// Files in the order they load: by file name, then by path.
@@ -97,10 +99,10 @@ public final class Loader {
             stepStart = Date()
         }
         try store.transaction {
-            try store.begin(name: summary.fileName, path: summary.path, kind: kind, form: summary.form, started: started)
             // Only a file's size says how many records it holds before they are read.
-            let bulkIndexes = source is CSVFileSource ? try store.deferIndexes(kind, size: size) : []
-            let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(store.zone.identifier), prepare: handler.prepare)
+            try store.begin(name: summary.fileName, path: summary.path, kind: kind, form: summary.form, started: started,
+                            bulkBytes: source is CSVFileSource ? size : nil)
+            let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(zone), prepare: handler.prepare)
             defer { pipeline.stop() }
             var lastProgress = Date()
             while let batch = try pipeline.next() {
@@ -125,7 +127,7 @@ public final class Loader {
                 pipeline.recycle(batch)
             }
             step("rows")
-            try store.finish(kind, bulkIndexes: bulkIndexes, size: size, step: step)
+            try store.finish(kind, step: step)
             try store.complete(sha256: source.sha256, summary)
         }
         step("commit")

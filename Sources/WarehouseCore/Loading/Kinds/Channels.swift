@@ -31,7 +31,7 @@ enum Channels: ExportDefinition {
 
     /// A channel a message or conversation referred to before is a stub row
     /// (`in_channels_export` 0): filling it in counts as an insert.
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         try store.dimensionWriter(Stored.self, key: .channel_id, dimension: .channel,
                                   mode: .lookUp(surrogate: "channel_key", extra: "in_channels_export", stub: true))
     }

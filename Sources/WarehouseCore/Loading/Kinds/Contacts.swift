@@ -62,7 +62,7 @@ enum Contacts: ExportDefinition {
 
     /// A contact a conversation or message referred to before is a stub row
     /// (`in_contacts_export` 0): filling it in counts as an insert.
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         try store.dimensionWriter(Stored.self, key: .contact_id, dimension: .contact,
                                   mode: .lookUp(surrogate: "contact_key", extra: "in_contacts_export", stub: true))
     }

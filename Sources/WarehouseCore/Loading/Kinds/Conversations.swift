@@ -120,18 +120,16 @@ enum Conversations: ExportDefinition {
     /// A written conversation touches its contact and, when it moved, its old
     /// contact: their messages are linked again and their first conversation
     /// decided again after the file's rows (`MessageLinks`, `NewContacts`).
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         let upsert = try store.upsert(Stored.self, key: .conversation_id, extra: ["is_new_contact"],
                                       mode: .lookUp(surrogate: "conversation_key", extra: "contact_key", stub: false))
-        let newContacts = store.newContacts
         return { record in
             try upsert.bind(record)
             let contact = upsert.key(record, .contact_key)
-            upsert.bindExtra(0, newContacts.isFirstSeen(contact) ? 1 : 0)
+            upsert.bindExtra(0, store.isFirstConversationSeen(contact: contact) ? 1 : 0)
             let written = try upsert.write(record)
             if written != .unchanged {
-                newContacts.touch(contact)
-                newContacts.touch(upsert.stored?.extra)
+                store.conversationWritten(contact: contact, previousContact: upsert.stored?.extra)
             }
             return written
         }

@@ -61,7 +61,7 @@ protocol ExportDefinition {
     /// `current` or `legacy`, for a kind with two forms; nil otherwise.
     static func form(_ columns: ColumnPositions<Column>) -> String?
     static func prepare(_ record: ParsedRecord<Column>, _ w: inout RecordWriter) throws
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written
 }
 
 /// How one source of one kind loads: `prepare` reads a record into values on
@@ -74,7 +74,7 @@ struct KindHandler {
 
 extension ExportDefinition {
     /// The handler for a source with `header`; refuses a source that lacks a required column.
-    static func handler(_ kind: ExportKind, header: Header, store: SQLiteStore) throws -> KindHandler {
+    static func handler(_ kind: ExportKind, header: Header, store: any RecordStore) throws -> KindHandler {
         let columns = ColumnPositions<Column>(header: header)
         try columns.checkRequired(kind)
         let form = Self.form(columns)

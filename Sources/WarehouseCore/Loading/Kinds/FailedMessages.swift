@@ -40,7 +40,7 @@ enum FailedMessages: ExportDefinition {
         w.text(Stored.failure_reason, r[.reason])
     }
 
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         let upsert = try store.upsert(Stored.self, key: .message_id, extra: [], mode: .unlessUnchanged)
         return { record in
             try upsert.bind(record)

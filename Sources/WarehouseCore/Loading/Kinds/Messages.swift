@@ -52,27 +52,24 @@ enum Messages: ExportDefinition {
     }
 
     /// A message is linked to its conversation as it is written (the link is
-    /// derived, not part of the record: bound without hashing), and counted in
-    /// the daily summary and its conversation's linked messages.
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+    /// derived, not part of the record: bound without hashing); the store
+    /// counts it in the daily summary and its conversation's linked messages.
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         let upsert = try store.upsert(Stored.self, key: .message_id, extra: ["conversation_key"], mode: .unlessUnchanged)
-        let (links, daily, linked, dimensions) = (store.links, store.dailyMessages, store.conversationMessageCounts, store.dimensions)
         return { record in
             try upsert.bind(record)
             let contact = upsert.key(record, .contact_key)
-            let link = try contact.flatMap { try links.conversation(contact: $0, at: record.int(Stored.sent_ts.rawValue)!) }
+            let link = try contact.flatMap { try store.conversation(ofMessageFrom: $0, at: record.int(Stored.sent_ts.rawValue)!) }
             upsert.bindExtra(0, link)
             let dateKey = Int(record.int(Stored.sent_date_key.rawValue)!)
             let written = try upsert.write(record)
             switch written {
             case .unchanged: break
-            case .updated: daily.replaced(date: dateKey)
+            case .updated: store.messageReplaced(date: dateKey)
             case .inserted:
-                if let link { linked.add(link, 1) }
-                let source = upsert.key(record, .source_key)!
-                daily.inserted(date: dateKey, source: source, channel: upsert.key(record, .channel_key),
-                               sender: dimensions.isOutgoing(source: source) ? record.bytes(Stored.sender_id.rawValue) : nil,
-                               user: upsert.key(record, .sender_user_key))
+                store.messageInserted(date: dateKey, source: upsert.key(record, .source_key)!, channel: upsert.key(record, .channel_key),
+                                      sender: record.bytes(Stored.sender_id.rawValue), user: upsert.key(record, .sender_user_key),
+                                      conversation: link)
             }
             return written
         }

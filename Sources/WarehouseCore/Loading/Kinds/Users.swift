@@ -41,7 +41,7 @@ enum Users: ExportDefinition {
     /// A user a conversation or message referred to before is a stub row
     /// (`in_users_export` 0): filling it in counts as an insert. A written
     /// user's teams replace the ones stored.
-    static func writer(_ store: SQLiteStore) throws -> (PreparedRecord) throws -> Written {
+    static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         try store.dimensionWriter(Stored.self, key: .user_id, dimension: .user,
                                   mode: .lookUp(surrogate: "user_key", extra: "in_users_export", stub: true)) { record, key in
             let teams = String(decoding: record.bytes(Stored.teams.rawValue), as: UTF8.self).split(separator: ";")

@@ -6,7 +6,7 @@ import Foundation
 /// a bulk file, the upserts, the dimensions' keys, and the owners of the
 /// summaries and links. Kinds and sources talk to it, never to SQL; a second
 /// store (PostgreSQL, say) would be another type with these operations.
-final class SQLiteStore {
+final class SQLiteStore: RecordStore {
     let db: Database
     let path: String
     let zone: WorkspaceZone
@@ -17,6 +17,9 @@ final class SQLiteStore {
     let links: MessageLinks
     /// The load log row of the load unit being written.
     private(set) var loadID: Int64 = 0
+    /// The indexes a bulk unit loads without (their SQL), and its size.
+    private var bulkIndexes: [String] = []
+    private var bulkBytes = 0
 
     /// The page cache of a load: 256 MiB (negative: in KiB). A new warehouse's
     /// six files of 3 million messages: the messages' rows 12.9–13.5 s → 11.8 s
@@ -55,7 +58,7 @@ final class SQLiteStore {
     }
 
     /// Starts a load unit in the load log, and the summaries' and links' per-unit state.
-    func begin(name: String, path: String, kind: ExportKind, form: String?, started: Date) throws {
+    func begin(name: String, path: String, kind: ExportKind, form: String?, started: Date, bulkBytes: Int?) throws {
         try db.execute("INSERT INTO load_log(file_name, file_path, kind, form, status, started_at) VALUES (?, ?, ?, ?, 'loaded', ?)",
                        [.text(name), .text(path), .text(kind.rawValue), form.map(SQLValue.text) ?? .null, .text(Self.iso(started))])
         loadID = db.lastInsertRowID
@@ -63,6 +66,8 @@ final class SQLiteStore {
         try newContacts.start()
         try dailyMessages.start()
         conversationMessageCounts.start()
+        self.bulkBytes = bulkBytes ?? 0
+        bulkIndexes = try bulkBytes.map { try deferIndexes(kind, size: $0) } ?? []
     }
 
     func reject(name: String, line: Int, reason: String, record: String) throws {
@@ -74,7 +79,7 @@ final class SQLiteStore {
     /// After the rows: complete the date dimension, re-link the messages of
     /// contacts whose conversations changed, build the indexes a bulk unit
     /// loaded without, and bring the summaries up to date.
-    func finish(_ kind: ExportKind, bulkIndexes: [String], size: Int, step: (String) -> Void) throws {
+    func finish(_ kind: ExportKind, step: (String) -> Void) throws {
         try dimensions.fillDateGaps()
         if kind == .conversations && !newContacts.touched.isEmpty {
             try links.relink(newContacts.touched)
@@ -84,7 +89,7 @@ final class SQLiteStore {
             step("new contacts")
         }
         if !bulkIndexes.isEmpty {
-            try buildIndexes(bulkIndexes, largeFile: size > Self.largeFileBytes)
+            try buildIndexes(bulkIndexes, largeFile: bulkBytes > Self.largeFileBytes)
             step("indexes")
         }
         if kind == .messages {
@@ -130,7 +135,7 @@ final class SQLiteStore {
     /// conversations, with the new-contact pass before the index builds, in
     /// 5.4 s against 7.5–9.0 s. `size` is the unit's bytes of export. Returns
     /// the SQL that builds them again; empty when none was dropped.
-    func deferIndexes(_ kind: ExportKind, size: Int) throws -> [String] {
+    private func deferIndexes(_ kind: ExportKind, size: Int) throws -> [String] {
         // Export bytes a record takes, about (generated and fixture exports).
         let (table, bytesPerRecord): (String, Int)
         switch kind {
@@ -171,18 +176,15 @@ final class SQLiteStore {
 
     // MARK: Writing records
 
-    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [String], mode: UpsertMode) throws -> Upsert<Columns> {
+    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [String], mode: UpsertMode) throws -> any RecordUpsert<Columns> {
         try Upsert(store: self, key: key, extra: extra, mode: mode)
     }
 
-    /// The writer of a kind whose records are a dimension's rows (contacts,
-    /// users, channels): each row written is noted in the dimension's key
-    /// cache, then `after` runs with its key.
     func dimensionWriter<Columns: StoredColumns>(
         _: Columns.Type, key: Columns, dimension: Dimension, mode: UpsertMode,
-        after: ((PreparedRecord, Int64) throws -> Void)? = nil
+        after: ((PreparedRecord, Int64) throws -> Void)?
     ) throws -> (PreparedRecord) throws -> Written {
-        let upsert = try upsert(Columns.self, key: key, extra: [], mode: mode)
+        let upsert = try Upsert(store: self, key: key, extra: [], mode: mode)
         let dimensions = self.dimensions
         return { record in
             try upsert.bind(record)
@@ -207,4 +209,25 @@ final class SQLiteStore {
             try add.run()
         }
     }
+
+    // MARK: What a written record changes beyond its row
+
+    func isFirstConversationSeen(contact: Int64?) -> Bool { newContacts.isFirstSeen(contact) }
+
+    func conversationWritten(contact: Int64?, previousContact: Int64?) {
+        newContacts.touch(contact)
+        newContacts.touch(previousContact)
+    }
+
+    func conversation(ofMessageFrom contact: Int64, at time: Int64) throws -> Int64? {
+        try links.conversation(contact: contact, at: time)
+    }
+
+    func messageInserted(date: Int, source: Int64, channel: Int64?, sender: UnsafeBufferPointer<UInt8>, user: Int64?, conversation: Int64?) {
+        if let conversation { conversationMessageCounts.add(conversation, 1) }
+        dailyMessages.inserted(date: date, source: source, channel: channel,
+                               sender: dimensions.isOutgoing(source: source) ? sender : nil, user: user)
+    }
+
+    func messageReplaced(date: Int) { dailyMessages.replaced(date: date) }
 }

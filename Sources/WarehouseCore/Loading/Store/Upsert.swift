@@ -30,7 +30,7 @@ enum UpsertMode {
 /// the record's hash), then `row_hash` and `load_id`. Binds a prepared
 /// record's values in place (the batch outlives the step), references as their
 /// dimension keys.
-final class Upsert<Columns: StoredColumns> {
+final class Upsert<Columns: StoredColumns>: RecordUpsert {
     private unowned let store: SQLiteStore
     private let db: Database
     private let dimensions: DimensionKeys
