@@ -60,14 +60,14 @@ struct ColumnPositions<Column: ExportColumns> {
     let header: Header
     /// Header position of each column, by raw value; nil when the source lacks it.
     let positions: [Int?]
-    /// Header positions of columns the kind does not declare (a contact's custom fields).
+    /// Header positions of columns whose name the kind does not declare (a contact's custom fields).
     let undeclared: [Int]
 
     init(header: Header) {
         self.header = header
         positions = Column.allCases.map { header.index(Header.normalise($0.spec.name)) }
-        let declared = Set(positions.compactMap { $0 })
-        undeclared = header.names.indices.filter { !declared.contains($0) }
+        let declared = Set(Column.allCases.map { Header.normalise($0.spec.name) })
+        undeclared = header.names.indices.filter { !declared.contains(Header.normalise(header.names[$0])) }
     }
 
     func has(_ column: Column) -> Bool { positions[column.rawValue] != nil }
