@@ -25,11 +25,13 @@ public enum Schema {
         Int(try db.scalar("PRAGMA user_version")?.int64 ?? 0)
     }
 
-    /// Applies every migration newer than the database's version, each in its own transaction.
+    /// Applies every migration newer than the database's version, in one
+    /// transaction (or the caller's): the version is read under its write
+    /// lock, so two processes upgrading at once apply each migration once.
     public static func migrate(_ db: Database) throws {
-        let from = try version(of: db)
-        for migration in migrations where migration.version > from {
-            try db.inTransaction {
+        try db.inTransaction {
+            let from = try version(of: db)
+            for migration in migrations where migration.version > from {
                 try db.execute(migration.sql)
                 try db.execute("PRAGMA user_version = \(migration.version)")
             }

@@ -86,18 +86,22 @@ public final class Warehouse {
         }
         try db.execute("PRAGMA foreign_keys = OFF")
         SQLFunctions.register(on: db)  // migrations may use them
-        try Schema.migrate(db)
-        try ReportLibrary.installViews(db)
-        let stored = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string
-        let zone: String
-        if let stored {
-            if let requested, requested != stored {
-                throw WarehouseError("\(path) was created with time zone \(stored); it cannot change to \(requested). Load into a new warehouse (--db NEW.db --timezone \(requested)) instead.")
+        // Schema, views and time zone in one transaction: another process
+        // opening the warehouse meanwhile (a report during the load that
+        // creates it) sees none of it or all of it, never a schema half made,
+        // which it would try to complete beside this one.
+        let zone: String = try db.inTransaction {
+            try Schema.migrate(db)
+            try ReportLibrary.installViews(db)
+            let stored = try db.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string
+            if let stored {
+                if let requested, requested != stored {
+                    throw WarehouseError("\(path) was created with time zone \(stored); it cannot change to \(requested). Load into a new warehouse (--db NEW.db --timezone \(requested)) instead.")
+                }
+                return stored
             }
-            zone = stored
-        } else {
-            zone = requested ?? "UTC"
-            try db.execute("INSERT INTO settings(key, value) VALUES ('timezone', ?)", [.text(zone)])
+            try db.execute("INSERT INTO settings(key, value) VALUES ('timezone', ?)", [.text(requested ?? "UTC")])
+            return requested ?? "UTC"
         }
         let warehouse = Warehouse(db: db, path: path, timeZone: zone)
         warehouse.writesWithoutLog = withoutLog

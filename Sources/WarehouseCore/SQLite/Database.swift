@@ -129,8 +129,21 @@ public final class Database {
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` in a transaction: commits when it returns, rolls back when it
-    /// throws and rethrows the original error.
+    /// throws and rethrows the original error. Inside a transaction already, it
+    /// is a savepoint of it: its changes are undone alone when it throws, and
+    /// kept or not with the enclosing transaction.
     public func inTransaction<T>(_ kind: String = "IMMEDIATE", _ body: () throws -> T) throws -> T {
+        if isInTransaction {
+            try execute("SAVEPOINT nested")
+            do {
+                let result = try body()
+                try execute("RELEASE nested")
+                return result
+            } catch {
+                if isInTransaction { try? execute("ROLLBACK TO nested; RELEASE nested") }
+                throw error
+            }
+        }
         try execute("BEGIN \(kind)")
         do {
             let result = try body()
