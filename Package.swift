@@ -41,6 +41,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
             plugins: ["EmbedSQLPlugin"]
         ),
+        // SVG charts drawn from numbers (heatmap, lines, columns, bars): pure functions, no dependencies.
+        .target(name: "SVGCharts"),
         .target(
             name: "WarehouseCLI",
             dependencies: [
@@ -51,6 +53,7 @@ let package = Package(
         .executableTarget(name: "warehouse", dependencies: ["WarehouseCLI"]),
         .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore"]),
         .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore"]),
+        .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
     ],
     swiftLanguageModes: [.v5]
 )
