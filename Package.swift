@@ -11,6 +11,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The dashboard's markup is a Mustache template (Sources/WarehouseDashboard/Templates/):
+        // swift-mustache is small, has no dependencies, escapes HTML by default, and keeps
+        // the page's markup in one file that reads as HTML, not in strings through the code.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev).
@@ -24,8 +28,9 @@ let package = Package(
             name: "CLibEdit",
             providers: [.apt(["libedit-dev"])]
         ),
-        // Build tool: turns Schema/*.sql (and Queries/*.sql) into Swift string
-        // literals, so the binary carries its SQL wherever it is copied.
+        // Build tool: turns Schema/*.sql and Queries/*.sql (and a target's
+        // Templates/) into Swift string literals, so the binary carries them
+        // wherever it is copied.
         .executableTarget(name: "EmbedSQL"),
         .plugin(
             name: "EmbedSQLPlugin",
@@ -43,10 +48,17 @@ let package = Package(
         ),
         // SVG charts drawn from numbers (heatmap, lines, columns, bars): pure functions, no dependencies.
         .target(name: "SVGCharts"),
+        // The dashboard page: the reports run with the same parameters, drawn and laid out by a template.
+        .target(
+            name: "WarehouseDashboard",
+            dependencies: ["WarehouseCore", "SVGCharts", .product(name: "Mustache", package: "swift-mustache")],
+            exclude: ["Templates"],
+            plugins: ["EmbedSQLPlugin"]
+        ),
         .target(
             name: "WarehouseCLI",
             dependencies: [
-                "WarehouseCore", "CLibEdit", "CSQLite",
+                "WarehouseCore", "WarehouseDashboard", "CLibEdit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
