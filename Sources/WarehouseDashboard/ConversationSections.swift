@@ -21,10 +21,10 @@ extension PageBuilder {
         } else {
             let chart = Heatmap(id: "chart-busiest-hours", title: "Conversations opened by weekday and hour of the day (\(zone)): darker is busier",
                                 rowLabels: names, columnLabels: (0..<24).map(String.init), values: values, unit: "opened").svg
-            let table = TableModel(caption: "Conversations opened by weekday (rows) and hour (columns)", report: result.run.report.name,
+            let table = TableModel(caption: "Conversations opened by weekday (rows) and hour (columns)", result,
                                    headers: ["Day"] + (0..<24).map { "\($0)h" },
                                    rows: grid.enumerated().map { d, row in
-                                       (names[d], row.map { (column: "conversations_opened", value: $0) })
+                                       (String(d + 1), names[d], row.map { (column: "conversations_opened", value: $0) })
                                    })
             parts = [PartModel(subheading: nil, chart: chart, table: table, emptyText: nil)]
         }
@@ -83,9 +83,9 @@ extension PageBuilder {
                                        labels: all.map { Display.day($0, year: false) },
                                        series: types.map { t in Series(t, all.map { counts[$0]?[t]?.double ?? 0 }) },
                                        format: Display.count).svg
-            let table = TableModel(caption: "Conversations opened by new and returning contacts per \(by)", report: result.run.report.name,
+            let table = TableModel(caption: "Conversations opened by new and returning contacts per \(by)", result,
                                    headers: ["Period", "New", "Returning"],
-                                   rows: reported.map { p in (periodLabel(p), types.map { (column: "conversations_opened", value: counts[p]?[$0] ?? .null) }) })
+                                   rows: reported.map { p in (p, periodLabel(p), types.map { (column: "conversations_opened", value: counts[p]?[$0] ?? .null) }) })
             parts = [PartModel(subheading: nil, chart: chart, table: table, emptyText: nil)]
         }
         return section("new-vs-returning", "New and returning contacts", key: "conversations_opened_by_contact_type",

@@ -75,8 +75,10 @@ struct PartModel {
 /// checked against the report.
 struct TableModel {
     let caption: String
-    /// The report the numbers come from.
+    /// The report the numbers come from, and its --by and --group-by where given.
     let report: String
+    let byParameter: String?
+    let groupByParameter: String?
     let headers: [HeaderModel]
     let rows: [RowModel]
     /// A table of many rows scrolls on a screen (all of it prints).

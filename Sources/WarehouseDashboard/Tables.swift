@@ -32,7 +32,7 @@ extension TableModel {
             }
         }
         self.init(
-            caption: caption, report: result.run.report.name,
+            caption: caption, report: result.run.report.name, byParameter: result.run.arguments.by, groupByParameter: result.run.arguments.groupBy,
             headers: zip(shown, numeric).map { HeaderModel(label: $0.label, headerNumeric: $1) },
             rows: result.rows.map { row in
                 let asDuration = durationRow?(row) ?? false
@@ -48,13 +48,15 @@ extension TableModel {
     }
 
     /// A table of numbers the page arranges itself (the heatmap's grid, the
-    /// contact types side by side): each cell's value is the report's.
-    init(caption: String, report: String, headers: [String], rows: [(label: String, cells: [(column: String, value: SQLValue)])]) {
+    /// contact types side by side): each cell's value is the report's, each
+    /// row's heading keeps its key (a weekday's number, a period) as its value.
+    init(caption: String, _ result: ReportResult, headers: [String],
+         rows: [(key: String, label: String, cells: [(column: String, value: SQLValue)])]) {
         self.init(
-            caption: caption, report: report,
+            caption: caption, report: result.run.report.name, byParameter: result.run.arguments.by, groupByParameter: result.run.arguments.groupBy,
             headers: headers.enumerated().map { HeaderModel(label: $1, headerNumeric: $0 > 0) },
             rows: rows.map { row in
-                let head = CellModel(text: row.label, value: row.label, column: "", numeric: false, rowHeader: true)
+                let head = CellModel(text: row.label, value: row.key, column: "", numeric: false, rowHeader: true)
                 return RowModel(cells: [head] + row.cells.map { cell in
                     CellModel(text: Display.text(cell.value, column: cell.column), value: ResultFormatter.text(cell.value, column: cell.column),
                               column: cell.column, numeric: true, rowHeader: false)
