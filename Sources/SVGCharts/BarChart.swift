@@ -1,12 +1,12 @@
 /// Horizontal bars, one row per label, with one bar per series in each row
 /// (grouped: a leaderboard's average, median and p90), each bar labelled with
 /// its value. Rows may be highlighted (a flagged agent).
-public struct BarChart: Sendable {
+public struct BarChart {
     public let id: String
     public let title: String
     public let labels: [String]
     public let series: [Series]
-    public let format: @Sendable (Double) -> String
+    public let format: (Double) -> String
     /// Rows drawn in the highlight colour, and what the legend calls them.
     public let highlighted: Set<Int>
     public let highlightName: String
@@ -14,8 +14,8 @@ public struct BarChart: Sendable {
     public let valueLabels: [String]?
     public let width: Double
 
-    public init(id: String, title: String, labels: [String], series: [Series], format: @escaping @Sendable (Double) -> String = plainNumber,
-                highlighted: Set<Int> = [], highlightName: String = "", valueLabels: [String]? = nil, width: Double = 560) {
+    public init(id: String, title: String, labels: [String], series: [Series], format: @escaping (Double) -> String = plainNumber,
+                highlighted: Set<Int> = [], highlightName: String = "", valueLabels: [String]? = nil, width: Double = 480) {
         (self.id, self.title, self.labels, self.series, self.format) = (id, title, labels, series, format)
         (self.highlighted, self.highlightName, self.valueLabels, self.width) = (highlighted, highlightName, valueLabels, width)
     }

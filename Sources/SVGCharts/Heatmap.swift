@@ -1,6 +1,6 @@
 /// A grid of shaded cells: rows (weekdays) by columns (hours), darker for more.
 /// Each cell carries its count as a tooltip; each row its total at the right.
-public struct Heatmap: Sendable {
+public struct Heatmap {
     public let id: String
     public let title: String
     public let rowLabels: [String]
@@ -9,12 +9,15 @@ public struct Heatmap: Sendable {
     public let values: [[Double]]
     /// What a cell counts, for its tooltip: "12 conversations".
     public let unit: String
+    public let format: (Double) -> String
 
-    public init(id: String, title: String, rowLabels: [String], columnLabels: [String], values: [[Double]], unit: String = "") {
+    public init(id: String, title: String, rowLabels: [String], columnLabels: [String], values: [[Double]], unit: String = "",
+                format: @escaping (Double) -> String = plainNumber) {
         (self.id, self.title, self.rowLabels, self.columnLabels, self.values, self.unit) = (id, title, rowLabels, columnLabels, values, unit)
+        self.format = format
     }
 
-    static let cell = 18.0, gap = 2.0
+    static let cell = 20.0, gap = 2.0
 
     /// The shade of a value: 0 for none, else 1–4 by quarters of the peak.
     static func level(_ value: Double, peak: Double) -> Int {
@@ -28,24 +31,25 @@ public struct Heatmap: Sendable {
         let columns = Double(columnLabels.count), rows = Double(rowLabels.count)
         let top = 16.0
         let gridRight = labelWidth + columns * pitch
-        var canvas = Canvas(width: gridRight + 48, height: top + rows * pitch + 34)
+        let totalWidth = max(28, (values.map { textWidth(format($0.reduce(0, +))) }.max() ?? 0) + 8)
+        var canvas = Canvas(width: gridRight + totalWidth, height: top + rows * pitch + 34)
         let peak = values.joined().max() ?? 0
 
         for (c, label) in columnLabels.enumerated() {
             canvas.text(label, x: labelWidth + Double(c) * pitch + Self.cell / 2, y: top - 4, anchor: .middle, size: 9, fill: Palette.muted)
         }
-        canvas.text("total", x: gridRight + 44, y: top - 4, anchor: .end, size: 9, fill: Palette.muted)
+        canvas.text("total", x: gridRight + totalWidth - 4, y: top - 4, anchor: .end, size: 9, fill: Palette.muted)
         for (r, label) in rowLabels.enumerated() {
             let y = top + Double(r) * pitch
-            canvas.text(label, x: 0, y: y + 13)
+            canvas.text(label, x: 0, y: y + Self.cell / 2 + 4)
             let row = r < values.count ? values[r] : []
             for c in columnLabels.indices {
                 let value = c < row.count ? row[c] : 0
                 canvas.rect(x: labelWidth + Double(c) * pitch, y: y, width: Self.cell, height: Self.cell,
                             fill: Palette.shades[Self.level(value, peak: peak)],
-                            tooltip: "\(label) \(columnLabels[c]): \(plainNumber(value))\(unit.isEmpty ? "" : " " + unit)")
+                            tooltip: "\(label) \(columnLabels[c]): \(format(value))\(unit.isEmpty ? "" : " " + unit)")
             }
-            canvas.text(plainNumber(row.reduce(0, +)), x: gridRight + 44, y: y + 13, anchor: .end)
+            canvas.text(format(row.reduce(0, +)), x: gridRight + totalWidth - 4, y: y + Self.cell / 2 + 4, anchor: .end)
         }
 
         // Legend: the range of counts each shade stands for.
@@ -53,7 +57,7 @@ public struct Heatmap: Sendable {
         if peak > 0 {
             for level in 1...4 {
                 let low = (Double(level - 1) * peak / 4).rounded(.down) + 1, high = (Double(level) * peak / 4).rounded(.down)
-                if high >= low { legend.append((low == high ? plainNumber(low) : "\(plainNumber(low))–\(plainNumber(high))", Palette.shades[level])) }
+                if high >= low { legend.append((low == high ? format(low) : "\(format(low))–\(format(high))", Palette.shades[level])) }
             }
         }
         canvas.legend(legend, x: labelWidth, y: top + rows * pitch + 22)

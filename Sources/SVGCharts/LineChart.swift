@@ -1,17 +1,17 @@
 /// Series over a sequence of periods, as lines with a value axis from 0; the
 /// points are marked while there are few enough to tell apart (one period is a
 /// point, never an empty chart).
-public struct LineChart: Sendable {
+public struct LineChart {
     public let id: String
     public let title: String
     /// The periods, as the axis shows them (thinned out where they would overlap).
     public let labels: [String]
     public let series: [Series]
     public let kind: ValueKind
-    public let format: @Sendable (Double) -> String
+    public let format: (Double) -> String
 
     public init(id: String, title: String, labels: [String], series: [Series], kind: ValueKind = .count,
-                format: @escaping @Sendable (Double) -> String = plainNumber) {
+                format: @escaping (Double) -> String = plainNumber) {
         (self.id, self.title, self.labels, self.series, self.kind, self.format) = (id, title, labels, series, kind, format)
     }
 
@@ -28,7 +28,8 @@ public struct LineChart: Sendable {
             let points = line.values.prefix(labels.count).enumerated().map { (x: x($0), y: plot.y($1)) }
             if points.count > 1 { plot.canvas.polyline(points, stroke: Palette.color(s)) }
             if points.count <= 62 {
-                for point in points { plot.canvas.circle(x: point.x, y: point.y, r: points.count > 31 ? 1.8 : 2.8, fill: Palette.color(s)) }
+                let r = points.count > 31 ? 1.8 : points.count > 7 ? 2.8 : 4
+                for point in points { plot.canvas.circle(x: point.x, y: point.y, r: r, fill: Palette.color(s)) }
             }
         }
         plot.drawLabels(at: labels.indices.map(x))
@@ -38,14 +39,14 @@ public struct LineChart: Sendable {
 
 /// Series stacked in one column per period (new and returning contacts), with
 /// a value axis from 0.
-public struct StackedColumns: Sendable {
+public struct StackedColumns {
     public let id: String
     public let title: String
     public let labels: [String]
     public let series: [Series]
-    public let format: @Sendable (Double) -> String
+    public let format: (Double) -> String
 
-    public init(id: String, title: String, labels: [String], series: [Series], format: @escaping @Sendable (Double) -> String = plainNumber) {
+    public init(id: String, title: String, labels: [String], series: [Series], format: @escaping (Double) -> String = plainNumber) {
         (self.id, self.title, self.labels, self.series, self.format) = (id, title, labels, series, format)
     }
 
@@ -85,7 +86,7 @@ struct Plot {
     let format: (Double) -> String
     let left: Double, right: Double, top = 30.0, bottom: Double
 
-    init(labels: [String], maximum: Double, kind: ValueKind, format: @escaping (Double) -> String, width: Double = 560, height: Double = 240) {
+    init(labels: [String], maximum: Double, kind: ValueKind, format: @escaping (Double) -> String, width: Double = 480, height: Double = 220) {
         canvas = Canvas(width: width, height: height)
         self.labels = labels
         self.format = format

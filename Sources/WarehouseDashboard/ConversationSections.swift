@@ -20,7 +20,8 @@ extension PageBuilder {
             parts = [Self.empty("No conversations opened in this period.")]
         } else {
             let chart = Heatmap(id: "chart-busiest-hours", title: "Conversations opened by weekday and hour of the day (\(zone)): darker is busier",
-                                rowLabels: names, columnLabels: (0..<24).map(String.init), values: values, unit: "opened").svg
+                                rowLabels: names, columnLabels: (0..<24).map(String.init), values: values, unit: "opened",
+                                format: Display.count).svg
             let table = TableModel(caption: "Conversations opened by weekday (rows) and hour (columns)", result,
                                    headers: ["Day"] + (0..<24).map { "\($0)h" },
                                    rows: grid.enumerated().map { d, row in

@@ -27,8 +27,9 @@ enum Display {
         ResultFormatter.text(.real(value), column: "_pct") + "%"
     }
 
-    /// A report's value in a column, as the page shows it: `_seconds` columns
-    /// (and a KPI row's values, `asDuration`) as durations, `_pct` as percentages.
+    /// A report's value in a column, as the page shows it: `_pct` columns as
+    /// percentages, `_seconds` columns (and a KPI row's other numbers,
+    /// `asDuration`) as durations.
     static func text(_ value: SQLValue, column: String, asDuration: Bool = false) -> String {
         let number: Double?
         switch value {
@@ -39,8 +40,8 @@ enum Display {
         case .blob: return value.description
         }
         guard let number else { return blank }
-        if column.hasSuffix("_seconds") || asDuration { return duration(number) }
         if column.hasSuffix("_pct") { return percent(number) }
+        if column.hasSuffix("_seconds") || asDuration { return duration(number) }
         if case .integer(let v) = value { return count(v) }
         return ResultFormatter.text(value, column: column)
     }

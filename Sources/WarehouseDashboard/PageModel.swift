@@ -1,3 +1,5 @@
+import Mustache
+
 // What the template shows: plain values, every text already formatted. Names
 // are distinct across these types, because a Mustache name missing from the
 // current item is looked up in the items around it.
@@ -102,4 +104,29 @@ struct CellModel {
     let numeric: Bool
     /// The first cell of a row heads it (`<th scope="row">`).
     let rowHeader: Bool
+}
+
+// The table cells are most of what the template reads: named look-ups instead
+// of Mustache's reflection (Mirror) of each cell.
+extension CellModel: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": return text
+        case "value": return value
+        case "column": return column
+        case "numeric": return numeric
+        case "rowHeader": return rowHeader
+        default: return nil
+        }
+    }
+}
+
+extension RowModel: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "cells": return cells
+        case "flagged": return flagged
+        default: return nil
+        }
+    }
 }

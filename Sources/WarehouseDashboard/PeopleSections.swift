@@ -35,9 +35,12 @@ extension PageBuilder {
         if result.rows.isEmpty {
             part = Self.empty("No user activity in this period: no conversation assigned or closed, no message sent.")
         } else {
-            let chart = BarChart(id: "chart-user-performance", title: "Conversations assigned and closed per user, most closed first",
-                                 labels: result.values("user_name").map { $0.string ?? Display.blank },
-                                 series: [Series("closed", result.numbers("conversations_closed")), Series("assigned", result.numbers("conversations_assigned"))],
+            let shown = min(result.rows.count, Self.chartRows)
+            let chart = BarChart(id: "chart-user-performance",
+                                 title: "Conversations closed and assigned per user, most closed first" + (shown < result.rows.count ? " (the first \(shown))" : ""),
+                                 labels: result.values("user_name").prefix(shown).map { $0.string ?? Display.blank },
+                                 series: [Series("closed", Array(result.numbers("conversations_closed").prefix(shown))),
+                                          Series("assigned", Array(result.numbers("conversations_assigned").prefix(shown)))],
                                  format: Display.count).svg
             let teams = Column("team", show: { $0.string.map { $0.replacingOccurrences(of: ";", with: "; ") } ?? Display.blank })
             let table = TableModel(result, caption: "User performance",
@@ -59,11 +62,13 @@ extension PageBuilder {
         if result.rows.isEmpty {
             part = Self.empty("No conversations opened in this period.")
         } else {
-            let flaggedRows = Set(flags.indices.filter { flags[$0] })
-            let rates = result.values("agent_open_rate_pct").map { Display.text($0, column: "agent_open_rate_pct") }
-            let opened = result.numbers("opened_by_agent")
-            let chart = BarChart(id: "chart-agent-opened", title: "Conversations opened by the agent per user, flagged users in red",
-                                 labels: result.values("user_name").map { $0.string ?? Display.blank },
+            let shown = min(result.rows.count, Self.chartRows)
+            let flaggedRows = Set(flags.indices.filter { flags[$0] && $0 < shown })
+            let rates = result.values("agent_open_rate_pct").prefix(shown).map { Display.text($0, column: "agent_open_rate_pct") }
+            let opened = Array(result.numbers("opened_by_agent").prefix(shown))
+            let chart = BarChart(id: "chart-agent-opened",
+                                 title: "Conversations opened by the agent per user, most first, flagged users in red" + (shown < result.rows.count ? " (the first \(shown))" : ""),
+                                 labels: result.values("user_name").prefix(shown).map { $0.string ?? Display.blank },
                                  series: [Series("opened by the agent", opened)], format: Display.count,
                                  highlighted: flaggedRows, highlightName: "flagged",
                                  valueLabels: zip(opened, rates).map { "\(Display.count($0)) · \($1)" }).svg
@@ -113,4 +118,6 @@ extension PageBuilder {
     }
 
     static let anomaliesShown = 25
+    /// Rows a chart of users draws at most (the table lists them all).
+    static let chartRows = 20
 }

@@ -93,8 +93,8 @@ func count(_ needle: String, in text: String) -> Int {
 
     @Test func lineChartScalesToTheRoundedTopTick() {
         let svg = LineChart(id: "l", title: "t", labels: ["a", "b"], series: [Series("x", [0, 40])]).svg
-        // 40 is the top tick: its point sits on the top of the plot (y = 30), 0 on the bottom (240 - 24).
-        #expect(svg.contains("cy=\"30\"") && svg.contains("cy=\"216\""))
+        // 40 is the top tick: its point sits on the top of the plot (y = 30), 0 on the bottom (220 - 24).
+        #expect(svg.contains("cy=\"30\"") && svg.contains("cy=\"196\""))
     }
 
     @Test func stackedColumnsStackTheSeries() {

@@ -166,6 +166,13 @@ let dashboardSections = [
         // More conversations closed is good; a KPI card says so beside its arrow.
         #expect(march.html.contains("<li class=\"kpi \(change > 0 ? "good" : "bad")\">\n<span class=\"kpi-label\">Conversations closed</span>"))
         #expect(march.html.contains("(a volume: neither good nor bad)"))
+        // The overview's changes are percentages, its durations' too.
+        let changes = march.html.components(separatedBy: "data-column=\"change_pct\" data-value=\"").dropFirst()
+        #expect(changes.count == 8)
+        for change in changes {
+            let text = change.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" }
+            #expect(text.hasSuffix("%") || text == "—", "\(text)")
+        }
         #expect(march.html.contains("1 Mar – 31 Mar 2025 (America/New_York)"))
     }
 
