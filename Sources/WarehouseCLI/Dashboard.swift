@@ -17,12 +17,7 @@ extension WarehouseCommand {
         )
 
         @OptionGroup var database: DatabaseOptions
-
-        @Option(help: ArgumentHelp("First day, inclusive (YYYY-MM-DD).", valueName: "date")) var from: String?
-        @Option(help: ArgumentHelp("Last day, inclusive (YYYY-MM-DD).", valueName: "date")) var to: String?
-        @Option(help: ArgumentHelp("Reporting time zone (IANA name; default the workspace's).", valueName: "zone")) var tz: String?
-        @Option(help: ArgumentHelp("A team name.", valueName: "name")) var team: String?
-        @Option(help: ArgumentHelp("A channel ID or name.", valueName: "name-or-id")) var channel: String?
+        @OptionGroup var period: PeriodOptions
 
         @Option(name: .long, help: ArgumentHelp("The page's file; - for standard output.", valueName: "file"))
         var out = "dashboard.html"
@@ -33,8 +28,7 @@ extension WarehouseCommand {
 
         func run() throws {
             let warehouse = try Warehouse.openExisting(path: database.path)
-            let arguments = ReportArguments(from: from, to: to, tz: tz, team: team, channel: channel)
-            let page = try WarehouseDashboard.Dashboard.page(of: warehouse, arguments)
+            let page = try WarehouseDashboard.Dashboard.page(of: warehouse, period.arguments)
             try write(Array(page.utf8), to: out)
         }
 

@@ -69,13 +69,6 @@ public enum Dashboard {
         return try Template.render(model)
     }
 
-    /// The section ids of the page, in order.
-    public static let sectionIDs = [
-        "overview", "busiest-hours", "opened-vs-closed", "new-vs-returning", "incoming-by-channel", "outgoing-by-source",
-        "leaderboard-first-response", "leaderboard-resolution", "first-response-breakdown", "resolution-breakdown",
-        "user-performance", "agent-opened", "anomalies",
-    ]
-
     static func channelName(_ id: String?, in warehouse: Warehouse) throws -> String? {
         guard let id else { return nil }
         let name = try warehouse.db.scalar("SELECT channel_name FROM dim_channel WHERE channel_id = ?", [.text(id)])?.string
