@@ -32,10 +32,12 @@ extension WarehouseCommand {
             try write(Array(page.utf8), to: out)
         }
 
-        /// Where the page goes: standard output (`-`) or the file named.
+        /// Where the page goes: standard output (`-`) or the file named. The one
+        /// place the page is written: a shared helper for user-named outputs can
+        /// take PageFile's place here.
         func write(_ bytes: [UInt8], to path: String) throws {
             if path == "-" { return Terminal.write(bytes: bytes) }
-            try OutputFile.write(bytes, to: path)
+            try PageFile.write(bytes, to: path)
         }
     }
 }
@@ -48,7 +50,7 @@ extension WarehouseCommand {
 /// half a page. Anything else the path names (a symbolic link, a FIFO, a
 /// device) is opened with truncation and written through, so that the link
 /// keeps pointing where it did and a pipe gets the bytes.
-enum OutputFile {
+enum PageFile {
     static func write(_ bytes: [UInt8], to path: String) throws {
         var info = stat()
         if lstat(path, &info) != 0 {
