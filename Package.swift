@@ -13,7 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // The dashboard's markup is a Mustache template (Sources/WarehouseDashboard/Templates/):
         // swift-mustache is small, has no dependencies, escapes HTML by default, and keeps
-        // the page's markup in one file that reads as HTML, not in strings through the code.
+        // the page's markup in one file that reads as HTML, not in strings through the code
+        // (Plot would put it in Swift code; Stencil and Leaf bring more than one page needs).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
