@@ -11,6 +11,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The dashboard's markup is a Mustache template (Sources/WarehouseDashboard/Templates/):
+        // swift-mustache is small, has no dependencies, escapes HTML by default, and keeps
+        // the page's markup in one file that reads as HTML, not in strings through the code
+        // (Plot would put it in Swift code; Stencil and Leaf bring more than one page needs).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev).
@@ -24,8 +29,9 @@ let package = Package(
             name: "CLibEdit",
             providers: [.apt(["libedit-dev"])]
         ),
-        // Build tool: turns Schema/*.sql (and Queries/*.sql) into Swift string
-        // literals, so the binary carries its SQL wherever it is copied.
+        // Build tool: turns Schema/*.sql and Queries/*.sql (and a target's
+        // Templates/) into Swift string literals, so the binary carries them
+        // wherever it is copied.
         .executableTarget(name: "EmbedSQL"),
         .plugin(
             name: "EmbedSQLPlugin",
@@ -44,10 +50,19 @@ let package = Package(
         // The test-data generator (`warehouse generate`, the benchmark and the
         // tests); not linked into the core.
         .target(name: "WarehouseGenerator", dependencies: ["WarehouseCore"]),
+        // SVG charts drawn from numbers (heatmap, lines, columns, bars): pure functions, no dependencies.
+        .target(name: "SVGCharts"),
+        // The dashboard page: the reports run with the same parameters, drawn and laid out by a template.
+        .target(
+            name: "WarehouseDashboard",
+            dependencies: ["WarehouseCore", "SVGCharts", .product(name: "Mustache", package: "swift-mustache")],
+            exclude: ["Templates"],
+            plugins: ["EmbedSQLPlugin"]
+        ),
         .target(
             name: "WarehouseCLI",
             dependencies: [
-                "WarehouseCore", "WarehouseGenerator", "CLibEdit", "CSQLite",
+                "WarehouseCore", "WarehouseGenerator", "WarehouseDashboard", "CLibEdit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,6 +71,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "TestSupport"]),
         .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "TestSupport"]),
+        .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,26 +1,34 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's `Schema/` and `Queries/` SQL files into the target as
-/// Swift string literals, so the `warehouse` binary needs no files beside it.
-/// SwiftPM lists the files when it plans the build: after adding a new SQL file
-/// to an existing build directory, `touch Package.swift` so it plans again.
+/// Embeds text files into the target as Swift string literals, so the
+/// `warehouse` binary needs no files beside it:
+/// - a target with a `Templates/` folder in its sources gets those files, as
+///   `enum EmbeddedTemplates` (the dashboard's page);
+/// - any other target gets the package's `Schema/` and `Queries/` SQL files,
+///   as `enum EmbeddedSQL`.
+/// SwiftPM lists the files when it plans the build: after adding a new file to
+/// an existing build directory, `touch Package.swift` so it plans again.
 @main
 struct EmbedSQLPlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
-        let root = context.package.directoryURL
-        let folders = ["Schema", "Queries"].map { root.appendingPathComponent($0) }
+        // The target's sources in the package's default layout (Target.directoryURL needs tools 6.1).
+        let templates = context.package.directoryURL.appendingPathComponent("Sources/\(target.name)/Templates")
+        let hasTemplates = FileManager.default.fileExists(atPath: templates.path)
+        let (enumName, folders, suffix) = hasTemplates
+            ? ("EmbeddedTemplates", [templates], "")
+            : ("EmbeddedSQL", ["Schema", "Queries"].map { context.package.directoryURL.appendingPathComponent($0) }, ".sql")
         var inputs: [URL] = []
         for folder in folders {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-            inputs += names.filter { $0.hasSuffix(".sql") }.sorted().map { folder.appendingPathComponent($0) }
+            inputs += names.filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0) }
         }
-        let output = context.pluginWorkDirectoryURL.appendingPathComponent("EmbeddedSQL.swift")
+        let output = context.pluginWorkDirectoryURL.appendingPathComponent("\(enumName).swift")
         return [
             .buildCommand(
-                displayName: "Embedding \(inputs.count) SQL files",
+                displayName: "Embedding \(inputs.count) files in \(target.name)",
                 executable: try context.tool(named: "EmbedSQL").url,
-                arguments: [output.path] + inputs.map(\.path),
+                arguments: [output.path, enumName] + inputs.map(\.path),
                 inputFiles: inputs,
                 outputFiles: [output]
             )

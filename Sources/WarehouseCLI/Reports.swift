@@ -89,21 +89,31 @@ extension WarehouseCommand {
     }
 }
 
-/// The report parameters as command-line options (the same for `report` and the shell's `.report`).
-struct ReportOptions: ParsableArguments {
+/// The period and filters: the parameters `report` (and the shell's `.report`) and `dashboard` share.
+struct PeriodOptions: ParsableArguments {
     @Option(help: ArgumentHelp("First day, inclusive (YYYY-MM-DD).", valueName: "date")) var from: String?
     @Option(help: ArgumentHelp("Last day, inclusive (YYYY-MM-DD).", valueName: "date")) var to: String?
     @Option(help: ArgumentHelp("Reporting time zone (IANA name; default the workspace's).", valueName: "zone")) var tz: String?
+    @Option(help: ArgumentHelp("A team name.", valueName: "name")) var team: String?
+    @Option(help: ArgumentHelp("A channel ID or name.", valueName: "name-or-id")) var channel: String?
+
+    var arguments: ReportArguments {
+        ReportArguments(from: from, to: to, tz: tz, team: team, channel: channel)
+    }
+}
+
+/// The report parameters as command-line options (the same for `report` and the shell's `.report`).
+struct ReportOptions: ParsableArguments {
+    @OptionGroup var period: PeriodOptions
     @Option(help: ArgumentHelp("Period: day, week or month.", valueName: "day|week|month")) var by: String?
     @Option(name: .customLong("group-by"), help: ArgumentHelp("Group by user or team.", valueName: "user|team")) var groupBy: String?
-    @Option(help: ArgumentHelp("A team name.", valueName: "name")) var team: String?
     @Option(help: ArgumentHelp("A user ID or full name.", valueName: "name-or-id")) var user: String?
-    @Option(help: ArgumentHelp("A channel ID or name.", valueName: "name-or-id")) var channel: String?
     @Option(help: ArgumentHelp("At most N rows.", valueName: "n")) var limit: Int?
     @Option(help: ArgumentHelp("The percentile P (above 0, at most 100).", valueName: "p")) var percentile: Double?
 
     var arguments: ReportArguments {
-        ReportArguments(from: from, to: to, tz: tz, by: by, groupBy: groupBy, team: team, user: user,
-                        channel: channel, limit: limit, percentile: percentile)
+        var arguments = period.arguments
+        (arguments.by, arguments.groupBy, arguments.user, arguments.limit, arguments.percentile) = (by, groupBy, user, limit, percentile)
+        return arguments
     }
 }

@@ -91,7 +91,7 @@ public struct ResultFormatter {
 
     /// A value as csv, json and markdown show it: `_pct` columns with two
     /// decimals, `_seconds` columns in whole seconds.
-    static func text(_ value: SQLValue, column: String) -> String {
+    public static func text(_ value: SQLValue, column: String) -> String {
         text(value, kind: ColumnKind(column))
     }
 
@@ -183,6 +183,14 @@ public struct ResultFormatter {
         if h > 0 { return "\(sign)\(h)h \(two(m))m \(two(sec))s" }
         if m > 0 { return "\(sign)\(m)m \(two(sec))s" }
         return "\(sign)\(sec)s"
+    }
+
+    /// As `humanDuration`, to the minute from an hour up (the dashboard's `1h 02m`):
+    /// `1h 02m`, `12m 05s`, `45s`; seconds rounded half away from zero.
+    public static func shortDuration(_ seconds: Int64) -> String {
+        guard abs(seconds) >= 3600 else { return humanDuration(seconds) }
+        let minutes = (abs(seconds) + 30) / 60
+        return "\(seconds < 0 ? "-" : "")\(minutes / 60)h \(minutes % 60 < 10 ? "0" : "")\(minutes % 60)m"
     }
 
     /// The columns aligned right: those holding numbers only (NULLs aside), at least one.

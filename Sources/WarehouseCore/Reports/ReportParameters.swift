@@ -124,6 +124,13 @@ public enum ReportParameters {
                 : "it takes " + report.parameters.map { "--\($0.rawValue)" }.joined(separator: ", ")
             throw WarehouseError("report \(report.name) does not take --\(first.rawValue): \(takes) (and --format).")
         }
+        return try resolve(arguments, in: warehouse)
+    }
+
+    /// Checks the arguments and resolves them into the values to bind, as for a
+    /// report that takes them all: what runs several reports with the same
+    /// arguments checks them once, with the errors `warehouse report` gives.
+    public static func resolve(_ arguments: ReportArguments, in warehouse: Warehouse) throws -> [String: SQLValue] {
         var values = Dictionary(uniqueKeysWithValues: defaults.map { ($0.name, $0.value) })
         let db = warehouse.db
 
@@ -131,11 +138,7 @@ public enum ReportParameters {
         let zone: WorkspaceZone
         do { zone = try WorkspaceZone(arguments.tz ?? warehouse.timeZone) } catch { throw WarehouseError("--tz: \(error)") }
         if zone.identifier != warehouse.timeZone { values["tz"] = .text(zone.identifier) }
-        let fromDay = try arguments.from.map { try day($0, option: "--from") }
-        let toDay = try arguments.to.map { try day($0, option: "--to") }
-        if let fromDay, let toDay, toDay < fromDay {
-            throw WarehouseError("--to \(arguments.to!) is before --from \(arguments.from!).")
-        }
+        let (fromDay, toDay) = try days(arguments)
         if let fromDay {
             values["from"] = .text(CivilTime.formatDate(days: fromDay))
             values["from_ts"] = .integer(startOf(day: fromDay, in: zone))
@@ -147,11 +150,11 @@ public enum ReportParameters {
             values["to_date_key"] = .integer(Int64(CivilTime.dateKey(days: toDay)))
         }
         if let fromDay, let toDay {
-            let length = toDay - fromDay + 1
-            values["prev_from_ts"] = .integer(startOf(day: fromDay - length, in: zone))
-            values["prev_to_ts"] = .integer(startOf(day: fromDay, in: zone))
-            values["prev_from_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay - length)))
-            values["prev_to_date_key"] = .integer(Int64(CivilTime.dateKey(days: fromDay - 1)))
+            let previous = previousDays(from: fromDay, to: toDay)
+            values["prev_from_ts"] = .integer(startOf(day: previous.lowerBound, in: zone))
+            values["prev_to_ts"] = .integer(startOf(day: previous.upperBound + 1, in: zone))
+            values["prev_from_date_key"] = .integer(Int64(CivilTime.dateKey(days: previous.lowerBound)))
+            values["prev_to_date_key"] = .integer(Int64(CivilTime.dateKey(days: previous.upperBound)))
         }
         if zone.identifier != warehouse.timeZone {
             // The date keys bound the stored workspace-zone days: the workspace days of the
@@ -205,6 +208,22 @@ public enum ReportParameters {
             values["channel_key"] = .integer(key)
         }
         return values
+    }
+
+    /// The days of --from and --to (day numbers, see `CivilTime`), checked.
+    public static func days(_ arguments: ReportArguments) throws -> (from: Int?, to: Int?) {
+        let fromDay = try arguments.from.map { try day($0, option: "--from") }
+        let toDay = try arguments.to.map { try day($0, option: "--to") }
+        if let fromDay, let toDay, toDay < fromDay {
+            throw WarehouseError("--to \(arguments.to!) is before --from \(arguments.from!).")
+        }
+        return (fromDay, toDay)
+    }
+
+    /// The period `overview` compares with: the same number of days just before `from`.
+    public static func previousDays(from: Int, to: Int) -> ClosedRange<Int> {
+        let length = to - from + 1
+        return (from - length)...(from - 1)
     }
 
     /// The day number of a `YYYY-MM-DD` date.

@@ -15,6 +15,17 @@ import Testing
         #expect(ResultFormatter.humanDuration(90_000) == "25h 00m 00s")
     }
 
+    @Test func shortDurationsToTheMinuteFromAnHourUp() {
+        #expect(ResultFormatter.shortDuration(3723) == "1h 02m")
+        #expect(ResultFormatter.shortDuration(3749) == "1h 02m")
+        #expect(ResultFormatter.shortDuration(3750) == "1h 03m")  // 30 s rounds up
+        #expect(ResultFormatter.shortDuration(7199) == "2h 00m")
+        #expect(ResultFormatter.shortDuration(3599) == "59m 59s")
+        #expect(ResultFormatter.shortDuration(45) == "45s")
+        #expect(ResultFormatter.shortDuration(90_000) == "25h 00m")
+        #expect(ResultFormatter.shortDuration(-3723) == "-1h 02m")
+    }
+
     @Test func csvQuotesAndKeepsWholeSeconds() {
         #expect(ResultFormatter(format: .csv).render(result) == "name,resolution_seconds,share_pct\n\"Aisha, \"\"A\"\"\",3723,12.50\n客户😊,,3.00\n")
         // Percentages always with two decimals; durations in whole seconds, rounded half away from zero.
