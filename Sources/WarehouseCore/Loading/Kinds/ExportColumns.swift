@@ -91,36 +91,40 @@ final class ParsedRecord<Column: ExportColumns> {
     private var ints: [Int64?]
     private var fields: RecordFields?
 
+    /// Each column's type and header position, by raw value (read once, not per record).
+    private let types: [FieldType]
+
     init(_ columns: ColumnPositions<Column>, form: String?) {
         self.columns = columns
         self.form = form
-        bytes = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: Column.allCases.count)
-        ints = Array(repeating: nil, count: Column.allCases.count)
+        types = Column.allCases.map(\.spec.type)
+        bytes = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: types.count)
+        ints = Array(repeating: nil, count: types.count)
     }
 
     /// Reads every column of the source's current record, checking them in
     /// declaration order; throws the first value that does not parse.
     func parse(_ record: RecordFields, zone: WorkspaceZone) throws {
         fields = record
-        for column in Column.allCases {
-            let i = column.rawValue
-            let spec = column.spec
+        for i in 0..<types.count {
             guard let position = columns.positions[i] else {
                 bytes[i] = UnsafeBufferPointer(start: nil, count: 0); ints[i] = nil
                 continue
             }
+            let type = types[i]
+            let column = Column(rawValue: i)!
             let field = record.field(position)
-            let f = spec.type == .raw ? field : FieldParsing.trimmed(field)
+            let f = type == .raw ? field : FieldParsing.trimmed(field)
             bytes[i] = f
-            switch spec.type {
+            switch type {
             case .key, .userKey:
                 if f.isEmpty { throw RowReject("missing key \(name(column))") }
-                if spec.type == .userKey { bytes[i] = FieldParsing.withoutPointZero(f) }
+                if type == .userKey { bytes[i] = FieldParsing.withoutPointZero(f) }
             case .people:
                 bytes[i] = FieldParsing.withoutPointZero(f)
             case .timestamp, .requiredTimestamp:
                 ints[i] = try instant(f, column, zone)
-                if ints[i] == nil && spec.type == .requiredTimestamp { throw RowReject("missing \(name(column))") }
+                if ints[i] == nil && type == .requiredTimestamp { throw RowReject("missing \(name(column))") }
             case .duration:
                 ints[i] = nil
                 if !f.isEmpty {

@@ -79,10 +79,11 @@ extension ExportDefinition {
         try columns.checkRequired(kind)
         let form = Self.form(columns)
         let parsed = ParsedRecord(columns, form: form)
+        let (storedCount, table) = (Stored.allCases.count, Stored.table)
         return KindHandler(form: form, prepare: { fields, w in
             try parsed.parse(fields, zone: w.zone)
             try Self.prepare(parsed, &w)
-            w.finish(Stored.self)
+            w.finish(columns: storedCount, of: table)
         }, write: try writer(store))
     }
 }

@@ -97,10 +97,10 @@ struct RecordWriter {
                      "\(Column.table).\(column) written at position \(batch.values.count - recordStart), declared at \(column.rawValue)")
     }
 
-    /// Checks that the record has a value for every stored column.
-    func finish<Column: StoredColumns>(_: Column.Type) {
-        precondition(batch.values.count - recordStart == Column.allCases.count,
-                     "\(Column.table): \(batch.values.count - recordStart) values written for \(Column.allCases.count) columns")
+    /// Checks that the record has a value for each of the `count` stored columns of `table`.
+    func finish(columns count: Int, of table: String) {
+        precondition(batch.values.count - recordStart == count,
+                     "\(table): \(batch.values.count - recordStart) values written for \(count) columns")
     }
 
     mutating func null<Column: StoredColumns>(_ column: Column) { expect(column); null() }

@@ -38,6 +38,8 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
     private let lookup: Statement?
     private let mode: UpsertMode
     private let extraCount: Int32
+    /// How many stored columns the kind has (`Columns.allCases.count`, counted once).
+    private let columnCount: Int32
     /// The natural key's value position.
     private let keyColumn: Int
     /// The keys of the current record's references, by value position.
@@ -51,6 +53,7 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
         dimensions = store.dimensions
         self.mode = mode
         extraCount = Int32(extra.count)
+        columnCount = Int32(Columns.allCases.count)
         keyColumn = key.rawValue
         let conflict = String(describing: key)
         let sql = upsertSQL(table: Columns.table, columns: Columns.names + extra + ["row_hash", "load_id"], conflict: conflict)
@@ -92,13 +95,13 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
 
     /// Binds extra value `i` (0-based, in the order the kind named them).
     func bindExtra(_ i: Int, _ value: Int64?) {
-        let index = Int32(Columns.allCases.count + i + 1)
+        let index = columnCount + Int32(i) + 1
         if let value { statement.bindInt(index, value) } else { statement.bindNull(index) }
     }
 
     /// Writes the bound record (unless identical to the stored one) under the store's load unit.
     func write(_ record: PreparedRecord) throws -> Written {
-        let index = Int32(Columns.allCases.count) + extraCount + 1
+        let index = columnCount + extraCount + 1
         let hash = Int64(bitPattern: record.hash)
         statement.bindInt(index, hash)
         statement.bindInt(index + 1, store.loadID)
