@@ -20,6 +20,8 @@ enum Channels: ExportDefinition {
         case channel_id, channel_name, channel_type, in_channels_export
     }
 
+    static let identifiedBy: [Column] = [.id, .name]
+
     static func form(_ columns: ColumnPositions<Column>) -> String? { nil }
 
     static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {

@@ -35,6 +35,9 @@ enum Contacts: ExportDefinition {
         case custom_fields, in_contacts_export
     }
 
+    static let identifiedBy: [Column] = [.id]
+    static let unlike = ["Message ID", "Conversation ID"]
+
     static func form(_ columns: ColumnPositions<Column>) -> String? { nil }
 
     static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {

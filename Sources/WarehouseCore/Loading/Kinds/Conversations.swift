@@ -64,6 +64,8 @@ enum Conversations: ExportDefinition {
         case number_of_assignments, number_of_responses
     }
 
+    static let identifiedBy: [Column] = [.id, .started]
+
     /// A file with any column of the current form beyond the legacy 13 is `current`.
     static func form(_ columns: ColumnPositions<Column>) -> String? {
         columns.has(.firstAssignee) || columns.has(.closedByTeam) || columns.has(.openedBySource) || columns.has(.responses)

@@ -10,14 +10,9 @@ public enum ExportKind: String, CaseIterable, Sendable {
 
     /// The header columns that identify the kind, as a person reads them.
     public var keyColumns: String {
-        switch self {
-        case .conversations: return "Conversation ID + DateTime Conversation Started"
-        case .messages: return "Message ID + Sender Type (no Failure Reason)"
-        case .contacts: return "ContactID (no Message ID or Conversation ID)"
-        case .users: return "User ID + Email"
-        case .channels: return "Channel ID + Channel Name"
-        case .failedMessages: return "Message ID + Failure Reason"
-        }
+        let unlike = definition.unlike
+        return definition.identifyingNames.joined(separator: " + ")
+            + (unlike.isEmpty ? "" : " (no \(unlike.joined(separator: " or ")))")
     }
 
     /// The file that says everything about the kind.
@@ -32,17 +27,14 @@ public enum ExportKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// Recognises a header; the checks run in this order so that, for example,
-    /// a failed-messages file is never taken for a messages file.
+    /// Recognises a header by each kind's identifying columns (in its own
+    /// file), tried in this order so that, for example, a failed-messages file
+    /// is never taken for a messages file.
     public static func recognise(_ header: Header) -> ExportKind? {
-        let has = header.contains
-        if has("messageid") && has("failurereason") { return .failedMessages }
-        if has("messageid") && has("sendertype") { return .messages }
-        if has("conversationid") && has("datetimeconversationstarted") { return .conversations }
-        if has("userid") && has("email") { return .users }
-        if has("channelid") && has("channelname") { return .channels }
-        if has("contactid") && !has("messageid") && !has("conversationid") { return .contacts }
-        return nil
+        [.failedMessages, .messages, .conversations, .users, .channels, .contacts].first { kind in
+            kind.definition.identifyingNames.allSatisfy { header.contains(Header.normalise($0)) }
+                && !kind.definition.unlike.contains { header.contains(Header.normalise($0)) }
+        }
     }
 
     public static var kindList: String {
@@ -58,6 +50,10 @@ public enum ExportKind: String, CaseIterable, Sendable {
 protocol ExportDefinition {
     associatedtype Column: ExportColumns
     associatedtype Stored: StoredColumns
+    /// A header with all of these columns, and none of `unlike`, is of this kind.
+    static var identifiedBy: [Column] { get }
+    /// Header names that say a file is of another kind.
+    static var unlike: [String] { get }
     /// `current` or `legacy`, for a kind with two forms; nil otherwise.
     static func form(_ columns: ColumnPositions<Column>) -> String?
     static func prepare(_ record: ParsedRecord<Column>, _ w: inout RecordWriter) throws
@@ -73,6 +69,9 @@ struct KindHandler {
 }
 
 extension ExportDefinition {
+    static var unlike: [String] { [] }
+    static var identifyingNames: [String] { identifiedBy.map(\.spec.name) }
+
     /// The handler for a source with `header`; refuses a source that lacks a required column.
     static func handler(_ kind: ExportKind, header: Header, store: any RecordStore) throws -> KindHandler {
         let columns = ColumnPositions<Column>(header: header)

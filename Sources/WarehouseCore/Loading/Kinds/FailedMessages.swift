@@ -25,6 +25,8 @@ enum FailedMessages: ExportDefinition {
         case source_key, sender_id, sender_user_key, failure_reason
     }
 
+    static let identifiedBy: [Column] = [.id, .reason]
+
     static func form(_ columns: ColumnPositions<Column>) -> String? { nil }
 
     static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {

@@ -31,6 +31,9 @@ enum Messages: ExportDefinition {
         case sender_id, sender_user_key, message_type_key, channel_key, content_raw, content_text
     }
 
+    static let identifiedBy: [Column] = [.id, .senderType]
+    static let unlike = ["Failure Reason"]
+
     static func form(_ columns: ColumnPositions<Column>) -> String? {
         columns.has(.channel) ? "current" : "legacy"
     }

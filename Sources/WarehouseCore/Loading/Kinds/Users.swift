@@ -24,6 +24,8 @@ enum Users: ExportDefinition {
         case user_id, first_name, last_name, email, role, teams, in_users_export
     }
 
+    static let identifiedBy: [Column] = [.id, .email]
+
     static func form(_ columns: ColumnPositions<Column>) -> String? { nil }
 
     static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {
