@@ -218,7 +218,7 @@ public final class CSVReader {
     }
 
     /// All fields of the current record as strings.
-    public var strings: [String] { (0..<fieldCount).map(string) }
+    public var strings: [String] { fields.strings }
 
     /// Whether `count` bytes at `p` are valid UTF-8 (ASCII is checked 8 bytes at a time).
     static func isUTF8(_ p: UnsafeMutablePointer<UInt8>, _ count: Int) -> Bool {

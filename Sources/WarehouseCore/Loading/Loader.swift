@@ -99,9 +99,8 @@ public final class Loader {
             stepStart = Date()
         }
         try store.transaction {
-            // Only a file's size says how many records it holds before they are read.
             try store.begin(name: summary.fileName, path: summary.path, kind: kind, form: summary.form, started: started,
-                            bulkBytes: source is CSVFileSource ? size : nil)
+                            bulkBytes: source.exportBytes)
             let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(zone), prepare: handler.prepare)
             defer { pipeline.stop() }
             var lastProgress = Date()

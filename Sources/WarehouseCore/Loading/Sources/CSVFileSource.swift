@@ -55,6 +55,7 @@ final class CSVFileSource: RecordSource {
     }
 
     var progress: (done: Int, total: Int) { (finished ? size : reader.bytesConsumed, size) }
+    var exportBytes: Int? { size }
     var sha256: String? { finished ? sha.hexDigest() : nil }
     var recordText: String { reader.fields.csvText }
 }

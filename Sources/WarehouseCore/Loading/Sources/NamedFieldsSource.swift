@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// Records given as named fields (export column names to values in the
@@ -79,17 +78,18 @@ public final class NamedFieldsSource: RecordSource {
     var position: Int { index }
     var malformation: String? { problem }
     var progress: (done: Int, total: Int) { (max(index, 0), records.count) }
+    var exportBytes: Int? { nil }
 
     /// A digest of the records as given (names and values), so a batch loaded twice is recognisable in the log.
     var sha256: String? {
-        var hasher = SHA256()
+        let digest = SHA256Digester()
         for record in records {
             for (column, value) in record {
-                hasher.update(data: Data("\(column.utf8.count):\(column)\(value.utf8.count):\(value)".utf8))
+                Array("\(column.utf8.count):\(column)\(value.utf8.count):\(value)".utf8).withUnsafeBytes(digest.update)
             }
-            hasher.update(data: Data([0x0A]))
+            [UInt8(0x0A)].withUnsafeBytes(digest.update)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return digest.hexDigest()
     }
 
     var recordText: String { fields.csvText }

@@ -24,6 +24,9 @@ protocol RecordSource: AnyObject {
     /// How far the source has got, and its whole size, in the units of its
     /// progress (bytes of a file); for the progress bar.
     var progress: (done: Int, total: Int) { get }
+    /// The source's size in export bytes when it is known before its records
+    /// are read (a file's): it tells the store a bulk load is coming.
+    var exportBytes: Int? { get }
     /// The source's SHA-256 (hex) once it has been read to the end; nil when it has none.
     var sha256: String? { get }
     /// The current record as CSV text for the rejects table, cut at 2,000 characters.

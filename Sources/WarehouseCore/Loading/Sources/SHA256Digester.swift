@@ -1,6 +1,6 @@
 import Crypto
 
-/// SHA-256 of a file, fed chunk by chunk as the CSV reader reads it.
+/// SHA-256 of a source, fed chunk by chunk (a file as the CSV reader reads it).
 final class SHA256Digester {
     private var hasher = SHA256()
 

@@ -8,13 +8,11 @@ import Foundation
 /// store (PostgreSQL, say) would be another type with these operations.
 final class SQLiteStore: RecordStore {
     let db: Database
-    let path: String
-    let zone: WorkspaceZone
     let dimensions: DimensionKeys
-    let dailyMessages: DailyMessageSummary
-    let conversationMessageCounts: ConversationMessageCounts
-    let newContacts: NewContacts
-    let links: MessageLinks
+    private let dailyMessages: DailyMessageSummary
+    private let conversationMessageCounts: ConversationMessageCounts
+    private let newContacts: NewContacts
+    private let links: MessageLinks
     /// The load log row of the load unit being written.
     private(set) var loadID: Int64 = 0
     /// The indexes a bulk unit loads without (their SQL), and its size.
@@ -31,8 +29,7 @@ final class SQLiteStore: RecordStore {
 
     init(warehouse: Warehouse) throws {
         db = warehouse.db
-        path = warehouse.path
-        zone = try WorkspaceZone(warehouse.timeZone)
+        let zone = try WorkspaceZone(warehouse.timeZone)
         try db.execute("PRAGMA cache_size = \(Self.cacheSize)")
         // Sorts (index builds, summaries) spill to temporary files rather than
         // grow in memory: memory stays bounded whatever the size of the data.
