@@ -52,7 +52,10 @@ extension WarehouseCommand {
                     Terminal.printError("error: \(error)")
                     continue
                 }
-                if !quiet { print(Self.line(summary)) }
+                if !quiet {
+                    print(Self.line(summary))
+                    for note in summary.notes { print("  \(note)") }
+                }
                 if timings {
                     print("  " + summary.steps.map { "\($0.name) \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
                 }

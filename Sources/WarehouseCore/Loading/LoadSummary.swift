@@ -23,6 +23,35 @@ public struct LoadSummary: Sendable {
     /// Where the time went: the steps of the load in order, with their seconds.
     public var steps: [Step] = []
 
+    // What the file was, when it is not a native export (SPEC 1, "Exports after a spreadsheet").
+    /// The encoding the file was read in when it was not UTF-8 (`Windows-1252`, `UTF-16LE`).
+    public var encoding: String?
+    /// The field separator when it was not a comma (`;`, `tab`).
+    public var separator: String?
+    /// How the file's timestamps were written when they were not the export's
+    /// own form (`dates day-first, no seconds`, `spreadsheet serial numbers`).
+    public var timestampForm: String?
+    /// Records kept under their contact and time because a spreadsheet damaged their ID.
+    public var damagedIDs = 0
+    /// Conversation IDs that stood for two conversations (another contact and another start): both kept.
+    public var collisions = 0
+
+    /// What a person should know about how the file was read, one sentence each.
+    public var notes: [String] {
+        var notes: [String] = []
+        if let encoding { notes.append("read as \(encoding), not UTF-8") }
+        if let separator { notes.append("fields separated by \(separator)") }
+        if let timestampForm { notes.append(timestampForm) }
+        if damagedIDs > 0 {
+            notes.append("\(damagedIDs) record\(damagedIDs == 1 ? "" : "s") with an ID a spreadsheet damaged (like 7.6383E+18), kept by contact and time; "
+                + "to get their IDs back, download the export again and load it without opening it in a spreadsheet")
+        }
+        if collisions > 0 {
+            notes.append("warning: \(collisions) Conversation ID\(collisions == 1 ? "" : "s") stood for two conversations (another contact, another start): both kept")
+        }
+        return notes
+    }
+
     public struct Step: Sendable {
         public let name: String
         public let seconds: Double

@@ -20,9 +20,16 @@ public final class NamedFieldsSource: RecordSource {
     private var ends: UnsafeMutablePointer<Int>
     private var problem: String?
 
+    /// Records that carry no natural key (a webhook event has no Conversation
+    /// ID): a conversation with a blank ID is identified by its contact and
+    /// the minute it started, as one whose ID a spreadsheet damaged, until a
+    /// record with its ID takes it over (SPEC 1 and 6).
+    public let withoutIDs: Bool
+
     /// `name` is what the load log and the rejects call this batch of records.
-    public init(name: String, records: [[(name: String, value: String)]]) {
+    public init(name: String, records: [[(name: String, value: String)]], withoutIDs: Bool = false) {
         self.name = name
+        self.withoutIDs = withoutIDs
         self.records = records.map { $0.map { ($0.name, $0.value) } }
         var names: [String] = [], columns: [String: Int] = [:]
         for record in records {
