@@ -89,7 +89,7 @@ public final class Loader {
             throw WarehouseError("\(source.name): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
         }
         summary.kind = kind
-        let handler = try kind.definition.handler(kind, header: header, store: store)
+        let handler = try kind.definition.handler(kind, header: header, withoutIDs: source.withoutIDs, store: store)
         summary.form = handler.form
         let size = source.progress.total
 
@@ -126,6 +126,7 @@ public final class Loader {
                 pipeline.recycle(batch)
             }
             step("rows")
+            (summary.damagedIDs, summary.collisions) = store.identityCounts
             try store.finish(kind, step: step)
             try store.complete(sha256: source.sha256, summary)
         }

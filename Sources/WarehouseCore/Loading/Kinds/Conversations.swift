@@ -62,6 +62,7 @@ enum Conversations: ExportDefinition {
         case time_to_first_assignment_seconds, first_assignment_to_first_response_seconds, last_assignment_to_response_seconds
         case first_assignment_to_close_seconds, last_assignment_to_close_seconds, average_response_seconds
         case number_of_assignments, number_of_responses
+        case conversation_id_as_exported
     }
 
     static let identifiedBy: [Column] = [.id, .started]
@@ -84,7 +85,20 @@ enum Conversations: ExportDefinition {
         let derivedFRT = exportFRT == nil ? elapsed(r.int(.firstResponse)) : nil
         let derivedRT = exportRT == nil ? elapsed(r.int(.resolved)) : nil
 
-        w.text(Stored.conversation_id, r[.id])
+        // An ID a spreadsheet damaged, or none (a webhook event): the
+        // conversation is kept by its contact and the minute it started.
+        let id = r[.id]
+        let damaged = !id.isEmpty && r.idIsDamaged(.id)
+        if id.isEmpty || damaged {
+            guard !r[.contact].isEmpty, let startedTs else {
+                throw RowReject(id.isEmpty
+                    ? "no Conversation ID, and no Contact ID and start to know the conversation by"
+                    : "Conversation ID '\(String(decoding: id, as: UTF8.self))' was damaged by a spreadsheet, and the row has no Contact ID and start to know the conversation by")
+            }
+            w.text(Stored.conversation_id, ContactIdentity.conversation(contact: r[.contact], started: startedTs))
+        } else {
+            w.text(Stored.conversation_id, id)
+        }
         w.text(Stored.export_form, r.form)
         w.reference(Stored.contact_key, .contact, r[.contact])
         w.instant(Stored.started_ts, startedTs, withDate: true)
@@ -117,17 +131,43 @@ enum Conversations: ExportDefinition {
         w.int(Stored.average_response_seconds, r.int(.averageResponseTime))
         w.int(Stored.number_of_assignments, r.int(.assignments))
         w.int(Stored.number_of_responses, r.int(.responses))
+        w.laterText(Stored.conversation_id_as_exported, damaged ? id : nil)
     }
 
     /// A written conversation touches its contact and, when it moved, its old
     /// contact: their messages are linked again and their first conversation
     /// decided again after the file's rows (`MessageLinks`, `NewContacts`).
+    ///
+    /// By contact and time (SPEC 1): a conversation kept by its contact and
+    /// start is left out when that conversation is stored with its ID already;
+    /// one with an intact ID takes over the row kept for it; and an ID held by
+    /// a conversation of another contact that started at another time is a
+    /// second conversation, kept under its ID, contact and start.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         let upsert = try store.upsert(Stored.self, key: .conversation_id, extra: ["is_new_contact"],
-                                      mode: .lookUp(surrogate: "conversation_key", extra: "contact_key", stub: false))
+                                      mode: .lookUp(surrogate: "conversation_key", extra: "contact_key", stub: false, also: "started_ts"))
         return { record in
             try upsert.bind(record)
             let contact = upsert.key(record, .contact_key)
+            let started = record.int(Stored.started_ts.rawValue)
+            let id = record.bytes(Stored.conversation_id.rawValue)
+            let byContact = ContactIdentity.isIdentity(id)
+            if byContact {
+                if record.value(Stored.conversation_id_as_exported.rawValue).tag != .null { store.note(.damagedID) }
+                if let contact, let started, try store.intactConversation(contact: contact, started: started) { return .unchanged }
+                store.identityWritten(.conversations)
+            } else if let started, try store.holdsIdentities(.conversations) {
+                let contactID = record.bytes(Stored.contact_key.rawValue)
+                try store.takeOver(.conversations, identity: ContactIdentity.conversation(contact: contactID, started: started), id: id)
+            }
+            try upsert.find(record)
+            if !byContact, let stored = upsert.stored, let contact, let storedContact = stored.extra, storedContact != contact,
+               let started, let storedStart = stored.also, started / 60 != storedStart / 60 {
+                store.note(.collision)
+                let contactID = record.bytes(Stored.contact_key.rawValue)
+                upsert.rekey(String(decoding: id, as: UTF8.self) + ContactIdentity.conversation(contact: contactID, started: started))
+                try upsert.find(record)
+            }
             upsert.bindExtra(0, store.isFirstConversationSeen(contact: contact) ? 1 : 0)
             let written = try upsert.write(record)
             if written != .unchanged {

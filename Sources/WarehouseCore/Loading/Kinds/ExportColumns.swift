@@ -87,6 +87,10 @@ final class ParsedRecord<Column: ExportColumns> {
     let columns: ColumnPositions<Column>
     /// The source's form (`current`, `legacy`), for a kind with two.
     let form: String?
+    /// A blank natural key is read as blank instead of rejecting the record:
+    /// the source's records carry no IDs (a webhook event), and the kind keeps
+    /// them by contact and time (`ContactIdentity`).
+    let keyMayBeBlank: Bool
     private var bytes: [UnsafeBufferPointer<UInt8>]
     private var ints: [Int64?]
     private var fields: RecordFields?
@@ -94,9 +98,10 @@ final class ParsedRecord<Column: ExportColumns> {
     /// Each column's type and header position, by raw value (read once, not per record).
     private let types: [FieldType]
 
-    init(_ columns: ColumnPositions<Column>, form: String?) {
+    init(_ columns: ColumnPositions<Column>, form: String?, keyMayBeBlank: Bool = false) {
         self.columns = columns
         self.form = form
+        self.keyMayBeBlank = keyMayBeBlank
         types = Column.allCases.map(\.spec.type)
         bytes = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: types.count)
         ints = Array(repeating: nil, count: types.count)
@@ -107,18 +112,20 @@ final class ParsedRecord<Column: ExportColumns> {
     func parse(_ record: RecordFields, zone: WorkspaceZone) throws {
         fields = record
         for i in 0..<types.count {
+            let type = types[i]
+            let column = Column(rawValue: i)!
             guard let position = columns.positions[i] else {
+                // Named records may lack a key a file's header always has.
+                if type == .key && !keyMayBeBlank { throw RowReject("missing key \(name(column))") }
                 bytes[i] = UnsafeBufferPointer(start: nil, count: 0); ints[i] = nil
                 continue
             }
-            let type = types[i]
-            let column = Column(rawValue: i)!
             let field = record.field(position)
             let f = type == .raw ? field : FieldParsing.trimmed(field)
             bytes[i] = f
             switch type {
             case .key, .userKey:
-                if f.isEmpty { throw RowReject("missing key \(name(column))") }
+                if f.isEmpty && !(keyMayBeBlank && type == .key) { throw RowReject("missing key \(name(column))") }
                 if type == .userKey { bytes[i] = FieldParsing.withoutPointZero(f) }
             case .people:
                 bytes[i] = FieldParsing.withoutPointZero(f)

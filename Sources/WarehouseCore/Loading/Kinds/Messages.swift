@@ -29,6 +29,7 @@ enum Messages: ExportDefinition {
         static let table = "fact_message"
         case message_id, sent_ts, sent_local, sent_date_key, sent_hour, contact_key, source_key
         case sender_id, sender_user_key, message_type_key, channel_key, content_raw, content_text
+        case message_id_as_exported
     }
 
     static let identifiedBy: [Column] = [.id, .senderType]
@@ -41,7 +42,17 @@ enum Messages: ExportDefinition {
     static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {
         let source = senderType(r[.senderType])
         let sender = r[.senderID]
-        w.text(Stored.message_id, r[.id])
+        // An ID a spreadsheet damaged: the message is kept by its contact, minute and content.
+        let id = r[.id]
+        let damaged = r.idIsDamaged(.id)
+        if damaged {
+            guard !r[.contact].isEmpty, let sent = r.int(.time) else {
+                throw RowReject("Message ID '\(String(decoding: id, as: UTF8.self))' was damaged by a spreadsheet, and the row has no Contact ID to know the message by")
+            }
+            w.text(Stored.message_id, ContactIdentity.message(contact: r[.contact], sent: sent, content: r[.content]))
+        } else {
+            w.text(Stored.message_id, id)
+        }
         w.instant(Stored.sent_ts, r.int(.time), withDate: true)
         w.reference(Stored.contact_key, .contact, r[.contact])
         w.reference(Stored.source_key, .source, source)
@@ -52,16 +63,32 @@ enum Messages: ExportDefinition {
         let raw = r[.content]
         w.text(Stored.content_raw, raw)
         w.text(Stored.content_text, raw.isEmpty ? nil : MessageContent.text(of: raw))
+        w.laterText(Stored.message_id_as_exported, damaged ? id : nil)
     }
 
     /// A message is linked to its conversation as it is written (the link is
     /// derived, not part of the record: bound without hashing); the store
     /// counts it in the daily summary and its conversation's linked messages.
+    /// A message kept by contact, minute and content (its ID damaged) is left
+    /// out when it is stored with its ID already; one with an intact ID takes
+    /// over the row kept for it.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         let upsert = try store.upsert(Stored.self, key: .message_id, extra: ["conversation_key"], mode: .unlessUnchanged)
         return { record in
             try upsert.bind(record)
             let contact = upsert.key(record, .contact_key)
+            let id = record.bytes(Stored.message_id.rawValue)
+            let sent = record.int(Stored.sent_ts.rawValue)!
+            if ContactIdentity.isIdentity(id) {
+                store.note(.damagedID)
+                let print = ContactIdentity.contentPrint(record.bytes(Stored.content_raw.rawValue))
+                if let contact, try store.intactMessage(contact: contact, sent: sent, contentPrint: print) { return .unchanged }
+                store.identityWritten(.messages)
+            } else if try store.holdsIdentities(.messages) {
+                let identity = ContactIdentity.message(contact: record.bytes(Stored.contact_key.rawValue), sent: sent,
+                                                       content: record.bytes(Stored.content_raw.rawValue))
+                try store.takeOver(.messages, identity: identity, id: id)
+            }
             let link = try contact.flatMap { try store.conversation(ofMessageFrom: $0, at: record.int(Stored.sent_ts.rawValue)!) }
             upsert.bindExtra(0, link)
             let dateKey = Int(record.int(Stored.sent_date_key.rawValue)!)

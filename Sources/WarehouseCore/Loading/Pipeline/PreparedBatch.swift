@@ -107,6 +107,14 @@ struct RecordWriter {
     mutating func int<Column: StoredColumns>(_ column: Column, _ value: Int64?) { expect(column); int(value) }
     mutating func text<Column: StoredColumns>(_ column: Column, _ bytes: UnsafeBufferPointer<UInt8>) { expect(column); text(bytes) }
     mutating func text<Column: StoredColumns>(_ column: Column, _ value: String?) { expect(column); text(value) }
+    /// Text in a column added after records were first stored (a damaged ID
+    /// as exported): NULL adds nothing to the record's hash, so a record
+    /// stored before the column existed still compares equal to itself.
+    mutating func laterText<Column: StoredColumns>(_ column: Column, _ value: UnsafeBufferPointer<UInt8>?) {
+        expect(column)
+        guard let value, !value.isEmpty else { return batch.values.append(.init(tag: .null)) }
+        text(value)
+    }
     mutating func reference<Column: StoredColumns>(_ column: Column, _ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>) {
         expect(column); reference(dimension, bytes)
     }

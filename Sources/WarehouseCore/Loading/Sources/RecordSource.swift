@@ -31,6 +31,13 @@ protocol RecordSource: AnyObject {
     var sha256: String? { get }
     /// The current record as CSV text for the rejects table, cut at 2,000 characters.
     var recordText: String { get }
+    /// Whether the records may come without their natural key (a webhook
+    /// event): a conversation is then kept by contact and start (`ContactIdentity`).
+    var withoutIDs: Bool { get }
+}
+
+extension RecordSource {
+    var withoutIDs: Bool { false }
 }
 
 /// The fields of a source's current record: byte ranges of one buffer.

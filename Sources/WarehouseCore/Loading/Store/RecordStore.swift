@@ -50,7 +50,31 @@ protocol RecordStore: AnyObject {
     func messageInserted(date: Int, source: Int64, channel: Int64?, sender: UnsafeBufferPointer<UInt8>, user: Int64?, conversation: Int64?)
     /// A message was replaced; it is on local day `date` now.
     func messageReplaced(date: Int)
+
+    // MARK: Records kept by contact and time (`ContactIdentity`)
+
+    /// Whether the warehouse holds any record of `table` kept by contact and time.
+    func holdsIdentities(_ table: IdentityTable) throws -> Bool
+    /// A record with an intact ID arrived: the row kept under `identity`, if
+    /// any, becomes the row of `id` (unless `id` is stored already).
+    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws
+    /// A row kept by contact and time is being written to `table`.
+    func identityWritten(_ table: IdentityTable)
+    /// Whether a conversation of `contact` that started in the minute of
+    /// `started` is stored under an intact ID.
+    func intactConversation(contact: Int64, started: Int64) throws -> Bool
+    /// Whether a message of `contact` in the minute of `sent` with the same
+    /// content print is stored under an intact ID.
+    func intactMessage(contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool
+    /// Counts, for the unit's summary, a record kept by contact and time
+    /// because its ID was damaged, or a conversation ID that stood for two.
+    func note(_ event: IdentityEvent)
+    /// What `note` counted in the current unit.
+    var identityCounts: (damagedIDs: Int, collisions: Int) { get }
 }
+
+enum IdentityTable { case conversations, messages }
+enum IdentityEvent { case damagedID, collision }
 
 /// A kind's upsert in a store: binds a prepared record, then writes it.
 protocol RecordUpsert<Columns>: AnyObject {
@@ -61,10 +85,14 @@ protocol RecordUpsert<Columns>: AnyObject {
     func key(_ record: PreparedRecord, _ column: Columns) -> Int64?
     /// Binds extra value `i` (0-based, in the order the kind named them).
     func bindExtra(_ i: Int, _ value: Int64?)
+    /// Looks up the row the record would replace (a look-up upsert); `stored` then says it.
+    func find(_ record: PreparedRecord) throws
+    /// Writes the record under another key than its own.
+    func rekey(_ key: String)
     /// Writes the bound record unless it is identical to the stored one.
     func write(_ record: PreparedRecord) throws -> Written
-    /// The stored row a look-up upsert found: its key and the mode's extra column.
-    var stored: (key: Int64, extra: Int64?)? { get }
+    /// The stored row a look-up upsert found: its key and the mode's extra and `also` columns.
+    var stored: StoredRow? { get }
 }
 
 extension RecordStore {

@@ -13,6 +13,7 @@ final class SQLiteStore: RecordStore {
     private let conversationMessageCounts: ConversationMessageCounts
     private let newContacts: NewContacts
     private let links: MessageLinks
+    private let identities: IdentityRows
     /// The load log row of the load unit being written.
     private(set) var loadID: Int64 = 0
     /// The indexes a bulk unit loads without (their SQL), and its size.
@@ -39,6 +40,7 @@ final class SQLiteStore: RecordStore {
         conversationMessageCounts = try ConversationMessageCounts(db: db)
         newContacts = NewContacts(db: db)
         links = MessageLinks(db: db, counts: conversationMessageCounts)
+        identities = IdentityRows(db: db)
     }
 
     // MARK: A load unit
@@ -60,6 +62,7 @@ final class SQLiteStore: RecordStore {
                        [.text(name), .text(path), .text(kind.rawValue), form.map(SQLValue.text) ?? .null, .text(Self.iso(started))])
         loadID = db.lastInsertRowID
         links.start()
+        identities.start()
         try newContacts.start()
         try dailyMessages.start()
         conversationMessageCounts.start()
@@ -227,4 +230,20 @@ final class SQLiteStore: RecordStore {
     }
 
     func messageReplaced(date: Int) { dailyMessages.replaced(date: date) }
+
+    // MARK: Records kept by contact and time
+
+    func holdsIdentities(_ table: IdentityTable) throws -> Bool { try identities.holds(table) }
+    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws {
+        try identities.takeOver(table, identity: identity, id: id)
+    }
+    func intactConversation(contact: Int64, started: Int64) throws -> Bool {
+        try identities.intactConversation(contact: contact, started: started)
+    }
+    func intactMessage(contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
+        try identities.intactMessage(contact: contact, sent: sent, contentPrint: contentPrint)
+    }
+    func note(_ event: IdentityEvent) { identities.note(event) }
+    func identityWritten(_ table: IdentityTable) { identities.written(table) }
+    var identityCounts: (damagedIDs: Int, collisions: Int) { (identities.damagedIDs, identities.collisions) }
 }

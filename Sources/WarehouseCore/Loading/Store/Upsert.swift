@@ -15,8 +15,10 @@ enum UpsertMode {
     /// the stored row's key and `extra` column come back to the kind (a
     /// conversation's old contact). With `stub`, `extra` is the flag a
     /// dimension row made from a reference has at 0 (`in_contacts_export`…):
-    /// filling such a stub in counts as an insert.
-    case lookUp(surrogate: String, extra: String, stub: Bool)
+    /// filling such a stub in counts as an insert. `also`: a second column the
+    /// look-up returns (a conversation's start, to tell two conversations
+    /// that share an ID).
+    case lookUp(surrogate: String, extra: String, stub: Bool, also: String? = nil)
     /// One statement that leaves an identical stored record (same `row_hash`)
     /// alone: SQLite sets the last insert rowid on an insert and leaves it on
     /// the upsert's update, so with it set to 0 (no row has rowid 0)
@@ -44,8 +46,13 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
     private let keyColumn: Int
     /// The keys of the current record's references, by value position.
     private var referenceKeys = [Int64](repeating: 0, count: Columns.allCases.count)
-    /// The stored row found by the look-up (its key, and the mode's extra column).
-    private(set) var stored: (key: Int64, extra: Int64?)?
+    /// The stored row found by the look-up (its key, and the mode's extra and `also` columns).
+    private(set) var stored: StoredRow?
+    /// Whether `stored` is the look-up of the record being written.
+    private var found = false
+    private var storedHash: Int64 = 0
+    /// The key the record is written under when not its own (`rekey`).
+    private var keyOverride: String?
 
     init(store: SQLiteStore, key: Columns, extra: [String], mode: UpsertMode) throws {
         self.store = store
@@ -58,9 +65,9 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
         let conflict = String(describing: key)
         let sql = upsertSQL(table: Columns.table, columns: Columns.names + extra + ["row_hash", "load_id"], conflict: conflict)
         switch mode {
-        case .lookUp(let surrogate, let extraColumn, _):
+        case .lookUp(let surrogate, let extraColumn, _, let also):
             statement = try db.cachedStatement(sql)
-            lookup = try db.cachedStatement("SELECT \(surrogate), coalesce(row_hash, 0), \(extraColumn) FROM \(Columns.table) WHERE \(conflict) = ?")
+            lookup = try db.cachedStatement("SELECT \(surrogate), coalesce(row_hash, 0), \(extraColumn), \(also ?? "NULL") FROM \(Columns.table) WHERE \(conflict) = ?")
         case .unlessUnchanged:
             statement = try db.cachedStatement(sql + " WHERE \(Columns.table).row_hash IS NOT excluded.row_hash")
             lookup = nil
@@ -99,28 +106,50 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
         if let value { statement.bindInt(index, value) } else { statement.bindNull(index) }
     }
 
+    /// Looks the record's key (or the one `rekey` gave it) up, for a look-up
+    /// upsert: `stored` is then the row it would replace. `write` does it when
+    /// the kind has not.
+    func find(_ record: PreparedRecord) throws {
+        guard let lookup else { return }
+        lookup.reset()
+        if let keyOverride {
+            lookup.bindText(1, keyOverride)
+        } else {
+            lookup.bindText(1, record.bytes(keyColumn))
+        }
+        storedHash = 0
+        stored = nil
+        if try lookup.step() {
+            stored = StoredRow(key: lookup.int64(at: 0), extra: lookup.isNull(at: 2) ? nil : lookup.int64(at: 2),
+                               also: lookup.isNull(at: 3) ? nil : lookup.int64(at: 3))
+            storedHash = lookup.int64(at: 1)
+        }
+        lookup.reset()
+        found = true
+    }
+
+    /// Writes the bound record under `key` instead of its own natural key
+    /// (a conversation whose ID another conversation holds).
+    func rekey(_ key: String) {
+        keyOverride = key
+        statement.bindText(Int32(keyColumn) + 1, key)
+        found = false
+    }
+
     /// Writes the bound record (unless identical to the stored one) under the store's load unit.
     func write(_ record: PreparedRecord) throws -> Written {
         let index = columnCount + extraCount + 1
         let hash = Int64(bitPattern: record.hash)
         statement.bindInt(index, hash)
         statement.bindInt(index + 1, store.loadID)
-        defer { statement.reset() }
-        guard case .lookUp(_, _, let stub) = mode, let lookup else {
+        defer { statement.reset(); found = false; keyOverride = nil }
+        guard case .lookUp(_, _, let stub, _) = mode else {
             db.lastInsertRowID = 0
             try statement.run()
             guard db.changes > 0 else { return .unchanged }
             return db.lastInsertRowID != 0 ? .inserted : .updated
         }
-        lookup.reset()
-        lookup.bindText(1, record.bytes(keyColumn))
-        var storedHash: Int64 = 0
-        stored = nil
-        if try lookup.step() {
-            stored = (lookup.int64(at: 0), lookup.isNull(at: 2) ? nil : lookup.int64(at: 2))
-            storedHash = lookup.int64(at: 1)
-        }
-        lookup.reset()
+        if !found { try find(record) }
         let isStub = stub && stored?.extra == 0
         if stored != nil, !isStub, storedHash == hash { return .unchanged }
         try statement.run()
@@ -129,4 +158,11 @@ final class Upsert<Columns: StoredColumns>: RecordUpsert {
 
     /// The key of the row the last `write` wrote (for a look-up upsert).
     var writtenKey: Int64 { stored?.key ?? db.lastInsertRowID }
+}
+
+/// The stored row a look-up upsert found: its key, and the mode's extra and `also` columns.
+struct StoredRow {
+    let key: Int64
+    let extra: Int64?
+    let also: Int64?
 }

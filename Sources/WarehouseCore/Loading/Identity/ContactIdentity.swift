@@ -1,0 +1,82 @@
+import Foundation
+
+/// A conversation or message kept by its contact and time instead of its ID:
+/// a spreadsheet damaged the ID (SPEC 1, "Exports after a spreadsheet"), or
+/// the record came without one (a webhook event, SPEC 6). The identity is its
+/// natural key in the warehouse (`Schema/007_ids_damaged_by_spreadsheets.sql`):
+/// it starts with `~`, which no export ID does, so a look-up by key and a range
+/// scan of the key index (`> '~'`) tell such rows from the others.
+enum ContactIdentity {
+    /// What every identity starts with.
+    static let mark = UInt8(ascii: "~")
+
+    /// Whether a stored key is an identity rather than an export ID.
+    @inline(__always)
+    static func isIdentity(_ key: UnsafeBufferPointer<UInt8>) -> Bool { key.first == mark }
+
+    /// A conversation's: `~<Contact ID>@<the minute it started, UTC>`.
+    static func conversation(contact: UnsafeBufferPointer<UInt8>, started: Int64) -> String {
+        "~" + String(decoding: contact, as: UTF8.self) + "@" + minute(started)
+    }
+
+    /// A message's: `~<Contact ID>@<its minute, UTC>#<its content's print>`.
+    static func message(contact: UnsafeBufferPointer<UInt8>, sent: Int64, content: UnsafeBufferPointer<UInt8>) -> String {
+        "~" + String(decoding: contact, as: UTF8.self) + "@" + minute(sent) + "#" + String(contentPrint(content), radix: 16)
+    }
+
+    /// `YYYY-MM-DDTHH:MMZ`: the minute an instant is in (seconds are what a spreadsheet drops).
+    static func minute(_ t: Int64) -> String {
+        let m = t - ((t % 60) + 60) % 60
+        var text = ""
+        CivilTime.withFormatted(wallSeconds: m) { text = String(decoding: $0, as: UTF8.self) }
+        // `YYYY-MM-DD HH:MM:SS` → `YYYY-MM-DDTHH:MMZ`
+        return String(text.prefix(10)) + "T" + String(text.dropFirst(11).prefix(5)) + "Z"
+    }
+
+    /// A print of a message's content made of its ASCII letters and digits
+    /// only (FNV-1a, 64 bits): what survives a spreadsheet's round trip through
+    /// Windows-1252, which turns emoji and CJK into `?`, is the same on both sides.
+    static func contentPrint(_ content: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in content where (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    /// An ID a spreadsheet wrote in scientific notation (`7.6383E+18`,
+    /// `6.95968e+12`): its digits are gone, whatever the rest of the column is.
+    static func isScientific(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < id.count, id[i] >= 0x30, id[i] <= 0x39 { i += 1 }
+            return i - start
+        }
+        guard digits() >= 1 else { return false }
+        if i < id.count, id[i] == UInt8(ascii: ".") || id[i] == UInt8(ascii: ",") {
+            i += 1
+            guard digits() >= 1 else { return false }
+        }
+        guard i < id.count, id[i] == UInt8(ascii: "E") || id[i] == UInt8(ascii: "e") else { return false }
+        i += 1
+        if i < id.count, id[i] == UInt8(ascii: "+") { i += 1 }
+        return digits() >= 1 && i == id.count
+    }
+
+    /// Whether an all-digit ID has 16 or more digits, all zeros after the 15th
+    /// (what Excel keeps of a long number). Damaged only when every such ID of
+    /// its column looks the same (a file's survey decides that).
+    static func looksCutTo15Digits(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard id.count >= 16, id.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        return id[15...].allSatisfy { $0 == 0x30 }
+    }
+}
+
+extension ParsedRecord {
+    /// Whether the ID in `column` was damaged by a spreadsheet: written in
+    /// scientific notation.
+    func idIsDamaged(_ column: Column) -> Bool {
+        ContactIdentity.isScientific(self[column])
+    }
+}
