@@ -26,11 +26,15 @@ public struct WarehouseInfo {
         schemaVersion = try Schema.version(of: db)
         let linked = try count("SELECT count(*) FROM fact_message WHERE conversation_key IS NOT NULL")
         let messages = try count("SELECT count(*) FROM fact_message")
+        // Kept by contact and time (an ID a spreadsheet damaged, or none sent): keys from `~` up.
+        let byContact = try count("SELECT count(*) FROM fact_conversation WHERE conversation_id >= '~' AND conversation_id < '~~'")
+        let messagesByContact = try count("SELECT count(*) FROM fact_message WHERE message_id >= '~' AND message_id < '~~'")
+        func andByContact(_ n: Int64) -> String { n == 0 ? "" : ", \(n) kept by contact and time (no intact ID yet)" }
         counts = [
             Count(name: "conversations", records: try count("SELECT count(*) FROM fact_conversation"),
-                  note: "\(try count("SELECT count(*) FROM fact_conversation WHERE export_form = 'legacy'")) from legacy files"),
+                  note: "\(try count("SELECT count(*) FROM fact_conversation WHERE export_form = 'legacy'")) from legacy files" + andByContact(byContact)),
             Count(name: "messages", records: messages,
-                  note: "\(linked) linked to a conversation, \(messages - linked) in none"),
+                  note: "\(linked) linked to a conversation, \(messages - linked) in none" + andByContact(messagesByContact)),
             Count(name: "failed_messages", records: try count("SELECT count(*) FROM fact_failed_message"), note: ""),
             Count(name: "contacts", records: try count("SELECT count(*) FROM dim_contact WHERE in_contacts_export = 1"),
                   note: "\(try count("SELECT count(*) FROM dim_contact WHERE in_contacts_export = 0")) more referenced only"),
