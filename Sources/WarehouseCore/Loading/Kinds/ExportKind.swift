@@ -72,12 +72,13 @@ extension ExportDefinition {
     static var unlike: [String] { [] }
     static var identifyingNames: [String] { identifiedBy.map(\.spec.name) }
 
-    /// The handler for a source with `header`; refuses a source that lacks a required column.
-    static func handler(_ kind: ExportKind, header: Header, store: any RecordStore) throws -> KindHandler {
+    /// The handler for a source with `header`; refuses a source that lacks a
+    /// required column. `survey` answers what the source's records cannot tell alone.
+    static func handler(_ kind: ExportKind, header: Header, store: any RecordStore, survey: SourceSurvey? = nil) throws -> KindHandler {
         let columns = ColumnPositions<Column>(header: header)
         try columns.checkRequired(kind)
         let form = Self.form(columns)
-        let parsed = ParsedRecord(columns, form: form)
+        let parsed = ParsedRecord(columns, form: form, survey: survey)
         let (storedCount, table) = (Stored.allCases.count, Stored.table)
         return KindHandler(form: form, prepare: { fields, w in
             try parsed.parse(fields, zone: w.zone)
