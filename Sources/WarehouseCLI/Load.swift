@@ -11,7 +11,8 @@ extension WarehouseCommand {
                 transaction: a file that fails leaves the warehouse as it was before it. Records are kept by their \
                 natural key, so loading a file twice, or overlapping exports, leaves each record once, and a later \
                 record replaces the stored one. Rows that cannot be read are rejected and listed with their line \
-                (`SELECT * FROM rejects`); the rest of the file loads.
+                (`SELECT * FROM rejects`); the rest of the file loads. A file saved again by a spreadsheet loads \
+                too: its dates' day and month order is decided from its values (or by --date-order), never guessed.
                 """
         )
 
@@ -26,6 +27,12 @@ extension WarehouseCommand {
         @Flag(name: .long, help: "Print where each file's time went (rows, index builds, summaries, commit).")
         var timings = false
 
+        @Option(name: .long, help: """
+            The order of day and month in dates like 03/04/2025 (a file saved by a spreadsheet): dmy (day first) or \
+            mdy (month first). By default each file's dates decide it, and a file where none does is refused.
+            """)
+        var dateOrder: DateOrder?
+
         @Argument(help: "The export files (CSV).")
         var files: [String] = []
 
@@ -38,6 +45,7 @@ extension WarehouseCommand {
         func run() throws {
             let warehouse = try Warehouse.openForWriting(path: database.path, timeZone: timezone, newFileWithoutLog: true)
             let loader = try Loader(warehouse: warehouse)
+            loader.dateOrder = dateOrder
             let showProgress = !quiet && Terminal.isTerminal(STDERR_FILENO)
             var failures = 0
             for path in Loader.loadOrder(files) {

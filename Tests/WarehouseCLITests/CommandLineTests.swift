@@ -120,6 +120,27 @@ final class Scratch {
         #expect(count.stdout == "n\n1\n")
     }
 
+    @Test func aFileWhoseDatesCannotBeDecidedIsRefusedNamingDateOrderAndLoadsWithIt() throws {
+        let s = Scratch()
+        let file = s.write("conversations.csv", "Conversation ID,DateTime Conversation Started,DateTime Conversation Resolved,Contact ID\n"
+            + "1,03/04/2025 09:00,03/04/2025 10:30,c1\n2,05/06/2025 12:16,,c2\n")
+        let refused = try s.run("load", "--db", "w.db", file)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("conversations.csv: cannot tell the day from the month in its dates"))
+        #expect(refused.stderr.contains("--date-order dmy") && refused.stderr.contains("--date-order mdy"))
+        #expect(refused.stderr.contains("Nothing of it was loaded."))
+        #expect(try s.run("sql", "--db", "w.db", "SELECT count(*) AS n FROM conversations").stdout == "n\n0\n")
+        let loaded = try s.run("load", "--db", "w.db", "--date-order", "dmy", file)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        #expect(loaded.stdout.contains("conversations.csv: conversations (legacy form), 2 rows: 2 inserted"))
+        #expect(loaded.stdout.contains("\n  dates day-first (DD/MM/YYYY, as --date-order says), no seconds\n"))
+        #expect(try s.run("sql", "--db", "w.db", "SELECT opened_at FROM conversations ORDER BY 1").stdout
+                == "opened_at\n2025-04-03 09:00:00\n2025-06-05 12:16:00\n")
+        let wrong = try s.run("load", "--db", "w.db", "--date-order", "ymd", file)
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("ymd") && wrong.stderr.contains("dmy"))
+    }
+
     @Test func loadWithoutFilesIsAUsageError() throws {
         let s = Scratch()
         let r = try s.run("load", "--db", "w.db")

@@ -18,6 +18,9 @@ public final class Loader {
     public var rejectsInSummary = 20
     /// The longest record the CSV reader accepts; a longer one fails the file.
     public var maxRecordBytes = CSVReader.defaultMaxRecordBytes
+    /// The day/month order of slash dates (`--date-order`); nil: each source's
+    /// values decide it, and a source where none does is refused (`SourceSurvey`).
+    public var dateOrder: DateOrder?
 
     public init(warehouse: Warehouse) throws {
         self.warehouse = warehouse
@@ -89,7 +92,8 @@ public final class Loader {
             throw WarehouseError("\(source.name): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
         }
         summary.kind = kind
-        let handler = try kind.definition.handler(kind, header: header, withoutIDs: source.withoutIDs, store: store)
+        let survey = SourceSurvey(source: source, dateOrder: dateOrder)
+        let handler = try kind.definition.handler(kind, header: header, store: store, survey: survey, withoutIDs: source.withoutIDs)
         summary.form = handler.form
         let size = source.progress.total
 
@@ -127,6 +131,8 @@ public final class Loader {
             }
             step("rows")
             (summary.damagedIDs, summary.collisions) = store.identityCounts
+            // The reading thread has finished: what it found is read here.
+            summary.timestampForm = survey.timestampForm
             try store.finish(kind, step: step)
             try store.complete(sha256: source.sha256, summary)
         }

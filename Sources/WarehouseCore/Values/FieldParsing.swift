@@ -75,7 +75,9 @@ public enum FieldParsing {
         return .utc(wall - sign * Int64(offsetHours * 3600 + offsetMinutes * 60))
     }
 
-    /// `HH:MM:SS` (hours may exceed 24) or plain whole seconds. Nil when it does not parse.
+    /// `HH:MM:SS` (hours may exceed 24, and may have one digit, `0:13:15`, as a
+    /// spreadsheet writes them) or plain whole seconds. Minutes and seconds have
+    /// two digits. Nil when it does not parse.
     public static func duration(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
         let f = trimmed(raw)
         guard !f.isEmpty else { return nil }
@@ -84,7 +86,7 @@ public enum FieldParsing {
         var digitsInPart = 0
         for b in f {
             if b == UInt8(ascii: ":") {
-                guard digitsInPart > 0 else { return nil }
+                guard digitsInPart > 0, parts.isEmpty || digitsInPart == 2 else { return nil }
                 parts.append(current); current = 0; digitsInPart = 0
             } else if b >= 48 && b <= 57 {
                 guard digitsInPart < 12 else { return nil }
@@ -116,17 +118,17 @@ public enum FieldParsing {
         return value
     }
 
-    /// The field without a trailing `.0` (a spreadsheet artefact on numeric IDs).
+    /// The field without a trailing `.0` when the rest is all digits (a
+    /// spreadsheet artefact on numeric IDs: `12.0` is `12`, `A1.0` stays).
     @inline(__always)
     public static func withoutPointZero(_ f: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         let n = f.count
-        if n > 2 && f[n - 2] == UInt8(ascii: ".") && f[n - 1] == UInt8(ascii: "0") && f[n - 3] >= 48 && f[n - 3] <= 57 {
-            return UnsafeBufferPointer(rebasing: f[0..<(n - 2)])
-        }
-        return f
+        guard n > 2 && f[n - 1] == UInt8(ascii: "0") && f[n - 2] == UInt8(ascii: ".") else { return f }
+        for i in 0..<(n - 2) where f[i] < 48 || f[i] > 57 { return f }
+        return UnsafeBufferPointer(rebasing: f[0..<(n - 2)])
     }
 
-    /// A user ID as it stands in any column: trimmed, trailing `.0` removed.
+    /// An ID as it stands in any ID or people column: trimmed, trailing `.0` removed.
     @inline(__always)
     public static func userID(_ raw: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         withoutPointZero(trimmed(raw))

@@ -37,7 +37,7 @@ private struct Bench {
 @Suite("Records kept by contact and time")
 struct ContactIdentityTests {
     @Test func scientificNotationIsDamagedAndIntactIDsAreNot() {
-        func damaged(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer(ContactIdentity.isScientific) }
+        func damaged(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer(ZeroPaddedIDs.isScientific) }
         #expect(damaged("7.6383E+18"))
         #expect(damaged("6.95968e+12"))
         #expect(damaged("7E+18"))
@@ -46,10 +46,10 @@ struct ContactIdentityTests {
         #expect(!damaged("E+18"))
         #expect(!damaged("7.6383E+"))
         #expect(!damaged("abc"))
-        func cut(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer(ContactIdentity.looksCutTo15Digits) }
-        #expect(cut("7638301234567890000"))
-        #expect(!cut("7638301234567890001"))
-        #expect(!cut("763830123456789"))
+        func cut(_ s: String) -> ZeroPaddedIDs.Verdict { Array(s.utf8).withUnsafeBufferPointer(ZeroPaddedIDs.verdict) }
+        #expect(cut("7638301234567890000") == .zeroPadded)
+        #expect(cut("7638301234567890001") == .intact)
+        #expect(cut("763830123456789") == .tellsNothing)
     }
 
     @Test func theIdentityIsTheContactAndTheStartMinuteInUTC() {
@@ -97,6 +97,35 @@ struct ContactIdentityTests {
         ])
         #expect(late.unchanged == 2 && late.inserted == 0 && late.updated == 0)
         #expect(try b.ids() == ["605240469847439385", "605240469847439386"])
+    }
+
+    @Test func idsCutTo15DigitsAreDamagedWhenEveryLongIDOfTheColumnIs() throws {
+        let b = try Bench()
+        // Excel kept 15 significant digits: two conversations now share 605240469847439000.
+        let cut = b.load("cut.csv", [
+            row("605240469847439000", "2025-03-01 09:00:00", contact: "c1"),
+            row("605240469847439000", "2025-03-01 11:30:00", contact: "c2"),
+            row("710380729650371000", "2025-03-01 12:00:00", contact: "c3"),
+            row("4242", "2025-03-01 13:00:00", contact: "c4"),  // short IDs survive whole and say nothing
+        ])
+        #expect(cut.inserted == 4 && cut.damagedIDs == 3 && cut.collisions == 0)
+        #expect(try b.ids() == ["4242", "~c1@2025-03-01T09:00Z", "~c2@2025-03-01T11:30Z", "~c3@2025-03-01T12:00Z"])
+        let native = b.load("native.csv", [
+            row("605240469847439385", "2025-03-01 09:00:12", contact: "c1"),
+            row("605240469847439386", "2025-03-01 11:30:40", contact: "c2"),
+            row("710380729650370822", "2025-03-01 12:00:00", contact: "c3"),
+        ])
+        #expect(native.inserted == 0 && native.updated == 3)
+        #expect(try b.ids() == ["4242", "605240469847439385", "605240469847439386", "710380729650370822"])
+
+        // One long ID that does not end in zeros says the column was not cut: its IDs are kept as they are.
+        let b2 = try Bench()
+        let intact = b2.load("intact.csv", [
+            row("605240469847439000", "2025-03-01 09:00:00", contact: "c1"),
+            row("605240469847439385", "2025-03-01 11:30:00", contact: "c2"),
+        ])
+        #expect(intact.damagedIDs == 0 && intact.inserted == 2)
+        #expect(try b2.ids() == ["605240469847439000", "605240469847439385"])
     }
 
     @Test func aDamagedRowWithNothingToKnowItByIsRejectedOnItsOwn() throws {

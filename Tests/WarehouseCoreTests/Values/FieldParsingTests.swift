@@ -58,6 +58,16 @@ private func wall(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) 
         }
     }
 
+    @Test func durationsWithAOneDigitHourAsASpreadsheetWritesThem() {
+        #expect(dur("0:13:15") == 795)
+        #expect(dur("0:00:29") == 29)
+        #expect(dur("9:59:59") == Int64(9 * 3600 + 59 * 60 + 59))
+        // Minutes and seconds keep two digits.
+        for bad in ["0:5:15", "0:05:5", "0:123:00", "0:00:290", ":13:15"] {
+            #expect(dur(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func counts() {
         #expect(cnt("12") == 12)
         #expect(cnt("12.0") == 12)
@@ -71,6 +81,7 @@ private func wall(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) 
         #expect(uid(" 1073060 ") == "1073060")
         #expect(uid("1073060") == "1073060")
         #expect(uid("ab.0") == "ab.0")
+        #expect(uid("A1.0") == "A1.0")
         #expect(uid("10") == "10")
     }
 

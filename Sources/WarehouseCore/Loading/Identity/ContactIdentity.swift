@@ -43,40 +43,16 @@ enum ContactIdentity {
         }
         return h
     }
-
-    /// An ID a spreadsheet wrote in scientific notation (`7.6383E+18`,
-    /// `6.95968e+12`): its digits are gone, whatever the rest of the column is.
-    static func isScientific(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        func digits() -> Int {
-            let start = i
-            while i < id.count, id[i] >= 0x30, id[i] <= 0x39 { i += 1 }
-            return i - start
-        }
-        guard digits() >= 1 else { return false }
-        if i < id.count, id[i] == UInt8(ascii: ".") || id[i] == UInt8(ascii: ",") {
-            i += 1
-            guard digits() >= 1 else { return false }
-        }
-        guard i < id.count, id[i] == UInt8(ascii: "E") || id[i] == UInt8(ascii: "e") else { return false }
-        i += 1
-        if i < id.count, id[i] == UInt8(ascii: "+") { i += 1 }
-        return digits() >= 1 && i == id.count
-    }
-
-    /// Whether an all-digit ID has 16 or more digits, all zeros after the 15th
-    /// (what Excel keeps of a long number). Damaged only when every such ID of
-    /// its column looks the same (a file's survey decides that).
-    static func looksCutTo15Digits(_ id: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard id.count >= 16, id.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
-        return id[15...].allSatisfy { $0 == 0x30 }
-    }
 }
 
 extension ParsedRecord {
     /// Whether the ID in `column` was damaged by a spreadsheet: written in
-    /// scientific notation.
+    /// scientific notation (`7.6383E+18`), or one of 16+ digits in a column
+    /// whose every such ID ends in zeros after its 15th digit (the survey's
+    /// finding: Excel keeps 15 significant digits).
     func idIsDamaged(_ column: Column) -> Bool {
-        ContactIdentity.isScientific(self[column])
+        let id = self[column]
+        if ZeroPaddedIDs.isScientific(id) { return true }
+        return idLooksTruncated(column) && ZeroPaddedIDs.verdict(id) == .zeroPadded
     }
 }

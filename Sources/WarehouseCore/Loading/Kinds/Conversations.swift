@@ -31,7 +31,7 @@ enum Conversations: ExportDefinition {
             case .incoming: ("Number of Incoming Messages", .count)
             case .assignments: ("Number of Assignments", .count)
             case .responses: ("Number of Responses", .count)
-            case .contact: ("Contact ID", .text)
+            case .contact: ("Contact ID", .id)
             case .assignee: ("Assignee", .people)
             case .firstAssignee: ("First Assignee", .people)
             case .lastAssignee: ("Last Assignee", .people)
@@ -42,7 +42,7 @@ enum Conversations: ExportDefinition {
             case .closedBySource: ("Closed By Source", .text)
             case .closedByTeam: ("Closed By Team", .text)
             case .openedBySource: ("Opened By Source", .text)
-            case .openedByChannel: ("Opened By Channel", .text)
+            case .openedByChannel: ("Opened By Channel", .id)
             }
         }
     }

@@ -5,12 +5,13 @@
 /// declared type before the kind maps the values onto the star schema.
 
 /// How a column's values are read. Every type trims spaces and tabs but `raw`.
+/// A spreadsheet writes numeric IDs back with a trailing `.0` (`335828368.0`):
+/// `key`, `id` and `people` remove it from a value that is otherwise all digits.
 enum FieldType {
-    /// The natural key: blank rejects the row (`missing key Conversation ID`).
+    /// The natural key: blank rejects the row (`missing key Conversation ID`); a trailing `.0` is removed.
     case key
-    /// A key that is a user ID (the users file's `User ID`): a trailing `.0` is removed.
-    case userKey
-    /// An instant (`YYYY-MM-DD HH:MM:SS` in the workspace zone, or ISO 8601 with an offset); blank is NULL.
+    /// An instant (`YYYY-MM-DD HH:MM:SS` in the workspace zone, ISO 8601 with an
+    /// offset, or a spreadsheet's form: `SpreadsheetTimestamp`); blank is NULL.
     case timestamp
     /// An instant every record has: a file without the column is refused, a blank value rejects the row.
     case requiredTimestamp
@@ -18,6 +19,8 @@ enum FieldType {
     case duration
     /// A non-negative whole number (`Number of …`); blank is NULL.
     case count
+    /// An ID that is not the record's key (`Contact ID`, `Channel ID`, `Opened By Channel`): a trailing `.0` is removed.
+    case id
     /// A user ID in a people column: a trailing `.0` is removed.
     case people
     /// Text, trimmed.
@@ -97,20 +100,36 @@ final class ParsedRecord<Column: ExportColumns> {
 
     /// Each column's type and header position, by raw value (read once, not per record).
     private let types: [FieldType]
+    /// What the source's values say about the whole source (date order, cut IDs).
+    private let survey: SourceSurvey?
+    private var begun = false
+    /// By raw value: the column is in `survey.zeroPaddedIDColumns`.
+    private var truncatedIDs: [Bool]
 
-    init(_ columns: ColumnPositions<Column>, form: String?, keyMayBeBlank: Bool = false) {
+    /// `survey` asks about the source's timestamp and key columns; without one,
+    /// a slash date is rejected (its order cannot be decided) and no ID looks cut.
+    init(_ columns: ColumnPositions<Column>, form: String?, survey: SourceSurvey? = nil, keyMayBeBlank: Bool = false) {
         self.columns = columns
         self.form = form
+        self.survey = survey
         self.keyMayBeBlank = keyMayBeBlank
         types = Column.allCases.map(\.spec.type)
         bytes = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: types.count)
         ints = Array(repeating: nil, count: types.count)
+        truncatedIDs = Array(repeating: false, count: types.count)
+        survey?.watch(
+            timestamps: Column.allCases.filter { $0.spec.type.isInstant }.compactMap { columns.positions[$0.rawValue] },
+            ids: Column.allCases.filter { $0.spec.type == .key }.compactMap { column in
+                columns.positions[column.rawValue].map { (Header.normalise(column.spec.name), $0) }
+            })
     }
 
     /// Reads every column of the source's current record, checking them in
-    /// declaration order; throws the first value that does not parse.
+    /// declaration order; throws the first value that does not parse. The
+    /// first record lets the survey ask what it leaves open.
     func parse(_ record: RecordFields, zone: WorkspaceZone) throws {
         fields = record
+        if !begun { try begin(record) }
         for i in 0..<types.count {
             let type = types[i]
             let column = Column(rawValue: i)!
@@ -124,10 +143,10 @@ final class ParsedRecord<Column: ExportColumns> {
             let f = type == .raw ? field : FieldParsing.trimmed(field)
             bytes[i] = f
             switch type {
-            case .key, .userKey:
-                if f.isEmpty && !(keyMayBeBlank && type == .key) { throw RowReject("missing key \(name(column))") }
-                if type == .userKey { bytes[i] = FieldParsing.withoutPointZero(f) }
-            case .people:
+            case .key:
+                if f.isEmpty && !keyMayBeBlank { throw RowReject("missing key \(name(column))") }
+                bytes[i] = FieldParsing.withoutPointZero(f)
+            case .id, .people:
                 bytes[i] = FieldParsing.withoutPointZero(f)
             case .timestamp, .requiredTimestamp:
                 ints[i] = try instant(f, column, zone)
@@ -158,6 +177,21 @@ final class ParsedRecord<Column: ExportColumns> {
     @inline(__always)
     func int(_ column: Column) -> Int64? { ints[column.rawValue] }
 
+    /// True when `column` is a key column whose every ID in the source has 16+
+    /// digits and only zeros after the 15th: a spreadsheet cut them, and they
+    /// cannot tell records apart (`SourceSurvey.zeroPaddedIDColumns`).
+    @inline(__always)
+    func idLooksTruncated(_ column: Column) -> Bool { truncatedIDs[column.rawValue] }
+
+    private func begin(_ record: RecordFields) throws {
+        begun = true
+        guard let survey else { return }
+        try survey.begin(record)
+        for column in Column.allCases where survey.zeroPaddedIDColumns.contains(Header.normalise(column.spec.name)) {
+            truncatedIDs[column.rawValue] = columns.has(column)
+        }
+    }
+
     /// The columns the kind does not declare, as (header name, value as written).
     func undeclared() -> [(name: String, value: UnsafeBufferPointer<UInt8>)] {
         guard let fields else { return [] }
@@ -179,7 +213,7 @@ final class ParsedRecord<Column: ExportColumns> {
 
     private func instant(_ f: UnsafeBufferPointer<UInt8>, _ column: Column, _ zone: WorkspaceZone) throws -> Int64? {
         if f.isEmpty { return nil }
-        guard let parsed = FieldParsing.timestamp(f) else { throw bad("timestamp", column, f) }
+        guard let parsed = try FieldParsing.timestamp(f) ?? spreadsheetTimestamp(f, column) else { throw bad("timestamp", column, f) }
         let t: Int64
         switch parsed {
         case .utc(let instant): t = instant
@@ -194,5 +228,23 @@ final class ParsedRecord<Column: ExportColumns> {
             throw RowReject("timestamp out of range in \(name(column)): '\(String(decoding: f, as: UTF8.self))' (years 1970 to 2199 are accepted)")
         }
         return t
+    }
+
+    /// A timestamp in a spreadsheet's form, read in the source's date order
+    /// (which the survey decides, or refuses the source for); nil when it is in
+    /// no form. A date alone, or no date in that order, rejects the row.
+    private func spreadsheetTimestamp(_ f: UnsafeBufferPointer<UInt8>, _ column: Column) throws -> FieldParsing.Timestamp? {
+        guard let t = SpreadsheetTimestamp.read(f) else { return nil }
+        if t.isDateAlone {
+            throw RowReject("bad timestamp in \(name(column)): '\(String(decoding: f, as: UTF8.self))' is a date without its time of day")
+        }
+        var order: DateOrder?
+        if t.needsOrder {
+            guard let survey else { return nil }
+            order = try survey.order(for: t, value: f)
+        }
+        guard let wall = t.wallTime(order: order) else { return nil }
+        survey?.saw(t)
+        return .wall(wall)
     }
 }

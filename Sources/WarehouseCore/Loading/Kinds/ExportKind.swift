@@ -73,13 +73,15 @@ extension ExportDefinition {
     static var identifyingNames: [String] { identifiedBy.map(\.spec.name) }
 
     /// The handler for a source with `header`; refuses a source that lacks a
-    /// required column. `withoutIDs`: the source's records may have a blank
-    /// key (`RecordSource.withoutIDs`).
-    static func handler(_ kind: ExportKind, header: Header, withoutIDs: Bool = false, store: any RecordStore) throws -> KindHandler {
+    /// required column. `survey` answers what the source's records cannot tell
+    /// alone; `withoutIDs`: the source's records may have a blank key
+    /// (`RecordSource.withoutIDs`).
+    static func handler(_ kind: ExportKind, header: Header, store: any RecordStore, survey: SourceSurvey? = nil,
+                        withoutIDs: Bool = false) throws -> KindHandler {
         let columns = ColumnPositions<Column>(header: header)
         try columns.checkRequired(kind)
         let form = Self.form(columns)
-        let parsed = ParsedRecord(columns, form: form, keyMayBeBlank: withoutIDs)
+        let parsed = ParsedRecord(columns, form: form, survey: survey, keyMayBeBlank: withoutIDs)
         let (storedCount, table) = (Stored.allCases.count, Stored.table)
         return KindHandler(form: form, prepare: { fields, w in
             try parsed.parse(fields, zone: w.zone)

@@ -9,8 +9,8 @@ enum FailedMessages: ExportDefinition {
             switch self {
             case .id: ("Message ID", .key)
             case .time: ("Date & Time", .timestamp)
-            case .contact: ("Contact ID", .text)
-            case .channel: ("Channel ID", .text)
+            case .contact: ("Contact ID", .id)
+            case .channel: ("Channel ID", .id)
             case .senderType: ("Sender Type", .text)
             case .senderID: ("Sender ID", .people)
             case .reason: ("Failure Reason", .raw)

@@ -13,11 +13,11 @@ enum Messages: ExportDefinition {
             case .time: ("Date & Time", .requiredTimestamp)
             case .senderID: ("Sender ID", .people)
             case .senderType: ("Sender Type", .text)
-            case .contact: ("Contact ID", .text)
+            case .contact: ("Contact ID", .id)
             case .contentType: ("Content Type", .text)
             case .messageType: ("Message Type", .text)
             case .content: ("Content", .raw)
-            case .channel: ("Channel ID", .text)
+            case .channel: ("Channel ID", .id)
             case .type: ("Type", .text)
             case .subType: ("Sub Type", .text)
             }

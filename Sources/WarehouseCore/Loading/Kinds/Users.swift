@@ -7,7 +7,7 @@ enum Users: ExportDefinition {
 
         var spec: (name: String, type: FieldType) {
             switch self {
-            case .id: ("User ID", .userKey)
+            case .id: ("User ID", .key)
             case .firstName: ("First Name", .text)
             case .lastName: ("Last Name", .text)
             case .email: ("Email", .text)

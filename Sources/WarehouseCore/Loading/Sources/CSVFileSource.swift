@@ -9,11 +9,13 @@ final class CSVFileSource: RecordSource {
     let header: Header
     private let reader: CSVReader
     private let size: Int
+    private let maxRecordBytes: Int
     private let sha = SHA256Digester()
     private var finished = false
 
     init(path: String, maxRecordBytes: Int) throws {
         name = path
+        self.maxRecordBytes = maxRecordBytes
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw WarehouseError(path.contains("*") || path.contains("?")
@@ -58,4 +60,9 @@ final class CSVFileSource: RecordSource {
     var exportBytes: Int? { size }
     var sha256: String? { finished ? sha.hexDigest() : nil }
     var recordText: String { reader.fields.csvText }
+
+    /// The file opened again, after its header.
+    func reopened() throws -> (any RecordSource)? {
+        try CSVFileSource(path: name, maxRecordBytes: maxRecordBytes)
+    }
 }

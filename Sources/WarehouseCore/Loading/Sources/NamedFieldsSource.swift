@@ -100,4 +100,9 @@ public final class NamedFieldsSource: RecordSource {
     }
 
     var recordText: String { fields.csvText }
+
+    /// The same records, from the first.
+    func reopened() throws -> (any RecordSource)? {
+        NamedFieldsSource(name: name, records: records.map { $0.map { (name: $0.0, value: $0.1) } }, withoutIDs: withoutIDs)
+    }
 }

@@ -31,6 +31,10 @@ protocol RecordSource: AnyObject {
     var sha256: String? { get }
     /// The current record as CSV text for the rejects table, cut at 2,000 characters.
     var recordText: String { get }
+    /// A second reading of the same records from the first, independent of
+    /// this one (a `SourceSurvey` reads ahead through it); nil when the source
+    /// cannot be read twice.
+    func reopened() throws -> (any RecordSource)?
     /// Whether the records may come without their natural key (a webhook
     /// event): a conversation is then kept by contact and start (`ContactIdentity`).
     var withoutIDs: Bool { get }
