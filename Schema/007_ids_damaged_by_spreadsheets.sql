@@ -7,6 +7,7 @@
 -- starts with `~`, which no export ID does (IDs are numbers):
 --   conversation  `~<Contact ID>@<start minute, UTC>`           e.g. ~161012773@2025-02-25T20:53Z
 --   message       `~<Contact ID>@<minute, UTC>#<content print>` e.g. ~114289723@2025-02-26T05:02Z#1f0c…
+--   failed message likewise, with the print of its Failure Reason
 -- Loading the same damaged file again finds the same identity (nothing
 -- doubled); a later record of the same contact and minute with an intact ID
 -- takes the row over (its key becomes the ID), so no duplicate is left; a
@@ -15,3 +16,6 @@
 -- wrote it (NULL for a record that had no ID, and for every intact one).
 ALTER TABLE fact_conversation ADD COLUMN conversation_id_as_exported TEXT;
 ALTER TABLE fact_message ADD COLUMN message_id_as_exported TEXT;
+ALTER TABLE fact_failed_message ADD COLUMN message_id_as_exported TEXT;
+-- A damaged failed message is looked for among its contact's, by time.
+CREATE INDEX fact_failed_message_by_contact ON fact_failed_message(contact_key, failed_ts);

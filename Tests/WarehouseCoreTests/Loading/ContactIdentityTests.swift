@@ -198,4 +198,32 @@ struct ContactIdentityTests {
         #expect(try b.warehouse.db.rows("SELECT message_id FROM fact_message ORDER BY 1").map { $0[0].string ?? "" } == ["44790986550", "44790986551"])
         #expect(try b.warehouse.db.int("SELECT sum(messages) FROM agg_message_daily") == 2)
     }
+
+    @Test func aMessageEditedBetweenTwoDamagedExportsIsOneMessageOnceTheIntactOnesLoad() throws {
+        let b = try Bench()
+        func message(_ id: String, _ time: String, _ text: String) -> String {
+            "\(time),c1,contact,c1,\(id),text,message,\(text)"
+        }
+        _ = b.load("a.csv", [message("1.3272E+11", "2025-03-01 09:00:00", "Charged twice")], header: messagesHeader)
+        _ = b.load("b.csv", [message("1.3272E+11", "2025-03-01 09:00:00", "Charged twice (edited)")], header: messagesHeader)
+        #expect(try b.warehouse.db.int("SELECT count(*) FROM fact_message") == 2)  // the content is part of what it is known by
+        _ = b.load("native_a.csv", [message("132717570759", "2025-03-01 09:00:31", "Charged twice")], header: messagesHeader)
+        let edited = b.load("native_b.csv", [message("132717570759", "2025-03-01 09:00:31", "Charged twice (edited)")], header: messagesHeader)
+        #expect(edited.updated == 1)
+        #expect(try b.warehouse.db.rows("SELECT message_id, content_raw FROM fact_message").map { $0.map { $0.string ?? "" } }
+            == [["132717570759", "Charged twice (edited)"]])
+        #expect(try b.warehouse.db.int("SELECT sum(messages) FROM agg_message_daily") == 1)
+    }
+
+    @Test func damagedFailedMessageIDsAreKeptByContactTimeAndReason() throws {
+        let b = try Bench()
+        let header = "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason"
+        let damaged = b.load("f.csv", ["2025-03-01 09:00:00,1.5741E+10,c1,ch1,user,7,Rate limit", "2025-03-01 09:00:00,1.5741E+10,c2,ch1,user,7,Rate limit"],
+                             header: header)
+        #expect(damaged.inserted == 2 && damaged.damagedIDs == 2)
+        let native = b.load("n.csv", ["2025-03-01 09:00:07,15740631913,c1,ch1,user,7,Rate limit", "2025-03-01 09:00:50,15740631999,c2,ch1,user,7,Rate limit"],
+                            header: header)
+        #expect(native.inserted == 0 && native.updated == 2)
+        #expect(try b.warehouse.db.rows("SELECT message_id FROM fact_failed_message ORDER BY 1").map { $0[0].string ?? "" } == ["15740631913", "15740631999"])
+    }
 }

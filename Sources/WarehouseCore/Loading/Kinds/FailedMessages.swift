@@ -23,6 +23,7 @@ enum FailedMessages: ExportDefinition {
         static let table = "fact_failed_message"
         case message_id, failed_ts, failed_local, failed_date_key, failed_hour, contact_key, channel_key
         case source_key, sender_id, sender_user_key, failure_reason
+        case message_id_as_exported
     }
 
     static let identifiedBy: [Column] = [.id, .reason]
@@ -32,7 +33,17 @@ enum FailedMessages: ExportDefinition {
     static func prepare(_ r: ParsedRecord<Column>, _ w: inout RecordWriter) throws {
         let source = Messages.senderType(r[.senderType])
         let sender = r[.senderID]
-        w.text(Stored.message_id, r[.id])
+        // An ID a spreadsheet damaged: kept by contact, minute and failure reason (`ContactIdentity`).
+        let id = r[.id]
+        let damaged = r.idIsDamaged(.id)
+        if damaged {
+            guard !r[.contact].isEmpty, let failed = r.int(.time) else {
+                throw RowReject("Message ID '\(String(decoding: id, as: UTF8.self))' was damaged by a spreadsheet, and the row has no Contact ID and time to know the message by")
+            }
+            w.text(Stored.message_id, ContactIdentity.message(contact: r[.contact], sent: failed, content: r[.reason]))
+        } else {
+            w.text(Stored.message_id, id)
+        }
         w.instant(Stored.failed_ts, r.int(.time), withDate: true)
         w.reference(Stored.contact_key, .contact, r[.contact])
         w.reference(Stored.channel_key, .channel, r[.channel])
@@ -40,12 +51,26 @@ enum FailedMessages: ExportDefinition {
         w.text(Stored.sender_id, sender)
         if source == "user" { w.reference(Stored.sender_user_key, .user, sender) } else { w.null(Stored.sender_user_key) }
         w.text(Stored.failure_reason, r[.reason])
+        w.laterText(Stored.message_id_as_exported, damaged ? id : nil)
     }
 
+    /// Kept by contact, minute and failure reason when its ID was damaged, as a message is (`Messages.writer`).
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         let upsert = try store.upsert(Stored.self, key: .message_id, extra: [], mode: .unlessUnchanged)
         return { record in
             try upsert.bind(record)
+            let id = record.bytes(Stored.message_id.rawValue)
+            if ContactIdentity.isIdentity(id) {
+                store.note(.damagedID)
+                let print = ContactIdentity.contentPrint(record.bytes(Stored.failure_reason.rawValue))
+                if let contact = upsert.key(record, .contact_key), let failed = record.int(Stored.failed_ts.rawValue),
+                   try store.intactMessage(.failedMessages, contact: contact, sent: failed, contentPrint: print) { return .unchanged }
+                store.identityWritten(.failedMessages)
+            } else if try store.holdsIdentities(.failedMessages), let failed = record.int(Stored.failed_ts.rawValue) {
+                let identity = ContactIdentity.message(contact: record.bytes(Stored.contact_key.rawValue), sent: failed,
+                                                       content: record.bytes(Stored.failure_reason.rawValue))
+                try store.takeOver(.failedMessages, identity: identity, id: id)
+            }
             return try upsert.write(record)
         }
     }

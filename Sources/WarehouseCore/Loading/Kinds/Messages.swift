@@ -82,7 +82,7 @@ enum Messages: ExportDefinition {
             if ContactIdentity.isIdentity(id) {
                 store.note(.damagedID)
                 let print = ContactIdentity.contentPrint(record.bytes(Stored.content_raw.rawValue))
-                if let contact, try store.intactMessage(contact: contact, sent: sent, contentPrint: print) { return .unchanged }
+                if let contact, try store.intactMessage(.messages, contact: contact, sent: sent, contentPrint: print) { return .unchanged }
                 store.identityWritten(.messages)
             } else if try store.holdsIdentities(.messages) {
                 let identity = ContactIdentity.message(contact: record.bytes(Stored.contact_key.rawValue), sent: sent,

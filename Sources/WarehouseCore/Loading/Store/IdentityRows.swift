@@ -6,16 +6,14 @@ final class IdentityRows {
     private let db: Database
     /// Per table, whether it holds identity rows (read once per unit, then set
     /// as they are written; two fields, not a dictionary: asked once per message).
-    private var conversationsHeld: Bool?
-    private var messagesHeld: Bool?
+    private var held: [Bool?] = [nil, nil, nil]
     private(set) var damagedIDs = 0
     private(set) var collisions = 0
 
     init(db: Database) { self.db = db }
 
     func start() {
-        conversationsHeld = nil
-        messagesHeld = nil
+        held = [nil, nil, nil]
         damagedIDs = 0
         collisions = 0
     }
@@ -31,33 +29,71 @@ final class IdentityRows {
         switch table {
         case .conversations: ("fact_conversation", "conversation_id")
         case .messages: ("fact_message", "message_id")
+        case .failedMessages: ("fact_failed_message", "message_id")
+        }
+    }
+
+    private static func slot(_ table: IdentityTable) -> Int {
+        switch table {
+        case .conversations: 0
+        case .messages: 1
+        case .failedMessages: 2
         }
     }
 
     /// Identities sort after every export ID in the key's index (`~` is above digits and letters).
     func holds(_ table: IdentityTable) throws -> Bool {
-        if let known = table == .conversations ? conversationsHeld : messagesHeld { return known }
+        if let known = held[Self.slot(table)] { return known }
         let (name, key) = Self.names(table)
         let found = try db.int64("SELECT count(*) FROM (SELECT 1 FROM \(name) WHERE \(key) >= '~' AND \(key) < '~~' LIMIT 1)") > 0
-        if table == .conversations { conversationsHeld = found } else { messagesHeld = found }
+        held[Self.slot(table)] = found
         return found
     }
 
     /// An identity row is being written in this unit.
-    func written(_ table: IdentityTable) {
-        if table == .conversations { conversationsHeld = true } else { messagesHeld = true }
+    func written(_ table: IdentityTable) { held[Self.slot(table)] = true }
+
+    /// What `takeOver` did with a row kept under an identity.
+    enum TakeOver {
+        /// No such row, or it became the intact ID's row.
+        case none, renamed
+        /// The intact ID was stored already: the row was the same message
+        /// twice, and was deleted (its day and conversation, for the summaries).
+        case deleted(date: Int, conversation: Int64?)
     }
 
-    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws {
+    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws -> TakeOver {
         let (name, key) = Self.names(table)
-        let statement = try db.cachedStatement("""
+        let rename = try db.cachedStatement("""
             UPDATE \(name) SET \(key) = ?1, \(key)_as_exported = NULL
             WHERE \(key) = ?2 AND NOT EXISTS (SELECT 1 FROM \(name) WHERE \(key) = ?1)
             """)
-        statement.reset()
-        statement.bindText(1, id)
-        statement.bindText(2, identity)
-        try statement.run()
+        rename.reset()
+        rename.bindText(1, id)
+        rename.bindText(2, identity)
+        try rename.run()
+        if db.changes > 0 { return .renamed }
+        // A message edited between two damaged exports was kept twice (its
+        // content is part of its identity); the intact export names it once.
+        guard table != .conversations else { return .none }
+        let duplicate = try db.cachedStatement(table == .messages ? """
+            DELETE FROM fact_message
+            WHERE message_id = ?2 AND EXISTS (SELECT 1 FROM fact_message WHERE message_id = ?1)
+            RETURNING sent_date_key, conversation_key
+            """ : """
+            DELETE FROM fact_failed_message
+            WHERE message_id = ?2 AND EXISTS (SELECT 1 FROM fact_failed_message WHERE message_id = ?1)
+            RETURNING NULL, NULL
+            """)
+        duplicate.reset()
+        duplicate.bindText(1, id)
+        duplicate.bindText(2, identity)
+        defer { duplicate.reset() }
+        guard try duplicate.step() else { return .none }
+        if table == .failedMessages { while try duplicate.step() {}; return .renamed }
+        let deleted = TakeOver.deleted(date: Int(duplicate.int64(at: 0)), conversation: duplicate.isNull(at: 1) ? nil : duplicate.int64(at: 1))
+        while try duplicate.step() {}
+        return deleted
     }
 
     func intactConversation(contact: Int64, started: Int64) throws -> Bool {
@@ -72,11 +108,14 @@ final class IdentityRows {
         return try statement.step()
     }
 
-    func intactMessage(contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
+    func intactMessage(_ table: IdentityTable, contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
         let minute = sent - ((sent % 60) + 60) % 60
-        let statement = try db.cachedStatement("""
+        let statement = try db.cachedStatement(table == .messages ? """
             SELECT content_raw FROM fact_message
             WHERE contact_key = ? AND sent_ts BETWEEN ? AND ? AND message_id NOT GLOB '~*'
+            """ : """
+            SELECT failure_reason FROM fact_failed_message
+            WHERE contact_key = ? AND failed_ts BETWEEN ? AND ? AND message_id NOT GLOB '~*'
             """)
         statement.reset()
         statement.bindInt(1, contact); statement.bindInt(2, minute); statement.bindInt(3, minute + 59)

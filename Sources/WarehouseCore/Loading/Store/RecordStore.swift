@@ -56,16 +56,17 @@ protocol RecordStore: AnyObject {
     /// Whether the warehouse holds any record of `table` kept by contact and time.
     func holdsIdentities(_ table: IdentityTable) throws -> Bool
     /// A record with an intact ID arrived: the row kept under `identity`, if
-    /// any, becomes the row of `id` (unless `id` is stored already).
+    /// any, becomes the row of `id`; when `id` is stored already, a message
+    /// kept under `identity` is the same message twice, and goes.
     func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws
     /// A row kept by contact and time is being written to `table`.
     func identityWritten(_ table: IdentityTable)
     /// Whether a conversation of `contact` that started in the minute of
     /// `started` is stored under an intact ID.
     func intactConversation(contact: Int64, started: Int64) throws -> Bool
-    /// Whether a message of `contact` in the minute of `sent` with the same
-    /// content print is stored under an intact ID.
-    func intactMessage(contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool
+    /// Whether a message (or failed message) of `contact` in the minute of
+    /// `sent` with the same content (or failure reason) print is stored under an intact ID.
+    func intactMessage(_ table: IdentityTable, contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool
     /// Counts, for the unit's summary, a record kept by contact and time
     /// because its ID was damaged, or a conversation ID that stood for two.
     func note(_ event: IdentityEvent)
@@ -73,7 +74,7 @@ protocol RecordStore: AnyObject {
     var identityCounts: (damagedIDs: Int, collisions: Int) { get }
 }
 
-enum IdentityTable { case conversations, messages }
+enum IdentityTable { case conversations, messages, failedMessages }
 enum IdentityEvent { case damagedID, collision }
 
 /// A kind's upsert in a store: binds a prepared record, then writes it.

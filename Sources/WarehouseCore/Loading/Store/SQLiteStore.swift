@@ -235,13 +235,16 @@ final class SQLiteStore: RecordStore {
 
     func holdsIdentities(_ table: IdentityTable) throws -> Bool { try identities.holds(table) }
     func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws {
-        try identities.takeOver(table, identity: identity, id: id)
+        if case .deleted(let date, let conversation) = try identities.takeOver(table, identity: identity, id: id) {
+            dailyMessages.replaced(date: date)
+            if let conversation { conversationMessageCounts.add(conversation, -1) }
+        }
     }
     func intactConversation(contact: Int64, started: Int64) throws -> Bool {
         try identities.intactConversation(contact: contact, started: started)
     }
-    func intactMessage(contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
-        try identities.intactMessage(contact: contact, sent: sent, contentPrint: contentPrint)
+    func intactMessage(_ table: IdentityTable, contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
+        try identities.intactMessage(table, contact: contact, sent: sent, contentPrint: contentPrint)
     }
     func note(_ event: IdentityEvent) { identities.note(event) }
     func identityWritten(_ table: IdentityTable) { identities.written(table) }
