@@ -89,6 +89,8 @@ public final class Loader {
             throw WarehouseError("\(source.name): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
         }
         summary.kind = kind
+        summary.encoding = source.encoding
+        summary.separator = source.separator
         let handler = try kind.definition.handler(kind, header: header, store: store)
         summary.form = handler.form
         let size = source.progress.total
@@ -126,6 +128,7 @@ public final class Loader {
                 pipeline.recycle(batch)
             }
             step("rows")
+            (summary.fieldsReadAsWindows1252, summary.firstLineReadAsWindows1252) = source.fieldsReadAsWindows1252
             try store.finish(kind, step: step)
             try store.complete(sha256: source.sha256, summary)
         }
