@@ -28,6 +28,9 @@ public struct LoadSummary: Sendable {
     public var encoding: String?
     /// The field separator when it was not a comma (`;`, `tab`).
     public var separator: String?
+    /// Fields of a UTF-8 file that were not UTF-8 (read as Windows-1252), and the line of the first.
+    public var fieldsReadAsWindows1252 = 0
+    public var firstLineReadAsWindows1252: Int?
     /// How the file's timestamps were written when they were not the export's
     /// own form (`dates day-first, no seconds`, `spreadsheet serial numbers`).
     public var timestampForm: String?
@@ -40,6 +43,10 @@ public struct LoadSummary: Sendable {
     public var notes: [String] {
         var notes: [String] = []
         if let encoding { notes.append("read as \(encoding), not UTF-8") }
+        if fieldsReadAsWindows1252 > 0 {
+            let fields = fieldsReadAsWindows1252 == 1 ? "1 field" : "\(fieldsReadAsWindows1252) fields"
+            notes.append("\(fields) not UTF-8 (the first on line \(firstLineReadAsWindows1252 ?? 0)), read as Windows-1252")
+        }
         if let separator { notes.append("fields separated by \(separator)") }
         if let timestampForm { notes.append(timestampForm) }
         if damagedIDs > 0 {

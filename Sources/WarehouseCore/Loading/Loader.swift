@@ -92,6 +92,8 @@ public final class Loader {
             throw WarehouseError("\(source.name): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
         }
         summary.kind = kind
+        summary.encoding = source.encoding
+        summary.separator = source.separator
         let survey = SourceSurvey(source: source, dateOrder: dateOrder)
         let handler = try kind.definition.handler(kind, header: header, store: store, survey: survey, withoutIDs: source.withoutIDs)
         summary.form = handler.form
@@ -131,6 +133,7 @@ public final class Loader {
             }
             step("rows")
             (summary.damagedIDs, summary.collisions) = store.identityCounts
+            (summary.fieldsReadAsWindows1252, summary.firstLineReadAsWindows1252) = source.fieldsReadAsWindows1252
             // The reading thread has finished: what it found is read here.
             summary.timestampForm = survey.timestampForm
             try store.finish(kind, step: step)

@@ -68,19 +68,43 @@ import Testing
         }
     }
 
-    @Test func textThatIsNotUTF8IsAnErrorNamingTheLine() throws {
+    /// A field that is not UTF-8 is read as Windows-1252 (TextEncodingTests has more).
+    @Test func textThatIsNotUTF8IsReadAsWindows1252WithItsLine() throws {
         let dir = TempDir()
         // "café" in Latin-1 on line 3.
         let reader = try CSVReader(path: dir.write("latin1.csv", bytes: Array("a,b\n1,ok 😊\n2,caf".utf8) + [0xE9, 0x0A]))
-        #expect(try reader.next())
-        #expect(try reader.next())
-        do {
-            _ = try reader.next()
-            Issue.record("no error for Latin-1 text")
-        } catch let failure as CSVReader.Failure {
-            #expect(failure.line == 3)
-            #expect(failure.message.contains("not UTF-8"))
+        var got: [[String]] = []
+        while try reader.next() { got.append(reader.strings) }
+        #expect(got == [["a", "b"], ["1", "ok 😊"], ["2", "café"]])
+        #expect(reader.fieldsReadAsWindows1252 == 1 && reader.firstLineReadAsWindows1252 == 3)
+    }
+
+    @Test(arguments: [(";", UInt8(ascii: ";")), ("\t", UInt8(ascii: "\t"))])
+    func otherSeparatorsWithTheOthersQuoted(_ separator: String, _ byte: UInt8) throws {
+        let text = ["id", "text", "more"].joined(separator: separator) + "\r\n"
+            + ["1", "\"a, b; c\td\"", "x"].joined(separator: separator) + "\r\n"
+            + ["2", "plain, with a comma", "\"two\nlines\""].joined(separator: separator) + "\r\n"
+            + ["3", "", ""].joined(separator: separator) + "\r\n"
+        #expect(CSVReader.separator(inHeaderOf: Array(text.utf8)) == byte)
+        for size in [16, 17, 1 << 20] {
+            var got: [(Int, [String])] = []
+            try withReader(text, bufferSize: size) { r in
+                r.separator = byte
+                while try r.next() { got.append((r.line, r.strings)) }
+            }
+            #expect(got.map(\.1) == [["id", "text", "more"], ["1", "a, b; c\td", "x"], ["2", "plain, with a comma", "two\nlines"], ["3", "", ""]])
+            #expect(got.map(\.0) == [1, 2, 3, 5])
         }
+    }
+
+    @Test func theSeparatorIsTheMostFrequentOutsideQuotesInTheHeaderLine() {
+        func separator(_ text: String) -> Character { Character(Unicode.Scalar(CSVReader.separator(inHeaderOf: Array(text.utf8)))) }
+        #expect(separator("a,b,c\n1;2;3;4;5") == ",")
+        #expect(separator("\"a,b,c\";d;e\n") == ";")
+        #expect(separator("a\tb;c\td\n") == "\t")
+        #expect(separator("a;b,c\n") == ",")           // a tie: the comma
+        #expect(separator("single\n1\n") == ",")       // none: the comma
+        #expect(separator("\"x\ny;z\";a\n") == ";")  // a quoted line break is not the end of the header
     }
 
     @Test func recordLongerThanTheLimitIsAnError() throws {

@@ -3,13 +3,24 @@ import Foundation
 /// An export file as a record source: its header row names the columns, and
 /// each record's position is the physical line where it starts (the header is
 /// line 1). Opening checks what makes a file unloadable as a whole, with the
-/// file named in the error: missing, a folder, empty, UTF-16, binary.
+/// file named in the error: missing, a folder, empty, binary.
+///
+/// Opening also finds how the file is written (SPEC 1, "Exports after a
+/// spreadsheet"): its encoding from its first mebibyte (`TextEncoding.sniff`:
+/// UTF-8, UTF-16 with its byte-order mark, or Windows-1252) and its separator
+/// from its header line (`CSVReader.separator(inHeaderOf:)`). A native export,
+/// UTF-8 with commas, is read exactly as before: no decoding layer, the comma.
+/// The SHA-256 is always that of the file's own bytes.
 final class CSVFileSource: RecordSource {
     let name: String
     let header: Header
     private let reader: CSVReader
     private let size: Int
     private let maxRecordBytes: Int
+    /// The encoding the file is read in.
+    let textEncoding: TextEncoding
+    /// How much of the file decides its encoding.
+    static let sniffBytes = 1 << 20
     private let sha = SHA256Digester()
     private var finished = false
 
@@ -29,12 +40,16 @@ final class CSVFileSource: RecordSource {
         do { reader = try CSVReader(path: path, maxRecordBytes: maxRecordBytes) } catch { throw WarehouseError("\(path): cannot read: \(error)") }
         reader.onRead = { [sha] in sha.update($0) }
 
-        let head = try reader.peek(4096)
+        let head = try reader.peek(Self.sniffBytes)
         guard !head.isEmpty else { throw WarehouseError("\(path): the file is empty (no header row)") }
-        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) {
-            throw WarehouseError("\(path): the file is UTF-16 text; export or save it as UTF-8 CSV")
+        textEncoding = TextEncoding.sniff(head, complete: head.count < Self.sniffBytes)
+        reader.decode(as: textEncoding)
+        // NUL bytes in the text (UTF-16 has them in its bytes, not in its text).
+        let text = textEncoding == .utf8 ? Array(head.prefix(64 << 10)) : try reader.peek(64 << 10)
+        if text.prefix(4096).contains(0) {
+            throw WarehouseError("\(path): not a CSV text file (it holds binary data)")
         }
-        if head.contains(0) { throw WarehouseError("\(path): not a CSV text file (it holds binary data)") }
+        reader.separator = CSVReader.separator(inHeaderOf: text)
         guard try reader.next() else { throw WarehouseError("\(path): the file is empty (no header row)") }
         header = Header(reader.strings)
     }
@@ -56,7 +71,7 @@ final class CSVFileSource: RecordSource {
         return nil
     }
 
-    var progress: (done: Int, total: Int) { (finished ? size : reader.bytesConsumed, size) }
+    var progress: (done: Int, total: Int) { (finished ? size : min(reader.fileBytesConsumed, size), size) }
     var exportBytes: Int? { size }
     var sha256: String? { finished ? sha.hexDigest() : nil }
     var recordText: String { reader.fields.csvText }
@@ -64,5 +79,11 @@ final class CSVFileSource: RecordSource {
     /// The file opened again, after its header.
     func reopened() throws -> (any RecordSource)? {
         try CSVFileSource(path: name, maxRecordBytes: maxRecordBytes)
+    }
+
+    var encoding: String? { textEncoding == .utf8 ? nil : textEncoding.rawValue }
+    var separator: String? { CSVReader.describe(separator: reader.separator) }
+    var fieldsReadAsWindows1252: (count: Int, firstLine: Int?) {
+        (reader.fieldsReadAsWindows1252, reader.firstLineReadAsWindows1252)
     }
 }

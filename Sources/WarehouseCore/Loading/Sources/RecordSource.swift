@@ -38,10 +38,20 @@ protocol RecordSource: AnyObject {
     /// Whether the records may come without their natural key (a webhook
     /// event): a conversation is then kept by contact and start (`ContactIdentity`).
     var withoutIDs: Bool { get }
+    /// The source's encoding when it is not UTF-8 (`Windows-1252`, `UTF-16LE`).
+    var encoding: String? { get }
+    /// Its field separator when it is not a comma ("`;`", "tab").
+    var separator: String? { get }
+    /// Fields of a UTF-8 source that were not UTF-8 and were read as
+    /// Windows-1252, and the line of the first; known once the source is read.
+    var fieldsReadAsWindows1252: (count: Int, firstLine: Int?) { get }
 }
 
 extension RecordSource {
     var withoutIDs: Bool { false }
+    var encoding: String? { nil }
+    var separator: String? { nil }
+    var fieldsReadAsWindows1252: (count: Int, firstLine: Int?) { (0, nil) }
 }
 
 /// The fields of a source's current record: byte ranges of one buffer.
