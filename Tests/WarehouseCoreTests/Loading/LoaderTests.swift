@@ -212,6 +212,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         let loader = try Loader(warehouse: w)
         let cases: [(String, String)] = [
             (dir.write("empty.csv", ""), "empty"),
+            // UTF-16 is read (its header is "A"), and then no kind matches.
+            (dir.write("utf16.csv", bytes: [0xFF, 0xFE, 0x41, 0x00]), "its header (A) matches no kind"),
             (dir.write("binary.csv", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01]), "binary"),
             (dir.path("missing.csv"), "no such file"),
             (dir.url.path, "directory"),
@@ -223,6 +225,10 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
             #expect(s.error?.contains((path as NSString).lastPathComponent) == true)
         }
         #expect(try w.db.int("SELECT count(*) FROM dim_user") == 0)
+        // Latin-1 (or Windows-1252) text is no longer an error: it is read as Windows-1252.
+        let latin1 = loader.load(path: dir.write("latin1.csv", bytes: Array("User ID,Email,First Name\n1,a@x,Ana\n2,b@x,Jos".utf8) + [0xE9, 0x0A]))
+        #expect(latin1.error == nil && latin1.encoding == "Windows-1252")
+        #expect(try w.db.text("SELECT first_name FROM dim_user WHERE user_id = '2'") == "José")
         // Header only: a valid, empty export.
         let headerOnly = loader.load(path: dir.write("h.csv", legacyConversationHeader + "\n"))
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
