@@ -47,6 +47,16 @@ public final class Loader {
         }
     }
 
+    /// Loads an export file as records of `kind` (nil: recognised from its
+    /// header), called `name` in the load log, the rejects and messages (a CSV
+    /// request body saved to a file: the request's name, not the file's).
+    public func load(path: String, as kind: ExportKind?, name: String) -> LoadSummary {
+        load(name: name) { [maxRecordBytes] in
+            let source = try CSVFileSource(path: path, maxRecordBytes: maxRecordBytes)
+            return (source, kind)
+        }
+    }
+
     /// Loads records given as named fields, as one unit (one transaction), as
     /// records of `kind` (nil: recognised from the names they use, as a file's
     /// header is). Rejects carry each record's index.
