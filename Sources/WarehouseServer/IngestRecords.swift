@@ -27,8 +27,7 @@ struct IngestRecords {
     init(_ body: JSONValue, kind: ExportKind) {
         let items: [JSONValue]
         if case .array(let array) = body { items = array } else { items = [body] }
-        let identifiers = kind.identifierColumns
-        let keys = kind.naturalKeyColumns
+        let (identifiers, keys) = Self.columns[kind] ?? (kind.identifierColumns, kind.naturalKeyColumns)
         for (index, item) in items.enumerated() {
             guard case .object(let members) = item else {
                 problems[index] = "item \(index) is \(item.kindName), not an object of column names and values"
@@ -52,6 +51,11 @@ struct IngestRecords {
             records.append(record)
         }
     }
+
+    /// Each kind's ID columns and key columns, worked out once.
+    static let columns: [ExportKind: (Set<String>, [String])] = Dictionary(uniqueKeysWithValues: ExportKind.allCases.map {
+        ($0, ($0.identifierColumns, $0.naturalKeyColumns))
+    })
 
     struct Problem: Error { let reason: String }
 

@@ -108,7 +108,11 @@ public final class WarehouseServer: @unchecked Sendable {
         )
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         lock.withLock { self.group = group }
-        defer { state.writer.stop() }
+        defer {
+            state.writer.stop()
+            let writer = state.writer
+            logger.info("\(writer.pieces) writing requests committed in \(writer.groups) transactions")
+        }
         try await group.run()
     }
 

@@ -69,10 +69,12 @@ public final class Loader {
     private func load(name: String, open: () throws -> (any RecordSource, ExportKind?)) -> LoadSummary {
         let started = Date()
         var summary = LoadSummary(path: name)
-        let writeback = Writeback(databasePath: warehouse.path)
-        defer { writeback.stop() }
+        // Early disk writes pay for a file's load; a few named records need none (no thread of its own per request).
+        var writeback: Writeback?
+        defer { writeback?.stop() }
         do {
             let (source, kind) = try open()
+            if source.exportBytes != nil { writeback = Writeback(databasePath: warehouse.path) }
             try load(source, kind: kind, started: started, into: &summary)
         } catch {
             // Every error names the source (SQLite's own, like a full disk, do not).

@@ -226,5 +226,8 @@ final class SQLiteStore: RecordStore {
                                sender: dimensions.isOutgoing(source: source) ? sender : nil, user: user)
     }
 
-    func messageReplaced(date: Int) { dailyMessages.replaced(date: date) }
+    func messageReplaced(date: Int) {
+        dailyMessages.replaced(date: date)
+        conversationMessageCounts.messageReplaced()
+    }
 }
