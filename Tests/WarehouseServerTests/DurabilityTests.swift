@@ -123,7 +123,10 @@ import WarehouseCore
         let dribble = try RawSocket.exchange(port: h.port, send: [
             "POST /ingest/conversations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(h.ingestToken)\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n",
         ] + Array(repeating: " ", count: 40), pause: 0.1, waitAtMost: 10)
-        #expect(dribble.contains("408"), "\(dribble)")
+        // Cut off: answered 408 at the body's deadline, or closed (on a machine so busy that a
+        // pause between two bytes outlasted the idle timeout); never a 200, never a hang.
+        #expect(dribble.contains("408") || dribble.isEmpty, "\(dribble)")
+        #expect(!dribble.contains("200 OK"))
         #expect(try h.count("SELECT count(*) FROM load_log") == 0)
         #expect(try await h.get("/healthz").status == 200)
         try await h.stop()

@@ -19,7 +19,13 @@ final class Harness: @unchecked Sendable {
     let log = LogLines()
     private let task: Task<Void, Error>
 
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// One client for every test (they run in parallel): connections enough for the
+    /// concurrent cases, and waits long enough for a machine busy with the whole suite.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(60), read: .seconds(60)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
