@@ -16,6 +16,15 @@ let package = Package(
         // the page's markup in one file that reads as HTML, not in strings through the code
         // (Plot would put it in Swift code; Stencil and Leaf bring more than one page needs).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // `warehouse serve`: Hummingbird 2 is a lean HTTP server on SwiftNIO (no ORM, no
+        // templating of its own), with graceful shutdown through swift-service-lifecycle;
+        // swift-log writes its one line per request.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Tests only: the real HTTP client the server's tests talk to it with.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The system SQLite (Debian: libsqlite3-dev).
@@ -59,11 +68,24 @@ let package = Package(
             exclude: ["Templates"],
             plugins: ["EmbedSQLPlugin"]
         ),
+        // The live warehouse over HTTP (`warehouse serve`): ingest, webhooks, reports, the dashboard.
+        .target(
+            name: "WarehouseServer",
+            dependencies: [
+                "WarehouseCore", "WarehouseDashboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "WarehouseCLI",
             dependencies: [
-                "WarehouseCore", "WarehouseGenerator", "WarehouseDashboard", "CLibEdit", "CSQLite",
+                "WarehouseCore", "WarehouseGenerator", "WarehouseDashboard", "WarehouseServer", "CLibEdit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "warehouse", dependencies: ["WarehouseCLI"]),
@@ -72,6 +94,17 @@ let package = Package(
         .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "TestSupport"]),
         .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "TestSupport"]),
         .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
+        .testTarget(
+            name: "WarehouseServerTests",
+            dependencies: [
+                "WarehouseServer", "WarehouseCore", "WarehouseCLI", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -12,7 +12,7 @@ public struct WarehouseCommand: ParsableCommand {
             Start with `warehouse load exports/*.csv`, then `warehouse info`, `warehouse reports`, \
             `warehouse report NAME` and `warehouse sql`; `warehouse` alone opens the shell.
             """,
-        subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self],
+        subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self, Serve.self, Auth.self],
         defaultSubcommand: Shell.self
     )
 

@@ -14,6 +14,21 @@ public enum Dashboard {
     /// The page for `arguments` (--from, --to, --tz, --team, --channel), checked
     /// as `warehouse report` checks them, with the same errors.
     public static func page(of warehouse: Warehouse, _ arguments: ReportArguments, madeAt: Date = Date()) throws -> String {
+        try page(of: warehouse, arguments, madeAt: madeAt, servedAt: nil)
+    }
+
+    /// Where a served page's form sends its period and filters (`warehouse serve`),
+    /// and the read token to send with them when the page was asked for with one.
+    public struct ServedForm: Sendable {
+        public let path: String
+        public let token: String?
+        public init(path: String, token: String?) { (self.path, self.token) = (path, token) }
+    }
+
+    /// The page as `warehouse serve` serves it: the same page, with a form
+    /// (a GET to `form.path`) for the period and filters, which its
+    /// Content-Security-Policy lets send to the page's own server only.
+    public static func page(of warehouse: Warehouse, _ arguments: ReportArguments, madeAt: Date = Date(), servedAt form: ServedForm?) throws -> String {
         if let other = arguments.given.first(where: { !parameters.contains($0) }) {
             throw WarehouseError("the dashboard does not take --\(other.rawValue): it takes " + parameters.map { "--\($0.rawValue)" }.joined(separator: ", ") + ".")
         }
@@ -65,8 +80,19 @@ public enum Dashboard {
         let model = PageModel(
             pageTitle: "Support dashboard", pageScope: page.pageScope,
             madeFrom: "Made \(madeAtText(madeAt, zone: page.zone)) by warehouse dashboard from \(URL(fileURLWithPath: warehouse.path).lastPathComponent).",
-            contents: PageBuilder.contents(sections), overview: page.overview(), sections: sections)
+            contents: PageBuilder.contents(sections), overview: page.overview(), sections: sections,
+            formAction: form == nil ? "'none'" : "'self'", filterForm: form.map { filterForm($0, arguments) })
         return try Template.render(model)
+    }
+
+    static func filterForm(_ form: ServedForm, _ arguments: ReportArguments) -> FilterFormModel {
+        FilterFormModel(formTarget: form.path, fields: [
+            FormField(fieldName: "from", fieldLabel: "From", fieldType: "date", fieldValue: arguments.from ?? ""),
+            FormField(fieldName: "to", fieldLabel: "To", fieldType: "date", fieldValue: arguments.to ?? ""),
+            FormField(fieldName: "tz", fieldLabel: "Time zone", fieldType: "text", fieldValue: arguments.tz ?? ""),
+            FormField(fieldName: "team", fieldLabel: "Team", fieldType: "text", fieldValue: arguments.team ?? ""),
+            FormField(fieldName: "channel", fieldLabel: "Channel", fieldType: "text", fieldValue: arguments.channel ?? ""),
+        ], hiddenToken: form.token)
     }
 
     static func channelName(_ id: String?, in warehouse: Warehouse) throws -> String? {

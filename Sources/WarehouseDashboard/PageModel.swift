@@ -14,6 +14,26 @@ struct PageModel {
     let contents: [ContentsEntry]
     let overview: OverviewModel
     let sections: [SectionModel]
+    /// What the page's Content-Security-Policy lets a form send to: `'none'`
+    /// for the file; `'self'` for the page `warehouse serve` serves, whose form
+    /// asks it again for another period.
+    let formAction: String
+    let filterForm: FilterFormModel?
+}
+
+/// The served page's form: the period and filters, sent back as a GET.
+struct FilterFormModel {
+    let formTarget: String
+    let fields: [FormField]
+    /// A read token given in the page's address, sent again with the form.
+    let hiddenToken: String?
+}
+
+struct FormField {
+    let fieldName: String
+    let fieldLabel: String
+    let fieldType: String
+    let fieldValue: String
 }
 
 struct ContentsEntry {

@@ -50,6 +50,16 @@ public final class Loader {
         }
     }
 
+    /// Loads an export file as records of `kind` (nil: recognised from its
+    /// header), called `name` in the load log, the rejects and messages (a CSV
+    /// request body saved to a file: the request's name, not the file's).
+    public func load(path: String, as kind: ExportKind?, name: String) -> LoadSummary {
+        load(name: name) { [maxRecordBytes] in
+            let source = try CSVFileSource(path: path, maxRecordBytes: maxRecordBytes)
+            return (source, kind)
+        }
+    }
+
     /// Loads records given as named fields, as one unit (one transaction), as
     /// records of `kind` (nil: recognised from the names they use, as a file's
     /// header is). Rejects carry each record's index.
@@ -62,10 +72,12 @@ public final class Loader {
     private func load(name: String, open: () throws -> (any RecordSource, ExportKind?)) -> LoadSummary {
         let started = Date()
         var summary = LoadSummary(path: name)
-        let writeback = Writeback(databasePath: warehouse.path)
-        defer { writeback.stop() }
+        // Early disk writes pay for a file's load; a few named records need none (no thread of its own per request).
+        var writeback: Writeback?
+        defer { writeback?.stop() }
         do {
             let (source, kind) = try open()
+            if source.exportBytes != nil { writeback = Writeback(databasePath: warehouse.path) }
             try load(source, kind: kind, started: started, into: &summary)
         } catch {
             // Every error names the source (SQLite's own, like a full disk, do not).

@@ -109,7 +109,18 @@ public struct Header {
     }
 
     public static func normalise(_ name: String) -> String {
-        String(name.lowercased().unicodeScalars.filter {
+        // ASCII names (every export's), byte by byte: the same result, without
+        // looking up each character's Unicode properties (a request of
+        // `warehouse serve` normalises every name it is given).
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(name.utf8.count)
+            for b in name.utf8 where b != 0x5F && b != 0x20 && !(0x09...0x0D).contains(b) {
+                bytes.append((0x41...0x5A).contains(b) ? b + 0x20 : b)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(name.lowercased().unicodeScalars.filter {
             $0 != "\u{FEFF}" && $0 != "_" && !$0.properties.isWhitespace
         }.map(Character.init))
     }

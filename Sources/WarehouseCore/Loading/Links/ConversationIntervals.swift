@@ -20,20 +20,32 @@ struct ConversationIntervals {
     private var ids: [String] = []
 
     init(_ db: Database) throws {
-        let maxContact = Int(try db.int64("SELECT coalesce(max(contact_key), 0) FROM dim_contact"))
+        try self.init(db, only: nil)
+    }
+
+    /// The intervals of `only` these contacts (nil: of every contact), each
+    /// read through the contact index: a unit of a few records (a request of
+    /// `warehouse serve`) re-links its contacts' messages without reading
+    /// every conversation (one conversation into 300,000: 0.40 s → well under 1 ms).
+    init(_ db: Database, only wanted: Set<Int64>?) throws {
+        let maxContact = try wanted.map { Int($0.max() ?? 0) } ?? Int(try db.int64("SELECT coalesce(max(contact_key), 0) FROM dim_contact"))
         let rows = try db.prepare("""
             SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
-            WHERE contact_key IS NOT NULL AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
+            WHERE \(wanted == nil ? "contact_key IS NOT NULL" : "contact_key = ?") AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
             """)
         var contacts: [Int] = [], starts: [Int64] = [], ends: [Int64] = [], keys: [Int64] = [], ids: [String] = []
         var count = [Int32](repeating: 0, count: maxContact + 2)
-        while try rows.step() {
-            let contact = Int(rows.int64(at: 0))
-            guard contact >= 0 && contact <= maxContact else { continue }  // no such contact: links nothing
-            contacts.append(contact)
-            starts.append(rows.int64(at: 1)); ends.append(rows.int64(at: 2)); keys.append(rows.int64(at: 3))
-            ids.append(rows.string(at: 4) ?? "")
-            count[contact + 1] += 1
+        for wantedContact in wanted.map({ $0.map(Optional.some) }) ?? [nil] {
+            rows.reset()
+            if let wantedContact { rows.bindInt(1, wantedContact) }
+            while try rows.step() {
+                let contact = Int(rows.int64(at: 0))
+                guard contact >= 0 && contact <= maxContact else { continue }  // no such contact: links nothing
+                contacts.append(contact)
+                starts.append(rows.int64(at: 1)); ends.append(rows.int64(at: 2)); keys.append(rows.int64(at: 3))
+                ids.append(rows.string(at: 4) ?? "")
+                count[contact + 1] += 1
+            }
         }
         // Counting sort by contact.
         for k in 1..<count.count { count[k] += count[k - 1] }

@@ -26,10 +26,15 @@ final class MessageLinks {
         return intervals!.conversation(contact: contact, at: time)
     }
 
+    /// Up to this many contacts, a re-link reads only their conversations.
+    static let fewContacts = 1_000
+
     /// Links the messages of `contacts` again after their conversations changed.
     func relink(_ contacts: Set<Int64>) throws {
         intervals = nil  // the file changed them
         guard try db.int64("SELECT EXISTS (SELECT 1 FROM fact_message)") == 1 else { return }
+        // A few contacts (a request's records, a webhook event): their own intervals, not every conversation's.
+        let few = contacts.count <= Self.fewContacts ? try ConversationIntervals(db, only: contacts) : nil
         let messages = try db.prepare("SELECT message_key, sent_ts, conversation_key FROM fact_message WHERE contact_key = ?")
         let update = try db.prepare("UPDATE fact_message SET conversation_key = ? WHERE message_key = ?")
         for contact in contacts {
@@ -38,7 +43,8 @@ final class MessageLinks {
             var changes: [(Int64, Int64?)] = []
             while try messages.step() {
                 let old: Int64? = messages.isNull(at: 2) ? nil : messages.int64(at: 2)
-                let new = try conversation(contact: contact, at: messages.int64(at: 1))
+                let new = try few.map { $0.conversation(contact: contact, at: messages.int64(at: 1)) }
+                    ?? conversation(contact: contact, at: messages.int64(at: 1))
                 if new != old {
                     changes.append((messages.int64(at: 0), new))
                     if let old { counts.add(old, -1) }

@@ -26,6 +26,11 @@ public final class NamedFieldsSource: RecordSource {
     /// record with its ID takes it over (SPEC 1 and 6).
     public let withoutIDs: Bool
 
+    /// Records known to be unreadable before they are loaded (a JSON value
+    /// that cannot stand in a column), by index, with the reason: each is
+    /// rejected with that reason, as a malformed line of a file is.
+    public var problems: [Int: String] = [:]
+
     /// `name` is what the load log and the rejects call this batch of records.
     public init(name: String, records: [[(name: String, value: String)]], withoutIDs: Bool = false) {
         self.name = name
@@ -83,7 +88,7 @@ public final class NamedFieldsSource: RecordSource {
     }
 
     var position: Int { index }
-    var malformation: String? { problem }
+    var malformation: String? { problem ?? problems[index] }
     var progress: (done: Int, total: Int) { (max(index, 0), records.count) }
     var exportBytes: Int? { nil }
 

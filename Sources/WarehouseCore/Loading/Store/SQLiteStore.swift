@@ -229,14 +229,17 @@ final class SQLiteStore: RecordStore {
                                sender: dimensions.isOutgoing(source: source) ? sender : nil, user: user)
     }
 
-    func messageReplaced(date: Int) { dailyMessages.replaced(date: date) }
+    func messageReplaced(date: Int) {
+        dailyMessages.replaced(date: date)
+        conversationMessageCounts.messageReplaced()
+    }
 
     // MARK: Records kept by contact and time
 
     func holdsIdentities(_ table: IdentityTable) throws -> Bool { try identities.holds(table) }
     func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws {
         if case .deleted(let date, let conversation) = try identities.takeOver(table, identity: identity, id: id) {
-            dailyMessages.replaced(date: date)
+            messageReplaced(date: date)
             if let conversation { conversationMessageCounts.add(conversation, -1) }
         }
     }

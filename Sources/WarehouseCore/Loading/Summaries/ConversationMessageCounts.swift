@@ -31,7 +31,16 @@ final class ConversationMessageCounts {
             """)
     }
 
-    func start() { counts = LinkCounts() }
+    func start() {
+        counts = LinkCounts()
+        replaced = false
+    }
+
+    /// Whether the unit replaced a message (the trigger may then have moved counts to 0 anywhere).
+    private var replaced = false
+
+    /// A message was replaced by a later record.
+    func messageReplaced() { replaced = true }
 
     /// A message linked to (`change` 1) or unlinked from (-1) `conversation`.
     func add(_ conversation: Int64, _ change: Int32) { counts.add(conversation, change) }
@@ -39,8 +48,20 @@ final class ConversationMessageCounts {
     /// Adds the file's changes to the stored counts; a conversation left with
     /// no linked message has no row.
     func finish() throws {
-        try counts.add(to: db)
-        try db.execute("DELETE FROM agg_conversation_messages WHERE linked_messages = 0")
+        let written = try counts.add(to: db)
+        if !replaced && written.count <= 1_000 {
+            // Only the counts this unit wrote can have reached 0: found by key,
+            // not by reading the whole table (a request of one record into
+            // 300,000 conversations: 10 ms → well under 1 ms).
+            let delete = try db.prepare("DELETE FROM agg_conversation_messages WHERE conversation_key = ? AND linked_messages = 0")
+            for key in written {
+                delete.reset()
+                delete.bindInt(1, key)
+                try delete.run()
+            }
+        } else {
+            try db.execute("DELETE FROM agg_conversation_messages WHERE linked_messages = 0")
+        }
     }
 }
 
@@ -68,9 +89,11 @@ struct LinkCounts {
         dense[slot] += change
     }
 
-    /// Adds the changes to the stored counts.
-    func add(to db: Database) throws {
-        guard !isEmpty else { return }
+    /// Adds the changes to the stored counts; returns the conversations whose count changed.
+    @discardableResult
+    func add(to db: Database) throws -> [Int64] {
+        guard !isEmpty else { return [] }
+        var written: [Int64] = []
         let upsert = try db.prepare("""
             INSERT INTO agg_conversation_messages (conversation_key, linked_messages) VALUES (?, ?)
             ON CONFLICT (conversation_key) DO UPDATE SET linked_messages = linked_messages + excluded.linked_messages
@@ -80,8 +103,10 @@ struct LinkCounts {
             upsert.bindInt(1, key)
             upsert.bindInt(2, Int64(change))
             try upsert.run()
+            written.append(key)
         }
         for (key, change) in dense.enumerated() where change != 0 { try write(Int64(key), change) }
         for (key, change) in sparse.sorted(by: { $0.key < $1.key }) where change != 0 { try write(key, change) }
+        return written
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import WarehouseCore
+
+/// The server's one writer. Requests that write (ingest, webhooks) hand it
+/// their work and wait; its thread takes every piece of work waiting, runs
+/// them in ONE transaction, each in a savepoint of its own (a piece that
+/// fails is undone alone, and its request answered with its error), commits,
+/// and only then answers them all. The connection writes with the
+/// write-ahead log and `synchronous = FULL`, so a commit is synced to disk
+/// before it returns: an answered request survives a kill of the server, and
+/// of the machine. With many requests at once they share commits (group
+/// commit), so durability costs one sync per group, not one per request.
+public final class GroupCommitWriter: @unchecked Sendable {
+    /// What a piece of work gets: the writing connection and its loader.
+    public final class Context {
+        public let warehouse: Warehouse
+        public private(set) var loader: Loader
+
+        init(warehouse: Warehouse) throws {
+            self.warehouse = warehouse
+            loader = try Loader(warehouse: warehouse)
+            loader.rejectsInSummary = 1000
+        }
+
+        /// A loader with no cached keys: after a rollback the loader did not
+        /// make itself, its caches may name rows that are gone.
+        func resetLoader() {
+            if let fresh = try? Loader(warehouse: warehouse) {
+                fresh.rejectsInSummary = loader.rejectsInSummary
+                loader = fresh
+            }
+        }
+    }
+
+    private struct Job {
+        let run: (Context) throws -> Void
+        let done: (Error?) -> Void
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var stopping = false
+    private var stopped = false
+    private let context: Context
+    private var thread: Thread?
+    /// How many groups were committed, and how many pieces they held (for tests and the log).
+    public private(set) var groups = 0
+    public private(set) var pieces = 0
+
+    /// Opens the warehouse at `path` for writing (creating it in UTC when it
+    /// does not exist), and starts the writing thread.
+    public init(path: String) throws {
+        let warehouse = try Warehouse.openForWriting(path: path)
+        // Every commit synced, the write-ahead log's included; a load running in
+        // another process is waited for rather than failed, up to 30 s.
+        try warehouse.db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000")
+        context = try Context(warehouse: warehouse)
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "warehouse-writer"
+        thread.start()
+        self.thread = thread
+    }
+
+    /// Runs `work` in the next group's transaction, in a savepoint of its own,
+    /// and returns its result once the group is committed and synced. When
+    /// `work` throws, its savepoint is rolled back and its error thrown here;
+    /// when the commit fails, every piece of the group gets that error and
+    /// nothing of the group is stored.
+    public func perform<T>(_ work: @escaping (Context) throws -> T) async throws -> T {
+        let box = ResultBox<T>()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let job = Job(run: { context in box.value = try work(context) }, done: { error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else if let value = box.value {
+                    continuation.resume(returning: value)
+                } else {
+                    continuation.resume(throwing: WarehouseError("the writer lost a result"))
+                }
+            })
+            condition.lock()
+            if stopped {
+                condition.unlock()
+                continuation.resume(throwing: WarehouseError("the server is shutting down"))
+                return
+            }
+            queue.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+    }
+
+    /// Finishes the work waiting, then stops the thread and waits for it.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty {
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let jobs = queue
+            queue = []
+            condition.unlock()
+            write(jobs)
+        }
+    }
+
+    private func write(_ jobs: [Job]) {
+        let db = context.warehouse.db
+        var errors: [Error?] = []
+        do {
+            try db.inTransaction("IMMEDIATE") {
+                for job in jobs {
+                    do {
+                        try db.inTransaction { try job.run(context) }
+                        errors.append(nil)
+                    } catch {
+                        context.resetLoader()
+                        errors.append(error)
+                    }
+                }
+            }
+            groups += 1
+            pieces += jobs.count
+            for (job, error) in zip(jobs, errors) { job.done(error) }
+        } catch {
+            context.resetLoader()
+            for job in jobs { job.done(error) }
+        }
+    }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}

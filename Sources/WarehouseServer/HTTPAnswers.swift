@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import WarehouseCore
+
+/// An answer that is an error: its status and message, sent as
+/// `{"error": "…"}` (SPEC 6). Thrown anywhere in a request's handling; the
+/// routes turn it, and anything else thrown, into that JSON answer.
+struct ServerError: Error {
+    let status: HTTPResponse.Status
+    let message: String
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    static func badRequest(_ message: String) -> ServerError { ServerError(.badRequest, message) }
+    static func notFound(_ path: String) -> ServerError { ServerError(.notFound, "no such endpoint: \(path)") }
+}
+
+/// What a handler answers, and what the request log says of it.
+struct Answer {
+    var response: Response
+    /// Records the request carried (ingest, webhooks); nil for the others.
+    var records: Int?
+
+    static func json(_ status: HTTPResponse.Status, _ text: String, records: Int? = nil) -> Answer {
+        Answer(response: response(status, text, contentType: "application/json; charset=utf-8"), records: records)
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String, contentType: String) -> Answer {
+        Answer(response: response(status, text, contentType: contentType), records: nil)
+    }
+
+    static func bytes(_ bytes: [UInt8], contentType: String, extra: HTTPFields = [:]) -> Answer {
+        var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
+        headers.append(contentsOf: extra)
+        return Answer(response: Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))), records: nil)
+    }
+
+    static func error(_ error: ServerError) -> Answer {
+        var answer = json(error.status, JSONText.object([("error", error.message)]) + "\n")
+        answer.response.headers.append(contentsOf: error.headers)
+        return answer
+    }
+
+    static func response(_ status: HTTPResponse.Status, _ text: String, contentType: String) -> Response {
+        Response(status: status, headers: [.contentType: contentType, .cacheControl: "no-store"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension Request {
+    /// The query's parameters, decoded as a browser's form sends them (`+` is
+    /// a space), in order. A name given twice is an error (which value?).
+    func queryItems() throws -> [(name: String, value: String)] {
+        guard let query = uri.query, !query.isEmpty else { return [] }
+        var items: [(name: String, value: String)] = []
+        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) throws -> String {
+                guard let text = s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding else {
+                    throw ServerError.badRequest("the query is not percent-encoded properly near '\(s.prefix(40))'")
+                }
+                return text
+            }
+            let name = try decode(pieces[0])
+            let value = pieces.count > 1 ? try decode(pieces[1]) : ""
+            if items.contains(where: { $0.name == name }) { throw ServerError.badRequest("the query gives \(name) twice") }
+            items.append((name, value))
+        }
+        return items
+    }
+
+    /// The media type of the body, lower case, without its parameters (`text/csv; charset=utf-8` → `text/csv`).
+    var mediaType: String? {
+        headers[.contentType].map { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" }
+    }
+}

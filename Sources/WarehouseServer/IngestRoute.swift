@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import WarehouseCore
+
+/// `POST /ingest/{kind}`: records of one export kind, as JSON (one object or
+/// an array of objects keyed by the export's column names, `IngestRecords`)
+/// or as CSV with a header row (read as a file of that kind), through the
+/// same record path as files (`Loader`), in the writer's next group. The
+/// answer is sent after the group's commit: `{"received", "inserted",
+/// "updated", "unchanged", "rejected": [{"index", "reason"}]}`.
+struct IngestRoute {
+    let server: ServerState
+
+    func handle(kind name: String, _ request: Request, started: Date) async throws -> Answer {
+        guard let kind = ExportKind(rawValue: name) else {
+            throw ServerError(.notFound, "no such kind: \(name); POST to /ingest/KIND with KIND one of \(ExportKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try server.authorize(request, scope: .ingest)
+        let isCSV: Bool
+        switch request.mediaType {
+        case "application/json"?: isCSV = false
+        case "text/csv"?: isCSV = true
+        case let other:
+            throw ServerError(.unsupportedMediaType,
+                              "Content-Type \(other.map { "'\($0)'" } ?? "missing"): send application/json (an object or an array of objects keyed by the export's column names) or text/csv (a header row, then records)")
+        }
+        let body = try await server.bodyReader.read(request, started: started)
+        let sourceName = server.requestName("ingest-\(kind.rawValue)")
+        let summary = isCSV ? try await csv(body, kind: kind, name: sourceName) : try await json(body, kind: kind, name: sourceName)
+        return .json(.ok, Self.answer(summary), records: summary.rowsRead)
+    }
+
+    private func json(_ body: [UInt8], kind: ExportKind, name: String) async throws -> LoadSummary {
+        let value: JSONValue
+        do { value = try JSONBody.parse(body) } catch let failure as JSONBody.Failure {
+            throw ServerError.badRequest("\(failure); nothing was stored")
+        }
+        switch value {
+        case .object, .array: break
+        default: throw ServerError.badRequest("the body is \(value.kindName); send a JSON object or an array of objects keyed by the export's column names")
+        }
+        let records = IngestRecords(value, kind: kind)
+        if records.records.isEmpty { return LoadSummary(path: name) }
+        return try await server.writer.perform { context in
+            let source = NamedFieldsSource(name: name, records: records.records, withoutIDs: kind == .conversations)
+            source.problems = records.problems
+            let summary = context.loader.load(source, as: kind)
+            if let error = summary.error { throw ServerError.badRequest(error + "; nothing was stored") }
+            return summary
+        }
+    }
+
+    private func csv(_ body: [UInt8], kind: ExportKind, name: String) async throws -> LoadSummary {
+        // The CSV reader reads files: the body is one, for as long as its load takes.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-serve-\(UUID().uuidString).csv").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(body)) else {
+            throw ServerError(.internalServerError, "could not keep the CSV body in \(FileManager.default.temporaryDirectory.path) to read it; nothing was stored")
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try await server.writer.perform { context in
+            let summary = context.loader.load(path: path, as: kind, name: name)
+            if let error = summary.error {
+                throw ServerError.badRequest(error.replacingOccurrences(of: path, with: "the CSV body") + (error.contains("nothing") ? "" : "; nothing was stored"))
+            }
+            return summary
+        }
+    }
+
+    static func answer(_ s: LoadSummary) -> String {
+        let rejected = s.rejects.map { "{\"index\":\($0.line),\"reason\":\(JSONText.string($0.reason))}" }.joined(separator: ",")
+        return "{\"received\":\(s.rowsRead),\"inserted\":\(s.inserted),\"updated\":\(s.updated),\"unchanged\":\(s.unchanged),\"rejected\":[\(rejected)]}\n"
+    }
+}

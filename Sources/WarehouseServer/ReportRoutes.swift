@@ -1,0 +1,162 @@
+import Foundation
+import Hummingbird
+import WarehouseCore
+import WarehouseDashboard
+
+/// `GET /reports`, `GET /reports/{name}` and the dashboard (`GET /`,
+/// `GET /dashboard`): the library's reports, run by the code `warehouse
+/// report` and `warehouse dashboard` run, so an answer is byte for byte what
+/// the command prints for the same parameters (csv by default, or json). The
+/// query's values are the command's options (`group-by` is `--group-by`),
+/// checked by the same code with the same messages (400); they reach SQL only
+/// as bound values. Each runs on a reading connection of its own, away from
+/// the server's event loops.
+struct ReportRoutes {
+    let server: ServerState
+
+    /// The report parameters a query may give, as the command-line options are named.
+    static let reportParameters = Set(ReportParameter.allCases.map(\.rawValue))
+
+    func library() -> ReportLibrary {
+        ReportLibrary(directories: ReportLibrary.directories(warehousePath: server.options.path, extra: server.options.queries))
+    }
+
+    /// The library as `warehouse reports --format json` prints it.
+    func list(_ request: Request) async throws -> Answer {
+        try server.authorize(request, scope: .read)
+        let query = try request.queryItems()
+        if let other = query.first(where: { $0.name != "token" }) {
+            throw ServerError.badRequest("GET /reports takes no parameter but token, not \(other.name)")
+        }
+        let library = library()
+        let rows = library.reports.map { report -> [SQLValue] in
+            [.text(report.name), .text(report.description),
+             .text(report.parameters.map { "--" + $0.rawValue }.joined(separator: " ")),
+             .text(report.isBuiltIn ? "built-in" : report.source)]
+        }
+        let json = ResultFormatter(format: .json).render(ResultTable(columns: ["name", "description", "parameters", "source"], rows: rows))
+        return .text(.ok, json, contentType: "application/json; charset=utf-8")
+    }
+
+    func report(_ name: String, _ request: Request) async throws -> Answer {
+        try server.authorize(request, scope: .read)
+        var arguments = ReportArguments()
+        var format = OutputFormat.csv
+        for (key, value) in try request.queryItems() {
+            switch key {
+            case "token": continue
+            case "format":
+                guard value == "csv" || value == "json" else { throw ServerError.badRequest("format takes csv or json, not '\(value)'") }
+                format = value == "csv" ? .csv : .json
+            default:
+                guard Self.reportParameters.contains(key) else {
+                    throw ServerError.badRequest("unknown parameter \(key): a report takes \(ReportParameter.allCases.map(\.rawValue).joined(separator: ", ")), format and token (each report lists its own: GET /reports)")
+                }
+                // A field left empty (a spreadsheet's or a form's) is not given.
+                if value.isEmpty { continue }
+                try Self.set(key, value, in: &arguments)
+            }
+        }
+        let library = library()
+        let report: Report
+        do { report = try library.report(named: name) } catch { throw ServerError(.notFound, "\(error)") }
+        let (given, chosen) = (arguments, format)
+        let bytes: [UInt8] = try await server.readers.withReader { warehouse in
+            var out: [UInt8] = []
+            var stream: ResultStream?
+            try warehouse.run(report, given,
+                              columns: { stream = ResultStream(ResultFormatter(format: chosen), columns: $0, display: report.display, bytes: { out.append(contentsOf: $0) }) },
+                              resultRow: { stream?.add($0) })
+            stream?.finish()
+            return out
+        }
+        return .bytes(bytes, contentType: format == .csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
+    }
+
+    /// The dashboard page with a form for its period and filters.
+    func dashboard(_ request: Request) async throws -> Answer {
+        try server.authorize(request, scope: .read)
+        var arguments = ReportArguments()
+        var token: String?
+        for (key, value) in try request.queryItems() {
+            if key == "token" { token = value; continue }
+            guard WarehouseDashboard.Dashboard.parameters.map(\.rawValue).contains(key) else {
+                throw ServerError.badRequest("unknown parameter \(key): the dashboard takes \(WarehouseDashboard.Dashboard.parameters.map(\.rawValue).joined(separator: ", ")) and token")
+            }
+            if value.isEmpty { continue }
+            try Self.set(key, value, in: &arguments)
+        }
+        let form = WarehouseDashboard.Dashboard.ServedForm(path: request.uri.path, token: token)
+        let given = arguments
+        let page: String = try await server.readers.withReader { warehouse in
+            try WarehouseDashboard.Dashboard.page(of: warehouse, given, servedAt: form)
+        }
+        var extra = HTTPFields()
+        extra[.init("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'"
+        return .bytes(Array(page.utf8), contentType: "text/html; charset=utf-8", extra: extra)
+    }
+
+    /// Sets one parameter as the command line would; a value the command
+    /// line could not read is refused with its message.
+    static func set(_ key: String, _ value: String, in arguments: inout ReportArguments) throws {
+        switch key {
+        case "from": arguments.from = value
+        case "to": arguments.to = value
+        case "tz": arguments.tz = value
+        case "by": arguments.by = value
+        case "group-by": arguments.groupBy = value
+        case "team": arguments.team = value
+        case "user": arguments.user = value
+        case "channel": arguments.channel = value
+        case "limit":
+            guard let n = Int(value) else { throw ServerError.badRequest("The value '\(value)' is invalid for '--limit <n>'") }
+            arguments.limit = n
+        case "percentile":
+            guard let p = Double(value) else { throw ServerError.badRequest("The value '\(value)' is invalid for '--percentile <p>'") }
+            arguments.percentile = p
+        default: throw ServerError.badRequest("unknown parameter \(key)")
+        }
+    }
+}
+
+/// Reading connections for reports: one per report running, kept for the next
+/// (a few at most). Reports read while the writer writes (the write-ahead log).
+final class ReaderPool: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var idle: [Warehouse] = []
+    private let keep = 4
+
+    init(path: String) { self.path = path }
+
+    /// Runs `body` with a reading connection on a thread of its own (a report
+    /// may take seconds; the event loops go on). A `WarehouseError` (a bad
+    /// parameter, an unknown team) is the client's: 400; anything else 500.
+    func withReader<T>(_ body: @escaping (Warehouse) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async { [self] in
+                do {
+                    let warehouse = try take()
+                    defer { put(warehouse) }
+                    continuation.resume(returning: try body(warehouse))
+                } catch let error as WarehouseError {
+                    continuation.resume(throwing: ServerError.badRequest(error.description))
+                } catch {
+                    continuation.resume(throwing: ServerError(.internalServerError, "\(error)"))
+                }
+            }
+        }
+    }
+
+    private func take() throws -> Warehouse {
+        lock.lock()
+        if let warehouse = idle.popLast() { lock.unlock(); return warehouse }
+        lock.unlock()
+        return try Warehouse.openExisting(path: path)
+    }
+
+    private func put(_ warehouse: Warehouse) {
+        lock.lock(); defer { lock.unlock() }
+        if idle.count < keep { idle.append(warehouse) }
+    }
+}

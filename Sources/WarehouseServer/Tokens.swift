@@ -1,0 +1,172 @@
+import Crypto
+import Foundation
+import WarehouseCore
+
+/// What a token may do: `ingest` writes records (POST /ingest, and nothing
+/// else); `read` reads reports and the dashboard.
+public enum TokenScope: String, CaseIterable, Sendable {
+    case ingest, read
+}
+
+/// The server's tokens and the webhook signing key, kept in the warehouse
+/// (`server_tokens`, `settings`; Schema/008_server_tokens.sql). A token is 32
+/// random bytes, shown once as 43 URL-safe base64 characters with a `wh_`
+/// prefix; only its SHA-256 is stored. A token given with a request is hashed
+/// and compared with every stored hash in constant time, so neither the
+/// comparison nor the search says how much of a guess was right.
+public enum Tokens {
+    public struct Entry: Sendable {
+        public let name: String
+        public let scope: TokenScope
+        public let createdAt: String
+        let hash: [UInt8]
+    }
+
+    static let webhookKeySetting = "webhook_signing_key"
+
+    // MARK: Managing them (warehouse auth)
+
+    /// Makes a token of `scope` named `name` (default `SCOPE-N`), stores its
+    /// hash, and returns the name and the token, which is not kept anywhere.
+    public static func add(scope: TokenScope, name given: String?, in warehouse: Warehouse) throws -> (name: String, token: String) {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let token = "wh_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let db = warehouse.db
+        return try db.inTransaction {
+            let name: String
+            if let given {
+                guard !given.trimmingCharacters(in: .whitespaces).isEmpty else { throw WarehouseError("--name takes a name that is not blank.") }
+                if try db.scalar("SELECT 1 FROM server_tokens WHERE name = ?", [.text(given)]) != nil {
+                    throw WarehouseError("a token named \(given) exists already: revoke it first (warehouse auth revoke \(given)) or choose another --name.")
+                }
+                name = given
+            } else {
+                var n = try db.int64("SELECT count(*) FROM server_tokens WHERE scope = ?", [.text(scope.rawValue)]) + 1
+                while try db.scalar("SELECT 1 FROM server_tokens WHERE name = ?", [.text("\(scope.rawValue)-\(n)")]) != nil { n += 1 }
+                name = "\(scope.rawValue)-\(n)"
+            }
+            try db.execute("INSERT INTO server_tokens(name, scope, token_sha256, created_at) VALUES (?, ?, ?, ?)",
+                           [.text(name), .text(scope.rawValue), .text(hex(sha256(token))), .text(now())])
+            return (name, token)
+        }
+    }
+
+    public static func list(in warehouse: Warehouse) throws -> [Entry] {
+        try warehouse.db.rows("SELECT name, scope, created_at, token_sha256 FROM server_tokens ORDER BY created_at, name").compactMap { row in
+            guard let name = row[0].string, let scope = row[1].string.flatMap(TokenScope.init(rawValue:)) else { return nil }
+            return Entry(name: name, scope: scope, createdAt: row[2].string ?? "", hash: unhex(row[3].string ?? ""))
+        }
+    }
+
+    /// Removes the token named `name`; an error when there is none.
+    public static func revoke(name: String, in warehouse: Warehouse) throws {
+        try warehouse.db.execute("DELETE FROM server_tokens WHERE name = ?", [.text(name)])
+        if warehouse.db.changes == 0 {
+            let names = try list(in: warehouse).map(\.name)
+            throw WarehouseError("no token is named \(name)" + (names.isEmpty ? "; there are none." : ": the tokens are \(names.joined(separator: ", ")) (warehouse auth list)."))
+        }
+    }
+
+    public static func setWebhookKey(_ key: String, in warehouse: Warehouse) throws {
+        guard !key.isEmpty else { throw WarehouseError("the webhook signing key is blank: copy it from respond.io (Settings > Integrations > Webhooks).") }
+        try warehouse.db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                 [.text(webhookKeySetting), .text(key)])
+    }
+
+    public static func webhookKey(in db: Database) throws -> String? {
+        try db.scalar("SELECT value FROM settings WHERE key = ?", [.text(webhookKeySetting)])?.string
+    }
+
+    // MARK: Checking them
+
+    static func sha256(_ text: String) -> [UInt8] { Array(SHA256.hash(data: Data(text.utf8))) }
+
+    /// Whether two byte strings are equal, in a time that depends only on their lengths.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+
+    /// The entry whose hash is the token's: every entry is compared, whatever matched.
+    static func match(_ token: String, in entries: [Entry]) -> Entry? {
+        let hash = sha256(token)
+        var found: Entry?
+        for entry in entries where constantTimeEqual(entry.hash, hash) { found = entry }
+        return found
+    }
+
+    /// Whether `signature` (base64) is the HMAC-SHA256 of `body` under `key`, compared in constant time.
+    static func isValidSignature(_ signature: String, of body: [UInt8], key: String) -> Bool {
+        guard let given = Data(base64Encoded: signature.trimmingCharacters(in: .whitespaces)) else { return false }
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(key.utf8)))
+        return constantTimeEqual(Array(given), Array(mac))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func unhex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chars = Array(text.utf8)[...]
+        while chars.count >= 2, let b = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) {
+            bytes.append(b)
+            chars = chars.dropFirst(2)
+        }
+        return bytes
+    }
+
+    static func now() -> String {
+        CivilTime.format(wallSeconds: Int64(Date().timeIntervalSince1970)).replacingOccurrences(of: " ", with: "T") + "Z"
+    }
+}
+
+/// The tokens and the webhook key as the server sees them: read from the
+/// warehouse at most once a second (so `warehouse auth` in another process
+/// takes effect within a second, a revoked token included), on a reading
+/// connection of their own.
+final class TokenCache: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var db: Database?
+    private var entries: [Tokens.Entry] = []
+    private var key: String?
+    private var readAt = Date.distantPast
+
+    init(path: String) { self.path = path }
+
+    private func refresh() {
+        guard Date().timeIntervalSince(readAt) >= 1 else { return }
+        do {
+            if db == nil { db = try Database(path: path, mode: .readOnly) }
+            guard let db else { return }
+            let rows = try db.rows("SELECT name, scope, created_at, token_sha256 FROM server_tokens")
+            entries = rows.compactMap { row in
+                guard let name = row[0].string, let scope = row[1].string.flatMap(TokenScope.init(rawValue:)) else { return nil }
+                return Tokens.Entry(name: name, scope: scope, createdAt: row[2].string ?? "", hash: Tokens.unhex(row[3].string ?? ""))
+            }
+            key = try Tokens.webhookKey(in: db)
+            readAt = Date()
+        } catch {
+            // Keep what was read last; try again at the next request.
+            db = nil
+        }
+    }
+
+    /// The token's entry, or nil when no stored token is this one.
+    func entry(for token: String) -> Tokens.Entry? {
+        lock.lock(); defer { lock.unlock() }
+        refresh()
+        return Tokens.match(token, in: entries)
+    }
+
+    var webhookKey: String? {
+        lock.lock(); defer { lock.unlock() }
+        refresh()
+        return key
+    }
+}

@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+import Hummingbird
+import WarehouseCore
+
+/// `POST /webhooks/respond-io`: respond.io webhook events. The signature
+/// (`X-Webhook-Signature`: base64 of the HMAC-SHA256 of the raw body under the
+/// key set with `warehouse auth set-webhook-key`) is checked on the raw bytes
+/// before anything of the body is parsed. A `conversation.closed` event is
+/// loaded as a conversation record without an ID (`RespondIOEvent`); an event
+/// seen before (its `event_id`, or the same body) changes nothing. Other event
+/// types are counted (`webhook_other_events`) and answered 202.
+struct WebhookRoute {
+    let server: ServerState
+
+    enum Outcome {
+        case stored(LoadSummary)
+        case duplicate
+    }
+
+    func handle(_ request: Request, started: Date) async throws -> Answer {
+        let body = try await server.bodyReader.read(request, started: started)
+        guard let key = server.tokens.webhookKey else {
+            throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key KEY`")
+        }
+        guard let signature = request.headers[.init("X-Webhook-Signature")!] else {
+            throw ServerError(.unauthorized, "no X-Webhook-Signature header: respond.io signs each event; nothing was stored")
+        }
+        guard Tokens.isValidSignature(signature, of: body, key: key) else {
+            throw ServerError(.unauthorized, "the X-Webhook-Signature does not match the body under the webhook signing key; nothing was stored")
+        }
+        if let type = request.mediaType, type != "application/json" {
+            throw ServerError(.unsupportedMediaType, "Content-Type '\(type)': a webhook event is application/json")
+        }
+        let value: JSONValue
+        do { value = try JSONBody.parse(body) } catch let failure as JSONBody.Failure {
+            throw ServerError.badRequest("\(failure); nothing was stored")
+        }
+        let event: RespondIOEvent
+        do { event = try RespondIOEvent(value) } catch { throw ServerError.badRequest("\(error); nothing was stored") }
+        let bodyHash = Tokens.hex(Array(SHA256.hash(data: body)))
+
+        guard event.type == RespondIOEvent.conversationClosed else {
+            let type = event.type
+            try await server.writer.perform { context in
+                try context.warehouse.db.execute("""
+                    INSERT INTO webhook_other_events(event_type, received, last_received_at) VALUES (?, 1, ?)
+                    ON CONFLICT(event_type) DO UPDATE SET received = received + 1, last_received_at = excluded.last_received_at
+                    """, [.text(type), .text(Tokens.now())])
+            }
+            return .json(.accepted, JSONText.object([("event_type", type), ("stored", "no: only conversation.closed events are stored")]) + "\n", records: 0)
+        }
+        let record: [(name: String, value: String)]
+        do { record = try RespondIOEvent.conversationRecord(value) } catch { throw ServerError.badRequest("\(error); nothing was stored") }
+        let keys = ["sha256:" + bodyHash] + (event.id.map { ["id:" + $0] } ?? [])
+        let name = server.requestName("webhook-respond-io")
+        let outcome: Outcome = try await server.writer.perform { context in
+            let db = context.warehouse.db
+            for key in keys where try db.scalar("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]) != nil {
+                return .duplicate
+            }
+            let source = NamedFieldsSource(name: name, records: [record], withoutIDs: true)
+            let summary = context.loader.load(source, as: .conversations)
+            if let error = summary.error { throw ServerError(.internalServerError, error + "; nothing was stored") }
+            let loadID = try db.int64("SELECT max(load_id) FROM load_log")
+            for key in keys {
+                try db.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
+                               [.text(key), .text(event.type), .integer(loadID), .text(Tokens.now())])
+            }
+            return .stored(summary)
+        }
+        switch outcome {
+        case .stored(let summary):
+            return .json(.ok, IngestRoute.answer(summary), records: 1)
+        case .duplicate:
+            return .json(.ok, "{\"received\":1,\"inserted\":0,\"updated\":0,\"unchanged\":0,\"rejected\":[],\"duplicate\":true}\n", records: 0)
+        }
+    }
+}
