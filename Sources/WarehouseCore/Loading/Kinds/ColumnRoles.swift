@@ -13,7 +13,7 @@ extension ExportDefinition {
         Set(Column.allCases.compactMap { column -> String? in
             let (name, type) = column.spec
             let normalised = Header.normalise(name)
-            let isID = type == .key || type == .userKey || type == .people
+            let isID = type == .key || type == .id || type == .people
                 || normalised.hasSuffix("id") || normalised == "openedbychannel"
             return isID ? normalised : nil
         })
@@ -30,6 +30,6 @@ extension ExportKind {
 
 extension ExportDefinition {
     static var naturalKeyNames: [String] {
-        Column.allCases.filter { $0.spec.type == .key || $0.spec.type == .userKey }.map(\.spec.name)
+        Column.allCases.filter { $0.spec.type == .key }.map(\.spec.name)
     }
 }
