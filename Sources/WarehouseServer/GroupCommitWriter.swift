@@ -35,6 +35,16 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private struct Job {
         let run: (Context) throws -> Void
         let done: (Error?) -> Void
+        /// Records of one kind to load (`ingest`): the jobs of a group that
+        /// load the same kind are loaded as one unit.
+        var ingest: Ingest?
+    }
+
+    private final class Ingest {
+        let source: NamedFieldsSource
+        let kind: ExportKind
+        var summary: LoadSummary?
+        init(source: NamedFieldsSource, kind: ExportKind) { (self.source, self.kind) = (source, kind) }
     }
 
     private let condition = NSCondition()
@@ -78,16 +88,49 @@ public final class GroupCommitWriter: @unchecked Sendable {
                     continuation.resume(throwing: WarehouseError("the writer lost a result"))
                 }
             })
-            condition.lock()
-            if stopped {
-                condition.unlock()
-                continuation.resume(throwing: WarehouseError("the server is shutting down"))
-                return
-            }
-            queue.append(job)
-            condition.signal()
-            condition.unlock()
+            enqueue(job, or: continuation)
         }
+    }
+
+    /// Loads `source` as records of `kind` in the next group. The requests of
+    /// a group that load one kind are loaded together, as one unit (one load
+    /// log entry; each reject names its request and its index there): a load
+    /// unit's fixed cost (its log entry, links, summaries) is paid once per
+    /// group, not once per request. When that unit fails, each request is
+    /// loaded again on its own, in a savepoint, and answered with its own
+    /// result or error.
+    public func ingest(_ source: NamedFieldsSource, as kind: ExportKind) async throws -> LoadSummary {
+        let ingest = Ingest(source: source, kind: kind)
+        let box = ResultBox<LoadSummary>()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LoadSummary, Error>) in
+            var job = Job(run: { context in
+                let summary = context.loader.load(source, as: kind)
+                if let error = summary.error { throw RefusedRecords(message: error + "; nothing was stored") }
+                box.value = summary
+            }, done: { error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else if let value = ingest.summary ?? box.value {
+                    continuation.resume(returning: value)
+                } else {
+                    continuation.resume(throwing: WarehouseError("the writer lost a result"))
+                }
+            })
+            job.ingest = ingest
+            enqueue(job, or: continuation)
+        }
+    }
+
+    private func enqueue<T>(_ job: Job, or continuation: CheckedContinuation<T, Error>) {
+        condition.lock()
+        if stopped {
+            condition.unlock()
+            continuation.resume(throwing: WarehouseError("the server is shutting down"))
+            return
+        }
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
     }
 
     /// Finishes the work waiting, then stops the thread and waits for it.
@@ -118,16 +161,28 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
     private func write(_ jobs: [Job]) {
         let db = context.warehouse.db
-        var errors: [Error?] = []
+        var errors = [Error?](repeating: nil, count: jobs.count)
         do {
             try db.inTransaction("IMMEDIATE") {
-                for job in jobs {
+                var done = Set<Int>()
+                // The ingests of each kind, together (records of one kind, in the order they came).
+                for kind in ExportKind.allCases {
+                    let together = jobs.indices.filter { jobs[$0].ingest?.kind == kind }
+                    guard together.count > 1 else { continue }
+                    do {
+                        try db.inTransaction { try loadTogether(together.map { jobs[$0].ingest! }) }
+                        done.formUnion(together)
+                    } catch {
+                        // Each of them again, on its own, below.
+                        context.resetLoader()
+                    }
+                }
+                for (i, job) in jobs.enumerated() where !done.contains(i) {
                     do {
                         try db.inTransaction { try job.run(context) }
-                        errors.append(nil)
                     } catch {
                         context.resetLoader()
-                        errors.append(error)
+                        errors[i] = error
                     }
                 }
             }
@@ -139,6 +194,48 @@ public final class GroupCommitWriter: @unchecked Sendable {
             for job in jobs { job.done(error) }
         }
     }
+
+    /// Loads several requests' records of one kind as one unit, and gives
+    /// each request its own summary: its records' outcomes and rejects by its
+    /// own index. Throws (the caller's savepoint is then rolled back) when the
+    /// unit fails.
+    private func loadTogether(_ ingests: [Ingest]) throws {
+        let sources = ingests.map(\.source)
+        let name = "\(sources[0].name) +\(sources.count - 1)"
+        var outcomes = [RecordOutcome?](repeating: nil, count: sources.reduce(0) { $0 + $1.count })
+        let summary = context.loader.load(NamedFieldsSource.combining(sources, name: name), as: ingests[0].kind) { position, outcome in
+            if outcomes.indices.contains(position) { outcomes[position] = outcome }
+        }
+        if let error = summary.error {
+            context.resetLoader()
+            throw WarehouseError(error)
+        }
+        var start = 0
+        for ingest in ingests {
+            var own = LoadSummary(path: ingest.source.name)
+            own.kind = summary.kind
+            own.form = summary.form
+            for (index, outcome) in outcomes[start..<(start + ingest.source.count)].enumerated() {
+                own.rowsRead += 1
+                switch outcome ?? .rejected("not loaded") {
+                case .inserted: own.inserted += 1
+                case .updated: own.updated += 1
+                case .unchanged: own.unchanged += 1
+                case .rejected(let reason):
+                    own.rejected += 1
+                    own.rejects.append(.init(line: index, reason: reason))
+                }
+            }
+            start += ingest.source.count
+            ingest.summary = own
+        }
+    }
+}
+
+/// Records a load refused as a whole (the loader's error): the request's fault, answered 400.
+public struct RefusedRecords: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 private final class ResultBox<T>: @unchecked Sendable {

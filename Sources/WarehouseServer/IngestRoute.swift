@@ -41,12 +41,12 @@ struct IngestRoute {
         }
         let records = IngestRecords(value, kind: kind)
         if records.records.isEmpty { return LoadSummary(path: name) }
-        return try await server.writer.perform { context in
-            let source = NamedFieldsSource(name: name, records: records.records, withoutIDs: kind == .conversations)
-            source.problems = records.problems
-            let summary = context.loader.load(source, as: kind)
-            if let error = summary.error { throw ServerError.badRequest(error + "; nothing was stored") }
-            return summary
+        let source = NamedFieldsSource(name: name, records: records.records, withoutIDs: kind == .conversations)
+        source.problems = records.problems
+        do {
+            return try await server.writer.ingest(source, as: kind)
+        } catch let refused as RefusedRecords {
+            throw ServerError.badRequest(refused.message)
         }
     }
 

@@ -32,6 +32,39 @@ import WarehouseCore
         try await h.stop()
     }
 
+    /// Requests of one kind in one group are loaded as one unit; each answer
+    /// still counts its own records, and each reject names its request and
+    /// its own index there.
+    @Test func requestsLoadedTogetherKeepTheirOwnAnswersAndRejects() async throws {
+        let h = try await Harness()
+        let answers = try await withThrowingTaskGroup(of: (Int, [String: Any]).self) { group in
+            for i in 0..<32 {
+                group.addTask {
+                    // Three records: a new one, one that repeats the first, and a bad one at index 2.
+                    let body = "[" + conversationJSON(id: "g\(i)", contact: "\(900 + i)") + ","
+                        + conversationJSON(id: "g\(i)", contact: "\(900 + i)") + ","
+                        + conversationJSON(id: "bad\(i)", started: "2025-13-40 99:00:00") + "]"
+                    return (i, try await h.ingest("conversations", body).json)
+                }
+            }
+            return try await group.reduce(into: [Int: [String: Any]]()) { $0[$1.0] = $1.1 }
+        }
+        for (_, answer) in answers {
+            #expect(answer["received"] as? Int == 3)
+            #expect(answer["inserted"] as? Int == 1)
+            #expect(answer["unchanged"] as? Int == 1)
+            let rejected = answer["rejected"] as? [[String: Any]] ?? []
+            #expect(rejected.count == 1 && rejected.first?["index"] as? Int == 2)
+        }
+        #expect(try h.count("SELECT count(*) FROM fact_conversation WHERE conversation_id GLOB 'g*'") == 32)
+        // The rejects table names each request, with the index in its own body.
+        #expect(try h.count("SELECT count(DISTINCT file_name) FROM rejected_rows") == 32)
+        #expect(try h.count("SELECT count(*) FROM rejected_rows WHERE line = 2") == 32)
+        // Fewer load units than requests: they were loaded together.
+        #expect(try h.count("SELECT count(*) FROM load_log WHERE kind = 'conversations'") < 32)
+        try await h.stop()
+    }
+
     /// `warehouse serve` killed (SIGKILL) while clients post: every record of
     /// an answered request is there, none of a refused one, and the file is whole.
     @Test func aKillMidStreamKeepsEveryAcknowledgedRecord() async throws {

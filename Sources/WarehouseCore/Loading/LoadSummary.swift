@@ -3,6 +3,8 @@ public struct LoadSummary: Sendable {
     public struct Reject: Sendable, Equatable {
         public let line: Int
         public let reason: String
+
+        public init(line: Int, reason: String) { (self.line, self.reason) = (line, reason) }
     }
 
     public let path: String

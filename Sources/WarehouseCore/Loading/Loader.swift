@@ -63,13 +63,17 @@ public final class Loader {
     /// Loads records given as named fields, as one unit (one transaction), as
     /// records of `kind` (nil: recognised from the names they use, as a file's
     /// header is). Rejects carry each record's index.
-    public func load(_ records: NamedFieldsSource, as kind: ExportKind? = nil) -> LoadSummary {
-        load(name: records.name) { (records, kind) }
+    /// `each` is told what became of every record, by its position:
+    /// inserted, updated, unchanged, or rejected with the reason.
+    public func load(_ records: NamedFieldsSource, as kind: ExportKind? = nil,
+                     each: ((Int, RecordOutcome) -> Void)? = nil) -> LoadSummary {
+        load(name: records.name, each: each) { (records, kind) }
     }
 
     // MARK: One source
 
-    private func load(name: String, open: () throws -> (any RecordSource, ExportKind?)) -> LoadSummary {
+    private func load(name: String, each: ((Int, RecordOutcome) -> Void)? = nil,
+                      open: () throws -> (any RecordSource, ExportKind?)) -> LoadSummary {
         let started = Date()
         var summary = LoadSummary(path: name)
         // Early disk writes pay for a file's load; a few named records need none (no thread of its own per request).
@@ -78,7 +82,7 @@ public final class Loader {
         do {
             let (source, kind) = try open()
             if source.exportBytes != nil { writeback = Writeback(databasePath: warehouse.path) }
-            try load(source, kind: kind, started: started, into: &summary)
+            try load(source, kind: kind, started: started, each: each, into: &summary)
         } catch {
             // Every error names the source (SQLite's own, like a full disk, do not).
             let message: String
@@ -98,7 +102,8 @@ public final class Loader {
         return summary
     }
 
-    private func load(_ source: any RecordSource, kind given: ExportKind?, started: Date, into summary: inout LoadSummary) throws {
+    private func load(_ source: any RecordSource, kind given: ExportKind?, started: Date,
+                      each: ((Int, RecordOutcome) -> Void)?, into summary: inout LoadSummary) throws {
         let header = source.header
         guard let kind = given ?? ExportKind.recognise(header) else {
             throw WarehouseError("\(source.name): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
@@ -124,17 +129,21 @@ public final class Loader {
             var lastProgress = Date()
             while let batch = try pipeline.next() {
                 try batch.forEach(record: { record in
-                    switch try handler.write(record) {
+                    let written = try handler.write(record)
+                    switch written {
                     case .inserted: summary.inserted += 1
                     case .updated: summary.updated += 1
                     case .unchanged: summary.unchanged += 1
                     }
+                    each?(record.line, RecordOutcome(written))
                 }, reject: { r in
                     summary.rejected += 1
                     if summary.rejects.count < rejectsInSummary {
                         summary.rejects.append(.init(line: r.line, reason: r.reason))
                     }
-                    try store.reject(name: summary.fileName, line: r.line, reason: r.reason, record: r.text)
+                    let origin = source.origin(r.line) ?? (summary.fileName, r.line)
+                    try store.reject(name: origin.name, line: origin.line, reason: r.reason, record: r.text)
+                    each?(r.line, .rejected(r.reason))
                 })
                 summary.rowsRead += batch.records.count + batch.rejects.count
                 if let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
@@ -153,5 +162,19 @@ public final class Loader {
         }
         step("commit")
         progress?(size, size)
+    }
+}
+
+/// What became of one record of a load.
+public enum RecordOutcome: Sendable, Equatable {
+    case inserted, updated, unchanged
+    case rejected(String)
+
+    init(_ written: Written) {
+        switch written {
+        case .inserted: self = .inserted
+        case .updated: self = .updated
+        case .unchanged: self = .unchanged
+        }
     }
 }

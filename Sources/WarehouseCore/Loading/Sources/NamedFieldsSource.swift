@@ -31,6 +31,10 @@ public final class NamedFieldsSource: RecordSource {
     /// rejected with that reason, as a malformed line of a file is.
     public var problems: [Int: String] = [:]
 
+    /// Where each record came from when several batches are loaded as one
+    /// (`combining`): its batch's name and its index there, for the rejects.
+    private var origins: [(name: String, index: Int)]?
+
     /// `name` is what the load log and the rejects call this batch of records.
     public init(name: String, records: [[(name: String, value: String)]], withoutIDs: Bool = false) {
         self.name = name
@@ -48,6 +52,29 @@ public final class NamedFieldsSource: RecordSource {
         starts = .allocate(capacity: max(names.count, 1))
         ends = .allocate(capacity: max(names.count, 1))
     }
+
+    /// Several batches as one source (one load unit: the server's group of
+    /// requests of one kind). A record's position is its place in the whole;
+    /// its rejects name its own batch and its index there (`origin`).
+    public static func combining(_ batches: [NamedFieldsSource], name: String) -> NamedFieldsSource {
+        let combined = NamedFieldsSource(name: name, records: batches.flatMap { $0.records.map { $0.map { (name: $0.0, value: $0.1) } } },
+                                         withoutIDs: batches.contains { $0.withoutIDs })
+        var origins: [(name: String, index: Int)] = []
+        for batch in batches {
+            for (index, problem) in batch.problems { combined.problems[origins.count + index] = problem }
+            origins += batch.records.indices.map { (batch.name, $0) }
+        }
+        combined.origins = origins
+        return combined
+    }
+
+    func origin(_ position: Int) -> (name: String, line: Int)? {
+        guard let origins, origins.indices.contains(position) else { return nil }
+        return (origins[position].name, origins[position].index)
+    }
+
+    /// How many records it holds.
+    public var count: Int { records.count }
 
     deinit {
         bytes.deallocate()

@@ -38,6 +38,8 @@ protocol RecordSource: AnyObject {
     /// Whether the records may come without their natural key (a webhook
     /// event): a conversation is then kept by contact and start (`ContactIdentity`).
     var withoutIDs: Bool { get }
+    /// Where the record at `position` came from, for its reject, when not the source itself.
+    func origin(_ position: Int) -> (name: String, line: Int)?
     /// The source's encoding when it is not UTF-8 (`Windows-1252`, `UTF-16LE`).
     var encoding: String? { get }
     /// Its field separator when it is not a comma ("`;`", "tab").
@@ -48,6 +50,9 @@ protocol RecordSource: AnyObject {
 }
 
 extension RecordSource {
+    /// Where the record at `position` came from, for its reject, when the
+    /// source joins several (`NamedFieldsSource.combining`); nil: the source itself.
+    func origin(_ position: Int) -> (name: String, line: Int)? { nil }
     var withoutIDs: Bool { false }
     var encoding: String? { nil }
     var separator: String? { nil }
