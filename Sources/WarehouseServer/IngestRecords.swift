@@ -77,6 +77,9 @@ struct IngestRecords {
 
     /// `$contact.id`, `$conversation.closed_by.name`: a `$`, a name, then one or more `.name`.
     static func isUnreplacedVariable(_ s: String) -> Bool {
+        // Most values are not: a look at the first byte that is not a space
+        // settles them (this was a tenth of the server's time on batches of 100).
+        guard s.utf8.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: "$") else { return false }
         let t = s.trimmingCharacters(in: .whitespaces)
         guard t.hasPrefix("$") else { return false }
         let parts = t.dropFirst().split(separator: ".", omittingEmptySubsequences: false)

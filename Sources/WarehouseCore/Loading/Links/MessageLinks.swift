@@ -26,15 +26,20 @@ final class MessageLinks {
         return intervals!.conversation(contact: contact, at: time)
     }
 
-    /// Up to this many contacts, a re-link reads only their conversations.
-    static let fewContacts = 1_000
+    /// A re-link reads only its contacts' conversations, through the contact
+    /// index, unless they are a quarter of all contacts or more (the rule
+    /// `NewContacts` uses): then one pass over every conversation costs less.
+    func fewContacts(_ contacts: Set<Int64>) throws -> Bool {
+        if contacts.count <= 1_000 { return true }
+        return Int64(contacts.count) * 4 < (try db.int64("SELECT count(*) FROM dim_contact"))
+    }
 
     /// Links the messages of `contacts` again after their conversations changed.
     func relink(_ contacts: Set<Int64>) throws {
         intervals = nil  // the file changed them
         guard try db.int64("SELECT EXISTS (SELECT 1 FROM fact_message)") == 1 else { return }
         // A few contacts (a request's records, a webhook event): their own intervals, not every conversation's.
-        let few = contacts.count <= Self.fewContacts ? try ConversationIntervals(db, only: contacts) : nil
+        let few = try fewContacts(contacts) ? try ConversationIntervals(db, only: contacts) : nil
         let messages = try db.prepare("SELECT message_key, sent_ts, conversation_key FROM fact_message WHERE contact_key = ?")
         let update = try db.prepare("UPDATE fact_message SET conversation_key = ? WHERE message_key = ?")
         for contact in contacts {
