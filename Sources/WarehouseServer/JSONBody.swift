@@ -1,4 +1,5 @@
 import Foundation
+import WarehouseCore
 
 /// A JSON value as a request sent it. Numbers keep their literal text, so an
 /// ID is never taken through a floating-point value (`Foundation`'s decoders
@@ -34,9 +35,9 @@ indirect enum JSONValue: Equatable {
     var text: String {
         switch self {
         case .object(let members):
-            return "{" + members.map { JSONBody.quoted($0.key) + ":" + $0.value.text }.joined(separator: ",") + "}"
+            return "{" + members.map { JSONText.string($0.key) + ":" + $0.value.text }.joined(separator: ",") + "}"
         case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
-        case .string(let s): return JSONBody.quoted(s)
+        case .string(let s): return JSONText.string(s)
         case .number(let n): return n
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
@@ -255,22 +256,5 @@ struct JSONBody {
             i += 1
         }
         return v
-    }
-
-    /// A string as a JSON string literal.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 }

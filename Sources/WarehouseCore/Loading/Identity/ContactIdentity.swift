@@ -55,4 +55,16 @@ extension ParsedRecord {
         if ZeroPaddedIDs.isScientific(id) { return true }
         return idLooksTruncated(column) && ZeroPaddedIDs.verdict(id) == .zeroPadded
     }
+
+    /// A message's (or failed message's) key: its ID, or, when a spreadsheet
+    /// damaged it, the identity made of its contact, minute and `content`
+    /// (nil when the ID is intact). A damaged row with no contact or time to
+    /// know it by is rejected.
+    func messageIdentity(_ id: Column, contact: Column, time: Column, content: Column) throws -> String? {
+        guard idIsDamaged(id) else { return nil }
+        guard !self[contact].isEmpty, let t = int(time) else {
+            throw RowReject("Message ID '\(String(decoding: self[id], as: UTF8.self))' was damaged by a spreadsheet, and the row has no Contact ID and time to know the message by")
+        }
+        return ContactIdentity.message(contact: self[contact], sent: t, content: self[content])
+    }
 }

@@ -34,16 +34,8 @@ enum FailedMessages: ExportDefinition {
         let source = Messages.senderType(r[.senderType])
         let sender = r[.senderID]
         // An ID a spreadsheet damaged: kept by contact, minute and failure reason (`ContactIdentity`).
-        let id = r[.id]
-        let damaged = r.idIsDamaged(.id)
-        if damaged {
-            guard !r[.contact].isEmpty, let failed = r.int(.time) else {
-                throw RowReject("Message ID '\(String(decoding: id, as: UTF8.self))' was damaged by a spreadsheet, and the row has no Contact ID and time to know the message by")
-            }
-            w.text(Stored.message_id, ContactIdentity.message(contact: r[.contact], sent: failed, content: r[.reason]))
-        } else {
-            w.text(Stored.message_id, id)
-        }
+        let identity = try r.messageIdentity(.id, contact: .contact, time: .time, content: .reason)
+        if let identity { w.text(Stored.message_id, identity) } else { w.text(Stored.message_id, r[.id]) }
         w.instant(Stored.failed_ts, r.int(.time), withDate: true)
         w.reference(Stored.contact_key, .contact, r[.contact])
         w.reference(Stored.channel_key, .channel, r[.channel])
@@ -51,7 +43,7 @@ enum FailedMessages: ExportDefinition {
         w.text(Stored.sender_id, sender)
         if source == "user" { w.reference(Stored.sender_user_key, .user, sender) } else { w.null(Stored.sender_user_key) }
         w.text(Stored.failure_reason, r[.reason])
-        w.laterText(Stored.message_id_as_exported, damaged ? id : nil)
+        w.laterText(Stored.message_id_as_exported, identity == nil ? nil : r[.id])
     }
 
     /// Kept by contact, minute and failure reason when its ID was damaged, as a message is (`Messages.writer`).

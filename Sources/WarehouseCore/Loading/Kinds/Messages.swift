@@ -43,16 +43,8 @@ enum Messages: ExportDefinition {
         let source = senderType(r[.senderType])
         let sender = r[.senderID]
         // An ID a spreadsheet damaged: the message is kept by its contact, minute and content.
-        let id = r[.id]
-        let damaged = r.idIsDamaged(.id)
-        if damaged {
-            guard !r[.contact].isEmpty, let sent = r.int(.time) else {
-                throw RowReject("Message ID '\(String(decoding: id, as: UTF8.self))' was damaged by a spreadsheet, and the row has no Contact ID to know the message by")
-            }
-            w.text(Stored.message_id, ContactIdentity.message(contact: r[.contact], sent: sent, content: r[.content]))
-        } else {
-            w.text(Stored.message_id, id)
-        }
+        let identity = try r.messageIdentity(.id, contact: .contact, time: .time, content: .content)
+        if let identity { w.text(Stored.message_id, identity) } else { w.text(Stored.message_id, r[.id]) }
         w.instant(Stored.sent_ts, r.int(.time), withDate: true)
         w.reference(Stored.contact_key, .contact, r[.contact])
         w.reference(Stored.source_key, .source, source)
@@ -63,7 +55,7 @@ enum Messages: ExportDefinition {
         let raw = r[.content]
         w.text(Stored.content_raw, raw)
         w.text(Stored.content_text, raw.isEmpty ? nil : MessageContent.text(of: raw))
-        w.laterText(Stored.message_id_as_exported, damaged ? id : nil)
+        w.laterText(Stored.message_id_as_exported, identity == nil ? nil : r[.id])
     }
 
     /// A message is linked to its conversation as it is written (the link is
