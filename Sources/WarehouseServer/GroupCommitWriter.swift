@@ -101,16 +101,16 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// result or error.
     public func ingest(_ source: NamedFieldsSource, as kind: ExportKind) async throws -> LoadSummary {
         let ingest = Ingest(source: source, kind: kind)
-        let box = ResultBox<LoadSummary>()
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LoadSummary, Error>) in
+            // On its own (`run`), or with others of its kind (`loadTogether`): either sets `ingest.summary`.
             var job = Job(run: { context in
                 let summary = context.loader.load(source, as: kind)
                 if let error = summary.error { throw RefusedRecords(message: error + "; nothing was stored") }
-                box.value = summary
+                ingest.summary = summary
             }, done: { error in
                 if let error {
                     continuation.resume(throwing: error)
-                } else if let value = ingest.summary ?? box.value {
+                } else if let value = ingest.summary {
                     continuation.resume(returning: value)
                 } else {
                     continuation.resume(throwing: WarehouseError("the writer lost a result"))

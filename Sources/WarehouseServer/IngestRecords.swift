@@ -27,18 +27,17 @@ struct IngestRecords {
     init(_ body: JSONValue, kind: ExportKind) {
         let items: [JSONValue]
         if case .array(let array) = body { items = array } else { items = [body] }
-        let (identifiers, keys) = Self.columns[kind] ?? (kind.identifierColumns, kind.naturalKeyColumns)
+        let identifiers = Self.identifiers[kind] ?? kind.identifierColumns
         for (index, item) in items.enumerated() {
             guard case .object(let members) = item else {
                 problems[index] = "item \(index) is \(item.kindName), not an object of column names and values"
                 records.append([])
                 continue
             }
+            // A key left out is rejected by the loader ("missing key …"), as a blank one is.
             var record: [(name: String, value: String)] = []
-            var seen = Set<String>()
             for (name, value) in members {
                 let normalised = Header.normalise(name)
-                seen.insert(normalised)
                 switch Self.text(value, isIdentifier: identifiers.contains(normalised)) {
                 case .success(let text): record.append((name, text))
                 case .failure(let problem):
@@ -46,15 +45,13 @@ struct IngestRecords {
                     record.append((name, ""))
                 }
             }
-            // A key left out is a blank key: rejected (or identified otherwise), never stored without one.
-            for key in keys where !seen.contains(Header.normalise(key)) { record.append((key, "")) }
             records.append(record)
         }
     }
 
-    /// Each kind's ID columns and key columns, worked out once.
-    static let columns: [ExportKind: (Set<String>, [String])] = Dictionary(uniqueKeysWithValues: ExportKind.allCases.map {
-        ($0, ($0.identifierColumns, $0.naturalKeyColumns))
+    /// Each kind's ID columns, worked out once.
+    static let identifiers: [ExportKind: Set<String>] = Dictionary(uniqueKeysWithValues: ExportKind.allCases.map {
+        ($0, $0.identifierColumns)
     })
 
     struct Problem: Error { let reason: String }

@@ -26,12 +26,14 @@ enum ContactIdentity {
 
     /// `YYYY-MM-DDTHH:MMZ`: the minute an instant is in (seconds are what a spreadsheet drops).
     static func minute(_ t: Int64) -> String {
-        let m = t - ((t % 60) + 60) % 60
         var text = ""
-        CivilTime.withFormatted(wallSeconds: m) { text = String(decoding: $0, as: UTF8.self) }
+        CivilTime.withFormatted(wallSeconds: minuteStart(t)) { text = String(decoding: $0, as: UTF8.self) }
         // `YYYY-MM-DD HH:MM:SS` → `YYYY-MM-DDTHH:MMZ`
         return String(text.prefix(10)) + "T" + String(text.dropFirst(11).prefix(5)) + "Z"
     }
+
+    /// The first second of the minute `t` is in (UTC seconds).
+    static func minuteStart(_ t: Int64) -> Int64 { t - ((t % 60) + 60) % 60 }
 
     /// A print of a message's content made of its ASCII letters and digits
     /// only (FNV-1a, 64 bits): what survives a spreadsheet's round trip through

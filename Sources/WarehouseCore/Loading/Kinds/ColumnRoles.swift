@@ -10,26 +10,10 @@ extension ExportKind {
 
 extension ExportDefinition {
     static var identifierNames: Set<String> {
+        // Every ID column is declared as one (`key`, `id`, `people`): its type says it.
         Set(Column.allCases.compactMap { column -> String? in
             let (name, type) = column.spec
-            let normalised = Header.normalise(name)
-            let isID = type == .key || type == .id || type == .people
-                || normalised.hasSuffix("id") || normalised == "openedbychannel"
-            return isID ? normalised : nil
+            return type == .key || type == .id || type == .people ? Header.normalise(name) : nil
         })
-    }
-}
-
-extension ExportKind {
-    /// The kind's natural key columns (`Conversation ID`, `User ID`, …), as
-    /// the export names them: a source of named fields that leaves one out
-    /// gives it blank, so that the record is rejected for it (or, for records
-    /// without IDs, identified otherwise) rather than stored without a key.
-    public var naturalKeyColumns: [String] { definition.naturalKeyNames }
-}
-
-extension ExportDefinition {
-    static var naturalKeyNames: [String] {
-        Column.allCases.filter { $0.spec.type == .key }.map(\.spec.name)
     }
 }

@@ -58,8 +58,9 @@ final class IdentityRows {
         /// No such row, or it became the intact ID's row.
         case none, renamed
         /// The intact ID was stored already: the row was the same message
-        /// twice, and was deleted (its day and conversation, for the summaries).
-        case deleted(date: Int, conversation: Int64?)
+        /// twice, and was deleted (a message's day and conversation, for the
+        /// summaries; nil for a failed message, which is in none).
+        case deleted(date: Int?, conversation: Int64?)
     }
 
     func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws -> TakeOver {
@@ -90,14 +91,14 @@ final class IdentityRows {
         duplicate.bindText(2, identity)
         defer { duplicate.reset() }
         guard try duplicate.step() else { return .none }
-        if table == .failedMessages { while try duplicate.step() {}; return .renamed }
-        let deleted = TakeOver.deleted(date: Int(duplicate.int64(at: 0)), conversation: duplicate.isNull(at: 1) ? nil : duplicate.int64(at: 1))
+        let deleted = TakeOver.deleted(date: duplicate.isNull(at: 0) ? nil : Int(duplicate.int64(at: 0)),
+                                       conversation: duplicate.isNull(at: 1) ? nil : duplicate.int64(at: 1))
         while try duplicate.step() {}
         return deleted
     }
 
     func intactConversation(contact: Int64, started: Int64) throws -> Bool {
-        let minute = started - ((started % 60) + 60) % 60
+        let minute = ContactIdentity.minuteStart(started)
         let statement = try db.cachedStatement("""
             SELECT 1 FROM fact_conversation
             WHERE contact_key = ? AND started_ts BETWEEN ? AND ? AND conversation_id NOT GLOB '~*' LIMIT 1
@@ -109,7 +110,7 @@ final class IdentityRows {
     }
 
     func intactMessage(_ table: IdentityTable, contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
-        let minute = sent - ((sent % 60) + 60) % 60
+        let minute = ContactIdentity.minuteStart(sent)
         let statement = try db.cachedStatement(table == .messages ? """
             SELECT content_raw FROM fact_message
             WHERE contact_key = ? AND sent_ts BETWEEN ? AND ? AND message_id NOT GLOB '~*'

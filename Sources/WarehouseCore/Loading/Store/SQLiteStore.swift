@@ -239,7 +239,7 @@ final class SQLiteStore: RecordStore {
     func holdsIdentities(_ table: IdentityTable) throws -> Bool { try identities.holds(table) }
     func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws {
         if case .deleted(let date, let conversation) = try identities.takeOver(table, identity: identity, id: id) {
-            messageReplaced(date: date)
+            if let date { messageReplaced(date: date) }
             if let conversation { conversationMessageCounts.add(conversation, -1) }
         }
     }
