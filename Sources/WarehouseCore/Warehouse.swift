@@ -169,8 +169,8 @@ public final class Warehouse {
     /// What a reader kept out is told: a rollback journal beside the warehouse
     /// means a load is creating it (otherwise SQLite's own reason).
     static func keptOut(_ path: String, _ error: SQLiteError) -> Error {
-        guard FileManager.default.fileExists(atPath: path + "-journal") else { return error }
-        return WarehouseError("\(path) is being created by a load, which keeps readers out while it writes a file (a new warehouse is written without the write-ahead log). Run this again when the load has finished.")
+        guard FileManager.default.fileExists(atPath: path + "-journal") else { return StoreFailure(path, error) }
+        return StoreFailure("\(path) is being created by a load, which keeps readers out while it writes a file (a new warehouse is written without the write-ahead log). Run this again when the load has finished", error)
     }
 
     private static func checkPath(_ path: String, mustExist: Bool) throws {

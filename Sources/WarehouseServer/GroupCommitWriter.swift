@@ -105,7 +105,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
             // On its own (`run`), or with others of its kind (`loadTogether`): either sets `ingest.summary`.
             var job = Job(run: { context in
                 let summary = context.loader.load(source, as: kind)
-                if let error = summary.error { throw RefusedRecords(message: error + "; nothing was stored") }
+                if let failure = summary.failure { throw failure }
                 ingest.summary = summary
             }, done: { error in
                 if let error {
@@ -203,12 +203,13 @@ public final class GroupCommitWriter: @unchecked Sendable {
         let sources = ingests.map(\.source)
         let name = "\(sources[0].name) +\(sources.count - 1)"
         var outcomes = [RecordOutcome?](repeating: nil, count: sources.reduce(0) { $0 + $1.count })
-        let summary = context.loader.load(NamedFieldsSource.combining(sources, name: name), as: ingests[0].kind) { position, outcome in
-            if outcomes.indices.contains(position) { outcomes[position] = outcome }
+        var kept = [Bool](repeating: false, count: outcomes.count)
+        let summary = context.loader.load(NamedFieldsSource.combining(sources, name: name), as: ingests[0].kind) { position, outcome, byContact in
+            if outcomes.indices.contains(position) { (outcomes[position], kept[position]) = (outcome, byContact) }
         }
-        if let error = summary.error {
+        if let failure = summary.failure {
             context.resetLoader()
-            throw WarehouseError(error)
+            throw failure
         }
         var start = 0
         for ingest in ingests {
@@ -217,6 +218,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
             own.form = summary.form
             for (index, outcome) in outcomes[start..<(start + ingest.source.count)].enumerated() {
                 own.rowsRead += 1
+                if kept[start + index] { own.keptByContactAndTime += 1 }
                 switch outcome ?? .rejected("not loaded") {
                 case .inserted: own.inserted += 1
                 case .updated: own.updated += 1
@@ -230,12 +232,6 @@ public final class GroupCommitWriter: @unchecked Sendable {
             ingest.summary = own
         }
     }
-}
-
-/// Records a load refused as a whole (the loader's error): the request's fault, answered 400.
-public struct RefusedRecords: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
 }
 
 private final class ResultBox<T>: @unchecked Sendable {

@@ -17,6 +17,31 @@ struct ServerError: Error {
     }
 
     static func badRequest(_ message: String) -> ServerError { ServerError(.badRequest, message) }
+
+    /// How long a client is asked to wait before it sends again a request the store could not take.
+    static let retryAfterSeconds = 5
+
+    /// The answer to `error` by its kind (`FailureKind`): the input's fault is
+    /// `400` with its message (`written`: the request wrote, and nothing of it
+    /// was stored); the store's (full, I/O, busy, locked) is `503` with
+    /// `Retry-After`, so that a sender tries again instead of dropping the
+    /// request as its own fault; anything else `500`.
+    init(for error: Error, written: Bool = false) {
+        if let answer = error as? ServerError {
+            self = answer
+            return
+        }
+        let nothing = written && !"\(error)".contains("nothing") ? "; nothing was stored" : ""
+        switch FailureKind(of: error) {
+        case .input:
+            self.init(.badRequest, "\(error)\(nothing)")
+        case .store:
+            self.init(.serviceUnavailable, "the warehouse cannot take this request now: \(error)\(nothing). Send it again later.",
+                      headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
+        case .interrupted, .internal:
+            self.init(.internalServerError, "\(error)\(nothing)")
+        }
+    }
     static func notFound(_ path: String) -> ServerError { ServerError(.notFound, "no such endpoint: \(path)") }
 }
 

@@ -45,8 +45,8 @@ struct IngestRoute {
         source.problems = records.problems
         do {
             return try await server.writer.ingest(source, as: kind)
-        } catch let refused as RefusedRecords {
-            throw ServerError.badRequest(refused.message)
+        } catch {
+            throw ServerError(for: error, written: true)
         }
     }
 
@@ -57,17 +57,22 @@ struct IngestRoute {
             throw ServerError(.internalServerError, "could not keep the CSV body in \(FileManager.default.temporaryDirectory.path) to read it; nothing was stored")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try await server.writer.perform { context in
-            let summary = context.loader.load(path: path, as: kind, name: name)
-            if let error = summary.error {
-                throw ServerError.badRequest(error.replacingOccurrences(of: path, with: "the CSV body") + (error.contains("nothing") ? "" : "; nothing was stored"))
+        do {
+            return try await server.writer.perform { context in
+                let summary = context.loader.load(path: path, as: kind, name: name)
+                if let failure = summary.failure {
+                    throw LoadFailure(failure.kind, failure.message.replacingOccurrences(of: path, with: "the CSV body"), cause: failure.cause)
+                }
+                return summary
             }
-            return summary
+        } catch {
+            throw ServerError(for: error, written: true)
         }
     }
 
     static func answer(_ s: LoadSummary) -> String {
         let rejected = s.rejects.map { "{\"index\":\($0.line),\"reason\":\(JSONText.string($0.reason))}" }.joined(separator: ",")
-        return "{\"received\":\(s.rowsRead),\"inserted\":\(s.inserted),\"updated\":\(s.updated),\"unchanged\":\(s.unchanged),\"rejected\":[\(rejected)]}\n"
+        return "{\"received\":\(s.rowsRead),\"inserted\":\(s.inserted),\"updated\":\(s.updated),\"unchanged\":\(s.unchanged),"
+            + "\"kept_by_contact_and_time\":\(s.keptByContactAndTime),\"rejected\":[\(rejected)]}\n"
     }
 }

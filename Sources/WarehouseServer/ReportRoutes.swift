@@ -130,8 +130,9 @@ final class ReaderPool: @unchecked Sendable {
     init(path: String) { self.path = path }
 
     /// Runs `body` with a reading connection on a thread of its own (a report
-    /// may take seconds; the event loops go on). A `WarehouseError` (a bad
-    /// parameter, an unknown team) is the client's: 400; anything else 500.
+    /// may take seconds; the event loops go on). An error is answered by its
+    /// kind (`ServerError(for:)`): a bad parameter or an unknown team is the
+    /// client's (400), a busy or failing database the store's (503).
     func withReader<T>(_ body: @escaping (Warehouse) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { [self] in
@@ -139,10 +140,8 @@ final class ReaderPool: @unchecked Sendable {
                     let warehouse = try take()
                     defer { put(warehouse) }
                     continuation.resume(returning: try body(warehouse))
-                } catch let error as WarehouseError {
-                    continuation.resume(throwing: ServerError.badRequest(error.description))
                 } catch {
-                    continuation.resume(throwing: ServerError(.internalServerError, "\(error)"))
+                    continuation.resume(throwing: ServerError(for: error))
                 }
             }
         }

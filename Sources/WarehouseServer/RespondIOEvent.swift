@@ -1,8 +1,8 @@
 import Foundation
 import WarehouseCore
 
-/// A respond.io webhook event (Integrations > Webhooks), as `../shared/REALWORLD.md`
-/// describes it: `event_type`, `event_id` (not always present), `contact {id,
+/// A respond.io webhook event (Integrations > Webhooks), as far as its shape is known
+/// (the samples in Tests/Fixtures/webhooks): `event_type`, `event_id` (not always present), `contact {id,
 /// …, assignee {id, name, email} or {} or null}`, and for `conversation.closed`
 /// a `conversation {category, summary, openedTime, openedBySource, closedTime,
 /// closedBy, closedBySource, firstResponseTime, resolutionTime,

@@ -135,10 +135,8 @@ struct Routes: HTTPResponder {
         let answer: Answer
         do {
             answer = try await route(request, started: started)
-        } catch let error as ServerError {
-            answer = .error(error)
         } catch {
-            answer = .error(ServerError(.internalServerError, "\(error)"))
+            answer = .error(ServerError(for: error))
         }
         let ms = Date().timeIntervalSince(started) * 1000
         logger.info("\(request.method.rawValue) \(request.uri.path) \(answer.response.status.code) \(String(format: "%.1f", ms)) ms\(answer.records.map { " \($0) record\($0 == 1 ? "" : "s")" } ?? "")")

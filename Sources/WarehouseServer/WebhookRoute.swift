@@ -54,26 +54,31 @@ struct WebhookRoute {
         do { record = try RespondIOEvent.conversationRecord(value) } catch { throw ServerError.badRequest("\(error); nothing was stored") }
         let keys = ["sha256:" + bodyHash] + (event.id.map { ["id:" + $0] } ?? [])
         let name = server.requestName("webhook-respond-io")
-        let outcome: Outcome = try await server.writer.perform { context in
-            let db = context.warehouse.db
-            for key in keys where try db.scalar("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]) != nil {
-                return .duplicate
+        let outcome: Outcome
+        do {
+            outcome = try await server.writer.perform { context in
+                let db = context.warehouse.db
+                for key in keys where try db.scalar("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]) != nil {
+                    return .duplicate
+                }
+                let source = NamedFieldsSource(name: name, records: [record], withoutIDs: true)
+                let summary = context.loader.load(source, as: .conversations)
+                if let failure = summary.failure { throw failure }
+                let loadID = try db.int64("SELECT max(load_id) FROM load_log")
+                for key in keys {
+                    try db.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
+                                   [.text(key), .text(event.type), .integer(loadID), .text(Tokens.now())])
+                }
+                return .stored(summary)
             }
-            let source = NamedFieldsSource(name: name, records: [record], withoutIDs: true)
-            let summary = context.loader.load(source, as: .conversations)
-            if let error = summary.error { throw ServerError(.internalServerError, error + "; nothing was stored") }
-            let loadID = try db.int64("SELECT max(load_id) FROM load_log")
-            for key in keys {
-                try db.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
-                               [.text(key), .text(event.type), .integer(loadID), .text(Tokens.now())])
-            }
-            return .stored(summary)
+        } catch {
+            throw ServerError(for: error, written: true)
         }
         switch outcome {
         case .stored(let summary):
             return .json(.ok, IngestRoute.answer(summary), records: 1)
         case .duplicate:
-            return .json(.ok, "{\"received\":1,\"inserted\":0,\"updated\":0,\"unchanged\":0,\"rejected\":[],\"duplicate\":true}\n", records: 0)
+            return .json(.ok, "{\"received\":1,\"inserted\":0,\"updated\":0,\"unchanged\":0,\"kept_by_contact_and_time\":0,\"rejected\":[],\"duplicate\":true}\n", records: 0)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Headless Chromium, where it is installed (`Scripts/test` installs Debian's).
@@ -27,7 +28,7 @@ enum Browser {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.run(process)
         // A browser that hangs is stopped: the test then fails on what it did not write.
         let watchdog = DispatchWorkItem { process.terminate() }
         DispatchQueue.global().asyncAfter(deadline: .now() + 90, execute: watchdog)
@@ -59,8 +60,8 @@ struct BrowserTests {
     /// The check can fail: a page that loads an image and a style sheet from
     /// the network is caught making both requests.
     @Test func theRequestCheckSeesAPageThatFetches() throws {
-        let s = Scratch()
-        let page = s.write("fetches.html", """
+        let s = try Scratch()
+        let page = try s.write("fetches.html", """
             <!DOCTYPE html><html><head><link rel="stylesheet" href="https://fonts.example.invalid/a.css"></head>
             <body><p>fetches</p><img src="http://images.example.invalid/x.png"></body></html>
             """)
@@ -72,7 +73,7 @@ struct BrowserTests {
     /// The dashboard renders in a real browser, shows every section, and makes
     /// no network request; its CSP would also block one that a value smuggled in.
     @Test func theDashboardRendersEverySectionAndFetchesNothing() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let made = try s.run("dashboard", "--db", "w.db", "--from", "2025-03-01", "--to", "2025-03-31", "--out", "page.html")
         try #require(made.status == 0, "\(made.stderr)")
@@ -94,7 +95,7 @@ struct BrowserTests {
     /// It lays out at a desktop's and a phone's width (a screenshot is written).
     @Test(arguments: ["1280,2000", "390,2000"])
     func theDashboardRendersAtDesktopAndPhoneWidths(_ size: String) throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         #expect(try s.run("dashboard", "--db", "w.db", "--out", "page.html").status == 0)
         let shot = s.url.appendingPathComponent("shot.png")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `warehouse` binary as a user would.
 struct Run {
@@ -9,23 +10,13 @@ struct Run {
 }
 
 enum Binary {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var packageRoot: URL { Repository.root }
 
     /// The `warehouse` executable beside the test bundle.
-    static var url: URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [beside, beside.deletingLastPathComponent(), packageRoot.appendingPathComponent(".build/debug")] {
-            let url = candidate.appendingPathComponent("warehouse")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return packageRoot.appendingPathComponent(".build/debug/warehouse")
-    }
+    static var url: URL { Repository.binary }
 
-    static var fixtures: URL {
-        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/small")
-        if FileManager.default.fileExists(atPath: shared.appendingPathComponent("exports").path) { return shared }
-        return packageRoot.appendingPathComponent("Examples/small")
-    }
+    /// The conformance fixtures (`Tests/Fixtures/small`).
+    static var fixtures: URL { Repository.sample }
 
     /// `output`: where standard output goes instead of the returned `stdout`.
     /// `command`: what starts the binary, ending with its path (another user's
@@ -45,7 +36,7 @@ enum Binary {
         process.standardError = err
         let stdin = Pipe()
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
+        try ChildProcesses.run(process)
         if let input {
             stdin.fileHandleForWriting.write(Data(input.utf8))
             try stdin.fileHandleForWriting.close()
@@ -64,18 +55,12 @@ enum Binary {
 }
 
 final class Scratch {
-    let url: URL
-    init() {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-cli-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    private let folder: TemporaryFolder
+    var url: URL { folder.url }
+    init() throws { folder = try TemporaryFolder(prefix: "warehouse-cli") }
 
-    func write(_ name: String, _ text: String) -> String {
-        let path = url.appendingPathComponent(name).path
-        try! Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String { try folder.write(name, text) }
 
     func run(_ args: String..., env: [String: String] = [:], input: String? = nil) throws -> Run {
         try Binary.run(args, in: url, environment: env, input: input)
@@ -83,16 +68,14 @@ final class Scratch {
 
     /// The fixture exports loaded into `w.db`.
     func loadFixtures() throws -> Run {
-        let exports = Binary.fixtures.appendingPathComponent("exports")
-        let files = try FileManager.default.contentsOfDirectory(atPath: exports.path).filter { $0.hasSuffix(".csv") }
-            .map { exports.appendingPathComponent($0).path }
+        let files = try Repository.csvFiles(in: Repository.sampleExports)
         return try Binary.run(["load", "--db", "w.db", "--timezone", "Asia/Kuala_Lumpur"] + files.shuffled(), in: url)
     }
 }
 
 @Suite(.serialized) struct CommandLineTests {
     @Test func loadPrintsOneLinePerFileInNameOrder() throws {
-        let s = Scratch()
+        let s = try Scratch()
         let r = try s.loadFixtures()
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").filter { !$0.hasPrefix("  ") }
@@ -107,9 +90,9 @@ final class Scratch {
     }
 
     @Test func aBadFileFailsTheCommandButNotTheOthers() throws {
-        let s = Scratch()
-        let bad = s.write("orders.csv", "Order,Amount\n1,2\n")
-        let good = s.write("users.csv", "User ID,First Name,Last Name,Email,Role,Team\n1,A,B,a@x,Agent,Support\n")
+        let s = try Scratch()
+        let bad = try s.write("orders.csv", "Order,Amount\n1,2\n")
+        let good = try s.write("users.csv", "User ID,First Name,Last Name,Email,Role,Team\n1,A,B,a@x,Agent,Support\n")
         let r = try s.run("load", "--db", "w.db", bad, good, s.url.appendingPathComponent("missing.csv").path)
         #expect(r.status != 0)
         #expect(r.stderr.contains("orders.csv: not a known export"))
@@ -121,8 +104,8 @@ final class Scratch {
     }
 
     @Test func aFileWhoseDatesCannotBeDecidedIsRefusedNamingDateOrderAndLoadsWithIt() throws {
-        let s = Scratch()
-        let file = s.write("conversations.csv", "Conversation ID,DateTime Conversation Started,DateTime Conversation Resolved,Contact ID\n"
+        let s = try Scratch()
+        let file = try s.write("conversations.csv", "Conversation ID,DateTime Conversation Started,DateTime Conversation Resolved,Contact ID\n"
             + "1,03/04/2025 09:00,03/04/2025 10:30,c1\n2,05/06/2025 12:16,,c2\n")
         let refused = try s.run("load", "--db", "w.db", file)
         #expect(refused.status == 1)
@@ -142,14 +125,14 @@ final class Scratch {
     }
 
     @Test func loadWithoutFilesIsAUsageError() throws {
-        let s = Scratch()
+        let s = try Scratch()
         let r = try s.run("load", "--db", "w.db")
         #expect(r.status != 0)
         #expect(r.stderr.contains("name at least one export file"))
     }
 
     @Test func sqlIsReadOnlyUnlessWrite() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let denied = try s.run("sql", "--db", "w.db", "DELETE FROM fact_message")
         #expect(denied.status != 0)
@@ -161,7 +144,7 @@ final class Scratch {
     }
 
     @Test func sqlFormatsAndErrors() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let q = "SELECT user_id, user_name FROM users WHERE user_id IN ('910111', '1073060') ORDER BY user_id"
         #expect(try s.run("sql", "--db", "w.db", q).stdout == "user_id,user_name\n1073060,Chloé Martin\n910111,Priya Nair\n")
@@ -180,7 +163,7 @@ final class Scratch {
     }
 
     @Test func infoAndTheDatabaseLocation() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let info = try s.run("info", env: ["WAREHOUSE_DB": "w.db"])
         #expect(info.status == 0, "\(info.stderr)")
@@ -197,25 +180,25 @@ final class Scratch {
     }
 
     @Test func theBinaryWorksWhenCopiedAnywhere() throws {
-        let s = Scratch()
+        let s = try Scratch()
         let copy = s.url.appendingPathComponent("bin/warehouse")
         try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Binary.url, to: copy)
-        let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
+        let users = try s.write("u.csv", "User ID,Email\n1,a@x\n")
         let process = Process()
         process.executableURL = copy
         process.arguments = ["load", "--db", s.url.appendingPathComponent("w.db").path, users]
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.run(process)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(try s.run("sql", "--db", "w.db", "SELECT count(*) AS n FROM users").stdout == "n\n1\n")
     }
 
     @Test func outputThatCannotBeWrittenIsAnErrorNotACrash() throws {
-        let s = Scratch()
-        let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
+        let s = try Scratch()
+        let users = try s.write("u.csv", "User ID,Email\n1,a@x\n")
         #expect(try s.run("load", "--db", "w.db", users).status == 0)
         guard let full = FileHandle(forWritingAtPath: "/dev/full") else { return }  // Linux's always-full device
         for arguments in [["sql", "--db", "w.db", "SELECT * FROM users"], ["report", "overview", "--db", "w.db", "--format", "csv"]] {
@@ -226,8 +209,8 @@ final class Scratch {
     }
 
     @Test func timeZoneMistakes() throws {
-        let s = Scratch()
-        let users = s.write("u.csv", "User ID,Email\n1,a@x\n")
+        let s = try Scratch()
+        let users = try s.write("u.csv", "User ID,Email\n1,a@x\n")
         let unknown = try s.run("load", "--db", "w.db", "--timezone", "Mars/Base", users)
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("unknown time zone 'Mars/Base'"))

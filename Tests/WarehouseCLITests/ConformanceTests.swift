@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// One case of `expected/cases.json`: a report, its parameters and the expected CSV.
 struct ConformanceCase: CustomTestStringConvertible, Sendable {
@@ -54,10 +55,8 @@ enum ConformanceWarehouse {
     }()
 
     static let loaded: Run? = {
-        let exports = Binary.fixtures.appendingPathComponent("exports")
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: exports.path).filter({ $0.hasSuffix(".csv") }).sorted() else { return nil }
-        return try? Binary.run(["load", "-q", "--db", "w.db", "--timezone", "Asia/Kuala_Lumpur"]
-                               + files.map { exports.appendingPathComponent($0).path }, in: directory)
+        guard let files = try? Repository.csvFiles(in: Repository.sampleExports) else { return nil }
+        return try? Binary.run(["load", "-q", "--db", "w.db", "--timezone", "Asia/Kuala_Lumpur"] + files, in: directory)
     }()
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import WarehouseCore
 
@@ -55,7 +56,7 @@ final class Child {
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         started = Date()
-        try process.run()
+        try ChildProcesses.run(process)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -280,7 +281,7 @@ final class GeneratedExports: @unchecked Sendable {
     /// where an uninterrupted load ends, with the write-ahead log.
     @Test func aFirstLoadKilledAnywhereLeavesWholeFiles() throws {
         let exports = try GeneratedExports.shared()
-        let scratch = Scratch()
+        let scratch = try Scratch()
         let files = exports.files(exports.big)
         let target = scratch.url.appendingPathComponent("new.db")
         func remove() {
@@ -338,7 +339,7 @@ final class GeneratedExports: @unchecked Sendable {
     /// leave the same data as an uninterrupted run.
     @Test func aLoadKilledAnywhereLeavesTheWarehouseBeforeOrAfterEachFile() throws {
         let exports = try GeneratedExports.shared()
-        let scratch = Scratch()
+        let scratch = try Scratch()
         let secondFiles = exports.files(exports.second)
 
         // Reference states: S0 = the first set; Sk = S(k-1) + the k-th file of the second set.

@@ -246,14 +246,14 @@ let dashboardSections = [
     }
 
     @Test func thePageIsWrittenToAFileALinkOrStandardOutput() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let plain = try s.run("dashboard", "--db", "w.db")
         #expect(plain.status == 0 && plain.stdout.isEmpty && plain.stderr.isEmpty, "\(plain.stderr)")
         let written = try String(contentsOf: s.url.appendingPathComponent("dashboard.html"), encoding: .utf8)
         #expect(written.hasPrefix("<!DOCTYPE html>") && written.hasSuffix("</html>"))
         // A link is written through: it still points where it did.
-        let target = s.write("target.html", "old")
+        let target = try s.write("target.html", "old")
         try FileManager.default.createSymbolicLink(atPath: s.url.appendingPathComponent("link.html").path, withDestinationPath: target)
         #expect(try s.run("dashboard", "--db", "w.db", "--out", "link.html").status == 0)
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: s.url.appendingPathComponent("link.html").path)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite(.serialized) struct ReportCommandTests {
     @Test func reportsListsTheLibraryAndDescribesOne() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let list = try s.run("reports", "--db", "w.db", "--format", "csv")
         #expect(list.status == 0)
@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func tableOutputIsForPeople() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let heatmap = try s.run("report", "conversations_opened_heatmap", "--db", "w.db", "--format", "table")
         #expect(heatmap.status == 0)
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func mistakesAreClearErrors() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let unknown = try s.run("report", "leaderbord", "--db", "w.db")
         #expect(unknown.status != 0)
@@ -45,10 +45,10 @@ import Testing
     }
 
     @Test func yourOwnReportsRunBesideTheBuiltInOnesAndAreViewsInSQL() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         try FileManager.default.createDirectory(at: s.url.appendingPathComponent("queries"), withIntermediateDirectories: true)
-        _ = s.write("queries/closed_per_month.sql", """
+        _ = try s.write("queries/closed_per_month.sql", """
             -- name: closed_per_month
             -- description: Conversations closed per month.
             -- params: from, to, tz
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func reportViewsAreInTheWarehouse() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let view = try s.run("sql", "--db", "w.db", "SELECT kpi, value FROM overview LIMIT 2")
         #expect(view.stdout == "kpi,value\nconversations_opened,540\nconversations_closed,540\n")

@@ -59,7 +59,8 @@ enum SmallFileSystem {
 }
 
 @Suite struct ResourceFaultTests {
-    let scratch = Scratch()
+    let scratch: Scratch
+    init() throws { scratch = try Scratch() }
 
     var messagesFile: String { get throws { try GeneratedExports.shared().file(GeneratedExports.shared().second, "messages.csv") } }
 
@@ -157,7 +158,7 @@ enum SmallFileSystem {
 
     @Test func aFileThatIsNotAWarehouseIsLeftAlone() throws {
         let file = try messagesFile
-        let notes = scratch.write("notes.db", "User ID,Email\n1,a@example.com\n")
+        let notes = try scratch.write("notes.db", "User ID,Email\n1,a@example.com\n")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: notes))
         let r = try Child.run(["load", "--db", notes, file], in: scratch.url)
         expectClearError(r, saying: ["not a database", "not a warehouse"], naming: ["notes.db"])
@@ -212,7 +213,7 @@ enum SmallFileSystem {
         }
         let baseSize = (try FileManager.default.attributesOfItem(atPath: exports.base.path)[.size] as? Int) ?? 0
         let size = (baseSize + 192 * 1024 + 4095) / 4096 * 4096
-        let script = scratch.write("full.sh", """
+        let script = try scratch.write("full.sh", """
             mnt="$1"; base="$2"; bin="$3"; csv="$4"; out="$5"; size="$6"
             mount -t tmpfs -o size="$size" tmpfs "$mnt" || exit 90
             cp "$base" "$mnt/w.db" || exit 91

@@ -11,9 +11,10 @@ import WarehouseCore
 // test's own folder, never the machine's /dev.
 
 @Suite struct ShellOutputTests {
-    let s = Scratch()
+    let s: Scratch
 
     init() throws {
+        s = try Scratch()
         try #require(try s.loadFixtures().status == 0)
     }
 
@@ -25,10 +26,10 @@ import WarehouseCore
     }
 
     @Test func aLinkAPipeAndAnExistingFileAreWrittenInPlace() throws {
-        let target = s.write("target.txt", "the target's old text\n")
+        let target = try s.write("target.txt", "the target's old text\n")
         let link = path("link.txt")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.txt")
-        let existing = s.write("existing.txt", "a longer text that was there before\n")
+        let existing = try s.write("existing.txt", "a longer text that was there before\n")
         let existingBefore = try #require(PathInfo(existing))
         let fifo = path("fifo")
         try #require(mkfifo(fifo, 0o644) == 0)
@@ -132,7 +133,7 @@ import WarehouseCore
     /// The file standard output goes to (what /dev/stdout names; the test
     /// does not touch the machine's /dev) is written through that output.
     @Test func theFileStandardOutputGoesToIsWrittenThroughIt() throws {
-        let out = s.write("out.csv", "")
+        let out = try s.write("out.csv", "")
         let handle = try #require(FileHandle(forWritingAtPath: out))
         let r = try shell("""
             SELECT 1 AS a;

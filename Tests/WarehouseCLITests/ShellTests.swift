@@ -5,12 +5,13 @@ import WarehouseCore
 
 /// A shell session over the fixture warehouse, with its output captured.
 final class ShellHarness {
-    let scratch = Scratch()
+    let scratch: Scratch
     var out = ""
     var err = ""
     let session: ShellSession
 
     init(writable: Bool = false) throws {
+        scratch = try Scratch()
         let load = try scratch.loadFixtures()
         try #require(load.status == 0)
         let path = scratch.url.appendingPathComponent("w.db").path
@@ -117,7 +118,7 @@ final class ShellHarness {
         #expect(shell.type(".tables dim_").out.contains("dim_channel"))
         #expect(shell.type(".schema dim_team").out.hasPrefix("CREATE TABLE dim_team"))
         #expect(shell.type(".schema nothing").err.contains("no table or view named nothing"))
-        let script = shell.scratch.write("s.sql", ".mode csv\nSELECT 1\n  + 1 AS a;\n")
+        let script = try shell.scratch.write("s.sql", ".mode csv\nSELECT 1\n  + 1 AS a;\n")
         #expect(shell.type(".read \(script)").out == "a\n2\n")
     }
 
@@ -137,7 +138,7 @@ final class ShellHarness {
     }
 
     @Test func aScriptOnStandardInputRunsWithoutPromptsAndFailsWhenAStatementFails() throws {
-        let s = Scratch()
+        let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)
         let good = try s.run("shell", "--db", "w.db", input: ".mode csv\nSELECT count(*) AS n\nFROM fact_message;\n.report overview\n")
         #expect(good.status == 0)

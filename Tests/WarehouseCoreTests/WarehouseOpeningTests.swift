@@ -9,7 +9,7 @@ import Testing
     /// to complete beside the creator, failing one of them or storing its own
     /// time zone), and the warehouse keeps the creator's time zone.
     @Test func aReaderDuringTheCreationSeesNoSchemaOrAllOfIt() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         for round in 0..<30 {
             let path = dir.path("w\(round).db")
             let created = DispatchSemaphore(value: 0)

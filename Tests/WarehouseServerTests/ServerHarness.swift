@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import TestSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -27,19 +28,11 @@ final class Harness: @unchecked Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The sample webhook bodies (`Tests/Fixtures/webhooks`).
+    static var webhooks: URL { Repository.webhooks }
 
-    /// The sample webhook bodies: `../shared/fixtures/webhooks` beside the repository.
-    static var webhooks: URL {
-        packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/webhooks")
-    }
-
-    /// The conformance fixtures' exports when they sit beside the repository, else the bundled copy.
-    static var exports: URL {
-        let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/fixtures/small/exports")
-        if FileManager.default.fileExists(atPath: shared.path) { return shared }
-        return packageRoot.appendingPathComponent("Examples/small/exports")
-    }
+    /// The conformance fixtures' exports (`Tests/Fixtures/small/exports`).
+    static var exports: URL { Repository.sampleExports }
 
     /// `prepare` runs on the new warehouse before the server opens it.
     init(timeZone: String = "UTC", maxBody: Int = 10 << 20, timeout: Double = 30,
@@ -52,7 +45,7 @@ final class Harness: @unchecked Sendable {
             try prepare(warehouse)
             ingestToken = try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token
             readToken = try Tokens.add(scope: .read, name: "sheets", in: warehouse).token
-            try Tokens.setWebhookKey(Self.signingKey, in: warehouse)
+            try Tokens.setWebhookKey(try Self.signingKey(), in: warehouse)
         }
         var options = ServerOptions(path: path)
         (options.port, options.maxBody, options.timeout) = (0, maxBody, timeout)
@@ -74,9 +67,9 @@ final class Harness: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: folder) }
 
-    static var signingKey: String {
-        (try? String(contentsOf: webhooks.appendingPathComponent("signing-key.txt"), encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "sample-signing-key-3f9a1c"
+    /// The key the sample webhook bodies are signed with.
+    static func signingKey() throws -> String {
+        try Repository.text(webhooks.appendingPathComponent("signing-key.txt")).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     struct Answer {
@@ -131,8 +124,8 @@ final class Harness: @unchecked Sendable {
 
     /// A sample webhook body and its signature.
     static func webhook(_ name: String) throws -> (body: [UInt8], signature: String) {
-        let body = try Data(contentsOf: webhooks.appendingPathComponent(name))
-        let signature = try String(contentsOf: webhooks.appendingPathComponent(name + ".signature"), encoding: .utf8)
+        let body = try Repository.data(webhooks.appendingPathComponent(name))
+        let signature = try Repository.text(webhooks.appendingPathComponent(name + ".signature"))
         return (Array(body), signature.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
@@ -198,14 +191,7 @@ enum HMACSign {
 
 /// The built `warehouse` binary, run as a user would.
 enum Binary {
-    static var url: URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [beside, beside.deletingLastPathComponent(), Harness.packageRoot.appendingPathComponent(".build/debug")] {
-            let url = candidate.appendingPathComponent("warehouse")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Harness.packageRoot.appendingPathComponent(".build/debug/warehouse")
-    }
+    static var url: URL { Repository.binary }
 
     /// Runs it to the end: status, standard output, standard error.
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
@@ -219,7 +205,7 @@ enum Binary {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.run(process)
         var errData = Data()
         let group = DispatchGroup()
         group.enter()
@@ -246,7 +232,7 @@ final class ServeProcess: @unchecked Sendable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.run(process)
         let deadline = Date().addingTimeInterval(30)
         var found: Int?
         let handle = errors.fileHandleForReading

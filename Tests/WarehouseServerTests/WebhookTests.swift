@@ -3,7 +3,7 @@ import Testing
 import WarehouseCore
 @testable import WarehouseServer
 
-/// POST /webhooks/respond-io with the signed sample bodies of `../shared/fixtures/webhooks`.
+/// POST /webhooks/respond-io with the signed sample bodies of `Tests/Fixtures/webhooks`.
 @Suite struct WebhookTests {
     /// What a request could have changed: every table a webhook writes, counted.
     static func state(_ h: Harness) throws -> [Int64] {
@@ -107,11 +107,11 @@ import WarehouseCore
     @Test func aSignedButMalformedEventIs400() async throws {
         let h = try await Harness()
         let body = Array("{\"event_type\": \"conversation.closed\", \"conversation\": ".utf8)
-        let r = try await h.postWebhook(body, signature: sign(body))
+        let r = try await h.postWebhook(body, signature: try sign(body))
         #expect(r.status == 400)
         #expect(r.error.contains("invalid JSON at line 1"))
         let noType = Array("{\"contact\": {}}".utf8)
-        #expect(try await h.postWebhook(noType, signature: sign(noType)).status == 400)
+        #expect(try await h.postWebhook(noType, signature: try sign(noType)).status == 400)
         #expect(try h.count("SELECT count(*) FROM load_log") == 0)
         try await h.stop()
     }
@@ -140,10 +140,11 @@ import WarehouseCore
         try await h.stop()
     }
 
-    func sign(_ body: [UInt8]) -> String {
-        // The same construction respond.io uses; checked against the samples in aSignatureIsChecked….
-        let (sample, signature) = (try? Harness.webhook("conversation_closed.json")) ?? ([], "")
-        precondition(Tokens.isValidSignature(signature, of: sample, key: Harness.signingKey))
-        return HMACSign.base64(body, key: Harness.signingKey)
+    /// Signs `body` as respond.io does; the construction is first checked against a signed sample.
+    func sign(_ body: [UInt8]) throws -> String {
+        let key = try Harness.signingKey()
+        let (sample, signature) = try Harness.webhook("conversation_closed.json")
+        try #require(Tokens.isValidSignature(signature, of: sample, key: key), "the sample's signature does not check under signing-key.txt")
+        return HMACSign.base64(body, key: key)
     }
 }

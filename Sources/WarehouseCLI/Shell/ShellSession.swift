@@ -270,12 +270,8 @@ final class ShellSession {
         let started = DispatchTime.now()
         ShellSignals.activeDatabase = warehouse.db.handle
         defer { ShellSignals.activeDatabase = nil }
-        let result: ResultTable
-        do {
-            result = try warehouse.run(report, options.arguments)
-        } catch let error as WarehouseError where error.description.contains("interrupted") {
-            throw WarehouseError("interrupted")
-        }
+        // An interrupt comes up as SQLite's own error, which `reportSQLError` tells as such.
+        let result = try warehouse.run(report, options.arguments)
         emit(render(result, display: report.display))
         finishOnce()
         emitTime(since: started)

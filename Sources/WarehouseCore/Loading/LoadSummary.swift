@@ -19,8 +19,10 @@ public struct LoadSummary: Sendable {
     public var rejected = 0
     /// The first rejects (all of them are in the `rejected_rows` table).
     public var rejects: [Reject] = []
-    /// Why the file was refused or failed; nil when it loaded.
-    public var error: String?
+    /// Why the file was refused or failed, and whose fault it was; nil when it loaded.
+    public var failure: LoadFailure?
+    /// The failure's message (naming the file); nil when it loaded.
+    public var error: String? { failure?.message }
     public var seconds: Double = 0
     /// Where the time went: the steps of the load in order, with their seconds.
     public var steps: [Step] = []
@@ -38,6 +40,8 @@ public struct LoadSummary: Sendable {
     public var timestampForm: String?
     /// Records kept under their contact and time because a spreadsheet damaged their ID.
     public var damagedIDs = 0
+    /// Records kept under their contact and time: those with a damaged ID, and those sent without one (a webhook event).
+    public var keptByContactAndTime = 0
     /// Conversation IDs that stood for two conversations (another contact and another start): both kept.
     public var collisions = 0
 
@@ -66,7 +70,7 @@ public struct LoadSummary: Sendable {
         public let seconds: Double
     }
 
-    public var succeeded: Bool { error == nil }
+    public var succeeded: Bool { failure == nil }
 
     public init(path: String) { self.path = path }
 }

@@ -64,15 +64,16 @@ public final class Loader {
     /// records of `kind` (nil: recognised from the names they use, as a file's
     /// header is). Rejects carry each record's index.
     /// `each` is told what became of every record, by its position:
-    /// inserted, updated, unchanged, or rejected with the reason.
+    /// inserted, updated, unchanged, or rejected with the reason, and whether
+    /// it was kept by its contact and time (`ContactIdentity`).
     public func load(_ records: NamedFieldsSource, as kind: ExportKind? = nil,
-                     each: ((Int, RecordOutcome) -> Void)? = nil) -> LoadSummary {
+                     each: ((Int, RecordOutcome, _ keptByContactAndTime: Bool) -> Void)? = nil) -> LoadSummary {
         load(name: records.name, each: each) { (records, kind) }
     }
 
     // MARK: One source
 
-    private func load(name: String, each: ((Int, RecordOutcome) -> Void)? = nil,
+    private func load(name: String, each: ((Int, RecordOutcome, Bool) -> Void)? = nil,
                       open: () throws -> (any RecordSource, ExportKind?)) -> LoadSummary {
         let started = Date()
         var summary = LoadSummary(path: name)
@@ -91,7 +92,8 @@ public final class Loader {
             } else {
                 message = "\(error)".hasPrefix(name) ? "\(error)" : "\(name): \(error)"
             }
-            summary.error = message
+            let cause = (error as? SQLiteError) ?? (error as? StoreFailure)?.cause
+            summary.failure = LoadFailure(FailureKind(of: error), message, cause: cause)
             // Nothing of the source stayed: neither its records nor its rejects.
             summary.inserted = 0; summary.updated = 0; summary.unchanged = 0
             summary.rejected = 0; summary.rejects = []
@@ -103,7 +105,7 @@ public final class Loader {
     }
 
     private func load(_ source: any RecordSource, kind given: ExportKind?, started: Date,
-                      each: ((Int, RecordOutcome) -> Void)?, into summary: inout LoadSummary) throws {
+                      each: ((Int, RecordOutcome, Bool) -> Void)?, into summary: inout LoadSummary) throws {
         let header = source.header
         guard let kind = given ?? ExportKind.recognise(header) else {
             throw WarehouseError("\(source.name): not a known export: its header (\(header.names.prefix(6).joined(separator: ", "))\(header.count > 6 ? ", …" : "")) matches no kind. The kinds and their key columns: \(ExportKind.kindList). Nothing of it was loaded.")
@@ -129,13 +131,14 @@ public final class Loader {
             var lastProgress = Date()
             while let batch = try pipeline.next() {
                 try batch.forEach(record: { record in
+                    let keptBefore = each == nil ? 0 : store.identityCounts.kept
                     let written = try handler.write(record)
                     switch written {
                     case .inserted: summary.inserted += 1
                     case .updated: summary.updated += 1
                     case .unchanged: summary.unchanged += 1
                     }
-                    each?(record.line, RecordOutcome(written))
+                    each?(record.line, RecordOutcome(written), store.identityCounts.kept > keptBefore)
                 }, reject: { r in
                     summary.rejected += 1
                     if summary.rejects.count < rejectsInSummary {
@@ -143,7 +146,7 @@ public final class Loader {
                     }
                     let origin = source.origin(r.line) ?? (summary.fileName, r.line)
                     try store.reject(name: origin.name, line: origin.line, reason: r.reason, record: r.text)
-                    each?(r.line, .rejected(r.reason))
+                    each?(r.line, .rejected(r.reason), false)
                 })
                 summary.rowsRead += batch.records.count + batch.rejects.count
                 if let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
@@ -153,7 +156,8 @@ public final class Loader {
                 pipeline.recycle(batch)
             }
             step("rows")
-            (summary.damagedIDs, summary.collisions) = store.identityCounts
+            let identities = store.identityCounts
+            (summary.damagedIDs, summary.collisions, summary.keptByContactAndTime) = (identities.damagedIDs, identities.collisions, identities.kept)
             (summary.fieldsReadAsWindows1252, summary.firstLineReadAsWindows1252) = source.fieldsReadAsWindows1252
             // The reading thread has finished: what it found is read here.
             summary.timestampForm = survey.timestampForm

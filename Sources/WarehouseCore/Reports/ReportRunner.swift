@@ -20,8 +20,10 @@ extension Warehouse {
         var statements: [Statement] = []
         do {
             try db.forEachStatement(report.sql) { statements.append($0) }
-        } catch let error as SQLiteError {
+        } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
             throw WarehouseError("report \(report.name) (\(report.source)): \(error.message)")
+        } catch let error as SQLiteError where error.isStoreFailure {
+            throw StoreFailure("report \(report.name)", error)
         }
         guard statements.count == 1, let statement = statements.first else {
             throw WarehouseError("report \(report.name) (\(report.source)) must be one SELECT statement, not \(statements.count).")
@@ -47,8 +49,11 @@ extension Warehouse {
         try columns(kept.map { names[$0] })
         do {
             try statement.forEachResultRow(columns: kept, row)
-        } catch let error as SQLiteError {
+        } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
             throw WarehouseError("report \(report.name): \(error.message)")
+        } catch let error as SQLiteError where error.isStoreFailure {
+            // A busy, locked or failing database: the store's, not the report's (an interrupt goes up as it is).
+            throw StoreFailure("report \(report.name)", error)
         }
     }
 }

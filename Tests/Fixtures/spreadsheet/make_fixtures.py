@@ -3,8 +3,7 @@
 
     Tests/Fixtures/spreadsheet/make_fixtures.py [SAMPLE_EXPORTS_DIR]
 
-The sample (../shared/fixtures/small/exports beside the repository, else
-Examples/small/exports) is cut to the records of a few contacts, kept whole
+The sample (Tests/Fixtures/small/exports, unless a folder is given) is cut to the records of a few contacts, kept whole
 (their conversations, messages and failed messages together), plus every user,
 channel and every row the loader must reject. That cut, in native form, is
 `native/`. Each form of `forms.json` is then written by `roundtrip.py` into a
@@ -41,9 +40,7 @@ LOOKS_LIKE_DURATION = re.compile(r"^\d+:\w+:\w+$")
 def sample_folder():
     if len(sys.argv) > 1:
         return sys.argv[1]
-    root = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-    shared = os.path.join(os.path.dirname(root), "shared", "fixtures", "small", "exports")
-    return shared if os.path.isdir(shared) else os.path.join(root, "Examples", "small", "exports")
+    return os.path.join(os.path.dirname(HERE), "small", "exports")
 
 
 def read(path):

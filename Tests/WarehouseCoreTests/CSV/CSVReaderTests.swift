@@ -70,9 +70,9 @@ import Testing
 
     /// A field that is not UTF-8 is read as Windows-1252 (TextEncodingTests has more).
     @Test func textThatIsNotUTF8IsReadAsWindows1252WithItsLine() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         // "café" in Latin-1 on line 3.
-        let reader = try CSVReader(path: dir.write("latin1.csv", bytes: Array("a,b\n1,ok 😊\n2,caf".utf8) + [0xE9, 0x0A]))
+        let reader = try CSVReader(path: try dir.write("latin1.csv", bytes: Array("a,b\n1,ok 😊\n2,caf".utf8) + [0xE9, 0x0A]))
         var got: [[String]] = []
         while try reader.next() { got.append(reader.strings) }
         #expect(got == [["a", "b"], ["1", "ok 😊"], ["2", "café"]])
@@ -109,8 +109,8 @@ import Testing
 
     @Test func recordLongerThanTheLimitIsAnError() throws {
         let text = "a\n\"" + String(repeating: "x", count: 4_000)
-        let dir = TempDir()
-        let reader = try CSVReader(path: dir.write("f.csv", text), bufferSize: 64, maxRecordBytes: 1024)
+        let dir = try TempDir()
+        let reader = try CSVReader(path: try dir.write("f.csv", text), bufferSize: 64, maxRecordBytes: 1024)
         #expect(try reader.next())
         #expect(throws: CSVReader.Failure.self) { try reader.next() }
     }

@@ -7,8 +7,8 @@ import Testing
 @Suite struct TextEncodingTests {
     /// Every record of `bytes` read as `encoding` with `separator`, as (line, fields).
     func decoded(_ bytes: [UInt8], as encoding: TextEncoding, separator: UInt8 = UInt8(ascii: ","), bufferSize: Int = 1 << 20) throws -> [(Int, [String])] {
-        let dir = TempDir()
-        let reader = try CSVReader(path: dir.write("f.csv", bytes: bytes), bufferSize: bufferSize)
+        let dir = try TempDir()
+        let reader = try CSVReader(path: try dir.write("f.csv", bytes: bytes), bufferSize: bufferSize)
         reader.decode(as: encoding)
         reader.separator = separator
         var out: [(Int, [String])] = []
@@ -82,9 +82,9 @@ import Testing
     /// A UTF-8 file whose first mebibyte is UTF-8 and which has a byte that is
     /// not UTF-8 later: that field alone is read as Windows-1252, and counted.
     @Test func aFieldThatIsNotUTF8IsReadAsWindows1252AndCounted() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let bytes = Array("a,b,c\n1,ok 😊,x\n2,caf".utf8) + [0xE9] + Array(",😊 fine\n3,\"M".utf8) + [0xFC] + Array("ller\nline\",".utf8) + [0x92] + Array("\n".utf8)
-        let reader = try CSVReader(path: dir.write("late.csv", bytes: bytes))
+        let reader = try CSVReader(path: try dir.write("late.csv", bytes: bytes))
         var got: [(Int, [String])] = []
         while try reader.next() { got.append((reader.line, reader.strings)) }
         #expect(got.map(\.0) == [1, 2, 3, 4])

@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func sameSeedSameBytesOtherSeedOtherBytes() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let (a, filesA) = try generate(Self.small, into: dir, "a")
         let (b, _) = try generate(Self.small, into: dir, "b")
         var other = Self.small
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func headersAreRecognisedAndEveryRowLoads() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let (w, files, summaries) = try loaded(Self.small, dir)
         let expectedKinds: [String: ExportKind] = [
             "users.csv": .users, "channels.csv": .channels, "contacts.csv": .contacts,
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func messageCountsMatchTheLinkedMessages() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let (w, _, _) = try loaded(Self.small, dir)
         let rows = try w.db.rows("""
             SELECT c.incoming_messages, c.outgoing_messages,
@@ -114,7 +114,7 @@ import Testing
     }
 
     @Test func durationsAgreeWithTimestamps() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         var options = Self.small
         options.timeZone = "Asia/Kuala_Lumpur"  // no repeated hour: every wall time names one instant
         let (w, _, _) = try loaded(options, dir)
@@ -156,14 +156,14 @@ import Testing
     /// a link), and the scratch files have names of their own: a file or link
     /// named like one is neither truncated nor removed.
     @Test func theFolderIsWrittenInPlace() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let out = dir.path("out"), kept = dir.path("kept")
         for folder in [out, kept] { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
-        let messages = dir.write("kept/messages.csv", "old\n")
-        let precious = dir.write("kept/precious.txt", "precious\n")
+        let messages = try dir.write("kept/messages.csv", "old\n")
+        let precious = try dir.write("kept/precious.txt", "precious\n")
         try FileManager.default.createSymbolicLink(atPath: out + "/messages.csv", withDestinationPath: messages)
         try FileManager.default.createSymbolicLink(atPath: out + "/.conversations.csv.spool", withDestinationPath: precious)
-        let mine = dir.write("out/.messages.csv.spool", "mine\n")
+        let mine = try dir.write("out/.messages.csv.spool", "mine\n")
         let files = try ExportGenerator(options: GeneratorOptions(contacts: 20, days: 30, seed: 3)).write(to: out)
         let link = try FileManager.default.attributesOfItem(atPath: out + "/messages.csv")[.type] as? FileAttributeType
         #expect(link == .typeSymbolicLink)

@@ -22,7 +22,7 @@ private func conversationRow(_ id: String, _ started: String, _ resolved: String
 /// A warehouse holding a first load (users, conversations, messages), and a
 /// loader to feed it bad files.
 final class BadInputBench {
-    let dir = TempDir()
+    let dir: TempDir
     let warehouse: Warehouse
     let loader: Loader
     private(set) var contentBefore: [String: [String]] = [:]
@@ -30,14 +30,15 @@ final class BadInputBench {
     private(set) var loadsBefore = 0
 
     init(timeZone: String = "UTC") throws {
+        dir = try TempDir()
         warehouse = try dir.warehouse(timeZone: timeZone)
         loader = try Loader(warehouse: warehouse)
         let first = [
-            dir.write("first_users.csv", usersHeader + "\n101,Ana,Silva,ana@example.com,Agent,Support\n102,Bo,Li,bo@example.com,Agent,Sales\n"),
-            dir.write("first_conversations.csv", conversationsHeader + "\n"
+            try dir.write("first_users.csv", usersHeader + "\n101,Ana,Silva,ana@example.com,Agent,Support\n102,Bo,Li,bo@example.com,Agent,Sales\n"),
+            try dir.write("first_conversations.csv", conversationsHeader + "\n"
                 + conversationRow("9001", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"
                 + conversationRow("9002", "2025-03-02 09:00:00", "2025-03-02 11:00:00", contact: "c2") + "\n"),
-            dir.write("first_messages.csv", messagesHeader + "\n"
+            try dir.write("first_messages.csv", messagesHeader + "\n"
                 + messageRow("m1", "2025-03-01 09:10:00") + "\n" + messageRow("m2", "2025-03-01 09:20:00") + "\n"
                 + messageRow("m3", "2025-03-02 09:30:00", contact: "c2") + "\n" + messageRow("m4", "2025-03-02 10:30:00", contact: "c2") + "\n"),
         ]
@@ -54,8 +55,8 @@ final class BadInputBench {
     }
 
     func path(_ name: String) -> String { dir.path(name) }
-    func write(_ name: String, _ text: String) -> String { dir.write(name, text) }
-    func write(_ name: String, bytes: [UInt8]) -> String { dir.write(name, bytes: bytes) }
+    func write(_ name: String, _ text: String) throws -> String { try dir.write(name, text) }
+    func write(_ name: String, bytes: [UInt8]) throws -> String { try dir.write(name, bytes: bytes) }
 
     /// Every row of every table but `load_log`, as text, sorted.
     func content() throws -> [String: [String]] {
@@ -160,19 +161,19 @@ struct SeededBytes {
 @Suite struct BadInputTests {
     @Test func emptyFile() throws {
         let b = try BadInputBench()
-        let path = b.write("empty.csv", "")
+        let path = try b.write("empty.csv", "")
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "empty")
     }
 
     @Test func onlyABOM() throws {
         let b = try BadInputBench()
-        let path = b.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF])
+        let path = try b.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF])
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "empty")
     }
 
     @Test func headerOnly() throws {
         let b = try BadInputBench()
-        let path = b.write("header.csv", messagesHeader + "\r\n")
+        let path = try b.write("header.csv", messagesHeader + "\r\n")
         let s = b.loader.load(path: path)
         try b.expectLoaded(s, path: path, read: 0)
         #expect(s.kind == .messages)
@@ -185,7 +186,7 @@ struct SeededBytes {
         var bytes = random.bytes(8192)
         bytes[0] = 0x7F  // not a UTF-16 BOM
         bytes[100] = 0
-        let path = b.write("export.csv", bytes: bytes)
+        let path = try b.write("export.csv", bytes: bytes)
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "binary")
     }
 
@@ -201,7 +202,7 @@ struct SeededBytes {
         var garbage = random.bytes(2000)
         for i in stride(from: 0, to: garbage.count, by: 50) { garbage[i] = 0 }
         bytes += garbage + Array("\n".utf8)
-        let path = b.write("messages_tail.csv", bytes: bytes)
+        let path = try b.write("messages_tail.csv", bytes: bytes)
         let s = b.loader.load(path: path)
         if s.error != nil {
             try b.expectRefused(s, path: path, saying: "UTF-8", line: 42)
@@ -225,7 +226,7 @@ struct SeededBytes {
             let (lo, hi) = (UInt8(unit & 0xFF), UInt8(unit >> 8))
             bytes += littleEndian ? [lo, hi] : [hi, lo]
         }
-        let path = b.write(name, bytes: bytes)
+        let path = try b.write(name, bytes: bytes)
         let s = b.loader.load(path: path)
         try b.expectLoaded(s, path: path, read: 1)
         #expect(s.encoding == (littleEndian ? "UTF-16LE" : "UTF-16BE"))
@@ -236,14 +237,14 @@ struct SeededBytes {
     @Test func utf16WithoutItsByteOrderMark() throws {
         let b = try BadInputBench()
         let bytes = Array((usersHeader + "\n201,Zoë,Dubois,zoe@example.com,Agent,Support\n").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
-        let path = b.write("utf16_no_bom.csv", bytes: bytes)
+        let path = try b.write("utf16_no_bom.csv", bytes: bytes)
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "binary")
     }
 
     @Test func latin1TextWithAccentedNames() throws {
         let b = try BadInputBench()
         let text = usersHeader + "\n201,Jose,Alves,jose@example.com,Agent,Support\n202,José,Müller,jm@example.com,Agent,Support\n203,Ana,Lima,al@example.com,Agent,Sales\n"
-        let path = b.write("latin1.csv", bytes: Array(text.data(using: .isoLatin1)!))
+        let path = try b.write("latin1.csv", bytes: Array(text.data(using: .isoLatin1)!))
         let s = b.loader.load(path: path)
         try b.expectLoaded(s, path: path, read: 3)
         #expect(s.encoding == "Windows-1252")
@@ -253,7 +254,7 @@ struct SeededBytes {
     @Test func aTenMegabyteField() throws {
         let b = try BadInputBench()
         let big = String(repeating: "0123456789", count: 1_000_000)
-        let path = b.write("big_field.csv", messagesHeader + "\n"
+        let path = try b.write("big_field.csv", messagesHeader + "\n"
             + messageRow("big1", "2025-03-03 09:00:00", contact: "c9", text: big) + "\n"
             + messageRow("big2", "2025-03-03 09:01:00", contact: "c9") + "\n")
         let s = b.loader.load(path: path)
@@ -264,7 +265,7 @@ struct SeededBytes {
 
     @Test func anUnbalancedQuoteAtTheEndOfTheFile() throws {
         let b = try BadInputBench()
-        let path = b.write("unbalanced.csv", messagesHeader + "\n"
+        let path = try b.write("unbalanced.csv", messagesHeader + "\n"
             + messageRow("q1", "2025-03-03 09:00:00", contact: "c9") + "\n"     // line 2
             + messageRow("q2", "2025-03-03 09:01:00", contact: "c9") + "\n"     // line 3
             + "2025-03-03 09:02:00,c1,contact,c1,m1,text,message,\"{\"\"type\"\":\"\"text\"\",\"\"text\"\":\"\"changed, never closed\n")  // line 4
@@ -275,7 +276,7 @@ struct SeededBytes {
 
     @Test func aRowWithTooManyFields() throws {
         let b = try BadInputBench()
-        let path = b.write("too_many.csv", messagesHeader + "\n"
+        let path = try b.write("too_many.csv", messagesHeader + "\n"
             + messageRow("t1", "2025-03-03 09:00:00", contact: "c9") + "\n"
             + messageRow("m2", "2025-03-01 09:20:00", text: "changed") + ",extra\n"   // line 3: a stored message
             + messageRow("t2", "2025-03-03 09:01:00", contact: "c9") + "\n")
@@ -286,7 +287,7 @@ struct SeededBytes {
 
     @Test func aRowWithTooFewFields() throws {
         let b = try BadInputBench()
-        let path = b.write("too_few.csv", messagesHeader + "\n"
+        let path = try b.write("too_few.csv", messagesHeader + "\n"
             + messageRow("t1", "2025-03-03 09:00:00", contact: "c9") + "\n"
             + "2025-03-01 09:20:00,c1,contact,c1,m2,text,message\n"                        // line 3: a stored message, cut short
             + messageRow("t2", "2025-03-03 09:01:00", contact: "c9") + "\n")
@@ -297,7 +298,7 @@ struct SeededBytes {
 
     @Test func aFileOfNoKnownKind() throws {
         let b = try BadInputBench()
-        let path = b.write("orders.csv", "Order ID,Amount,Customer\n1,20.00,c1\n")
+        let path = try b.write("orders.csv", "Order ID,Amount,Customer\n1,20.00,c1\n")
         let s = b.loader.load(path: path)
         try b.expectRefused(s, path: path, saying: "not a known export")
         for kind in ExportKind.allCases { #expect(s.error?.contains(kind.keyColumns) == true, "\(kind)") }
@@ -325,7 +326,7 @@ struct SeededBytes {
 
     @Test func aLocalTimeThatDoesNotExist() throws {
         let b = try BadInputBench(timeZone: "America/New_York")
-        let messages = b.write("dst_messages.csv", messagesHeader + "\n"
+        let messages = try b.write("dst_messages.csv", messagesHeader + "\n"
             + messageRow("d1", "2025-03-09 01:59:59", contact: "c9") + "\n"
             + messageRow("m1", "2025-03-09 02:30:00", text: "changed") + "\n"          // line 3: skipped by the clocks
             + messageRow("d2", "2025-03-09 03:00:00", contact: "c9") + "\n")
@@ -334,7 +335,7 @@ struct SeededBytes {
         #expect(try b.warehouse.db.rows("SELECT message_id, sent_ts FROM fact_message WHERE message_id IN ('d1', 'd2') ORDER BY 1")
                 == [[.text("d1"), .integer(1_741_503_599)], [.text("d2"), .integer(1_741_503_600)]])
         try b.snapshot()
-        let conversations = b.write("dst_conversations.csv", conversationsHeader + "\n"
+        let conversations = try b.write("dst_conversations.csv", conversationsHeader + "\n"
             + conversationRow("9001", "2025-03-01 09:00:00", "2025-03-09 02:15:00", summary: "changed") + "\n")  // line 2
         try b.expectLoaded(b.loader.load(path: conversations), path: conversations, read: 1,
                            rejectedLines: [2: "nonexistent local time in DateTime Conversation Resolved"])
@@ -342,7 +343,7 @@ struct SeededBytes {
 
     @Test func aDurationThatDoesNotParse() throws {
         let b = try BadInputBench()
-        let path = b.write("durations.csv", conversationsHeader + "\n"
+        let path = try b.write("durations.csv", conversationsHeader + "\n"
             + conversationRow("9003", "2025-03-03 09:00:00", "2025-03-03 10:00:00", contact: "c9") + "\n"
             + conversationRow("9001", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "changed", rt: "12:75:00") + "\n"  // line 3
             + conversationRow("9004", "2025-03-04 09:00:00", "2025-03-04 10:00:00", contact: "c9", rt: "49:10:05") + "\n")
@@ -357,7 +358,7 @@ struct SeededBytes {
     /// A messages file without its `Date & Time` column is refused: the message names the file.
     @Test func aMessagesFileWithoutItsDateAndTimeColumn() throws {
         let b = try BadInputBench()
-        let path = b.write("no_date.csv", "Message ID,Sender Type,Contact ID\nm9,contact,c9\n")
+        let path = try b.write("no_date.csv", "Message ID,Sender Type,Contact ID\nm9,contact,c9\n")
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "Date & Time")
     }
 
@@ -366,17 +367,17 @@ struct SeededBytes {
     @Test func aReplacedRecordIsCountedAsUpdated() throws {
         let b = try BadInputBench()
         let failedHeader = "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason"
-        let first = b.write("failed_a.csv", failedHeader + "\n2025-03-01 09:00:00,f1,c1,ch1,user,101,Rate limit\n")
+        let first = try b.write("failed_a.csv", failedHeader + "\n2025-03-01 09:00:00,f1,c1,ch1,user,101,Rate limit\n")
         #expect(b.loader.load(path: first).inserted == 1)
-        let second = b.write("failed_b.csv", failedHeader + "\n2025-03-01 09:00:00,f1,c1,ch1,user,101,Blocked by contact\n")
+        let second = try b.write("failed_b.csv", failedHeader + "\n2025-03-01 09:00:00,f1,c1,ch1,user,101,Blocked by contact\n")
         let s = b.loader.load(path: second)
         #expect((s.inserted, s.updated, s.unchanged) == (0, 1, 0), "failed message f1 replaced: \(s.inserted) inserted, \(s.updated) updated")
         #expect(try b.warehouse.db.int("SELECT count(*) FROM fact_failed_message") == 1)
         #expect(try b.warehouse.db.int("SELECT rows_updated FROM load_log WHERE file_name = 'failed_b.csv'") == 1)
 
         // Messages: four are stored; after a few more loads the load IDs pass their keys.
-        for i in 0..<3 { _ = b.loader.load(path: b.write("empty_\(i).csv", messagesHeader + "\n")) }
-        let edited = b.write("edited.csv", messagesHeader + "\n" + messageRow("m1", "2025-03-01 09:10:00", text: "edited") + "\n")
+        for i in 0..<3 { _ = b.loader.load(path: try b.write("empty_\(i).csv", messagesHeader + "\n")) }
+        let edited = try b.write("edited.csv", messagesHeader + "\n" + messageRow("m1", "2025-03-01 09:10:00", text: "edited") + "\n")
         let m = b.loader.load(path: edited)
         #expect((m.inserted, m.updated, m.unchanged) == (0, 1, 0), "message m1 replaced: \(m.inserted) inserted, \(m.updated) updated")
         #expect(try b.warehouse.db.int("SELECT count(*) FROM fact_message") == 4)
@@ -386,7 +387,7 @@ struct SeededBytes {
     /// `.0` it ends with (the spreadsheet artefact is removed wherever a user ID stands).
     @Test func aUserIDEndingInPointZeroTwice() throws {
         let b = try BadInputBench()
-        let path = b.write("users_b.csv", usersHeader + "\n5.0.0,Eve,Moreau,eve@example.com,Agent,Support\n")
+        let path = try b.write("users_b.csv", usersHeader + "\n5.0.0,Eve,Moreau,eve@example.com,Agent,Support\n")
         let s = b.loader.load(path: path)
         try b.expectLoaded(s, path: path, read: 1)
         #expect(s.inserted == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import WarehouseCore
 
 /// The conformance fixtures load with the expected records, rejects and links
@@ -19,22 +20,21 @@ import Testing
         let messages_at_a_back_to_back_boundary: Int
     }
 
-    static let expected: Summary = {
-        let url = Fixtures.small.appendingPathComponent("expected/_summary.json")
-        return try! JSONDecoder().decode(Summary.self, from: Data(contentsOf: url))
-    }()
+    static func expected() throws -> Summary {
+        try JSONDecoder().decode(Summary.self, from: Repository.data(Fixtures.small.appendingPathComponent("expected/_summary.json")))
+    }
 
     func loaded() throws -> (TempDir, Warehouse, [LoadSummary]) {
-        let dir = TempDir()
-        let warehouse = try dir.warehouse(timeZone: Self.expected.timezone)
-        let summaries = try Loader(warehouse: warehouse).load(paths: Fixtures.exportFiles)
+        let dir = try TempDir()
+        let warehouse = try dir.warehouse(timeZone: try Self.expected().timezone)
+        let summaries = try Loader(warehouse: warehouse).load(paths: try Fixtures.exportFiles())
         return (dir, warehouse, summaries)
     }
 
     @Test func filesRowsAndRejectsPerFile() throws {
         let (_, _, summaries) = try loaded()
-        #expect(summaries.map(\.fileName) == Self.expected.files.map(\.file))
-        for (got, want) in zip(summaries, Self.expected.files) {
+        #expect(try summaries.map(\.fileName) == Self.expected().files.map(\.file))
+        for (got, want) in zip(summaries, try Self.expected().files) {
             #expect(got.error == nil, "\(got.fileName): \(got.error ?? "")")
             #expect(got.kind?.rawValue == want.kind, "\(want.file)")
             #expect(got.rowsRead == want.rows, "\(want.file)")
@@ -45,7 +45,7 @@ import Testing
 
     @Test func recordCounts() throws {
         let (_, w, _) = try loaded()
-        let r = Self.expected.records
+        let r = try Self.expected().records
         #expect(try w.db.int("SELECT count(*) FROM conversations") == Int64(r["conversations"]!))
         #expect(try w.db.int("SELECT count(*) FROM messages") == Int64(r["messages"]!))
         #expect(try w.db.int("SELECT count(*) FROM contacts") == Int64(r["contacts"]!))
@@ -56,19 +56,19 @@ import Testing
 
     @Test func rejectedRowsByFileAndLine() throws {
         let (_, w, _) = try loaded()
-        let text = try String(contentsOf: Fixtures.small.appendingPathComponent("expected/_rejects.csv"), encoding: .utf8)
+        let text = try Repository.text(Fixtures.small.appendingPathComponent("expected/_rejects.csv"))
         let expected = text.split(separator: "\n").dropFirst().map { line -> String in
             let parts = line.split(separator: ",", maxSplits: 2)
             return "\(parts[0]):\(parts[1])"
         }.sorted()
         let got = try w.db.rows("SELECT file_name || ':' || line FROM rejected_rows").map { $0[0].description }.sorted()
         #expect(got == expected)
-        #expect(got.count == Self.expected.rejected_rows)
+        #expect(try got.count == Self.expected().rejected_rows)
     }
 
     @Test func messageLinks() throws {
         let (_, w, _) = try loaded()
-        let e = Self.expected
+        let e = try Self.expected()
         #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NOT NULL") == Int64(e.messages_linked))
         #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NULL") == Int64(e.messages_unlinked))
         let linkCounts = """
@@ -91,18 +91,18 @@ import Testing
     @Test func reloadingChangesNothing() throws {
         let (_, w, _) = try loaded()
         let dump = try Self.dump(w.db)
-        let again = try Loader(warehouse: w).load(paths: Fixtures.exportFiles)
+        let again = try Loader(warehouse: w).load(paths: try Fixtures.exportFiles())
         #expect(try Self.dump(w.db) == dump)
         #expect(again.allSatisfy { $0.inserted == 0 })
     }
 
     @Test func linksDoNotDependOnLoadOrder() throws {
         let (_, w, _) = try loaded()
-        let dir = TempDir()
-        let reversed = try dir.warehouse(timeZone: Self.expected.timezone)
+        let dir = try TempDir()
+        let reversed = try dir.warehouse(timeZone: try Self.expected().timezone)
         let loader = try Loader(warehouse: reversed)
         // Messages first, conversations last (each its own command).
-        let files = Fixtures.exportFiles
+        let files = try Fixtures.exportFiles()
         for file in files.filter({ $0.contains("messages") }) + files.filter({ !$0.contains("messages") }) {
             #expect(loader.load(path: file).error == nil)
         }

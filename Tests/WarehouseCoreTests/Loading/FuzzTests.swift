@@ -206,7 +206,7 @@ func fuzzRecordStarts(_ data: [UInt8]) -> [Int] {
 
     @Test(.timeLimit(.minutes(20)))
     func mutatedExportsLoadOrAreRefusedCleanly() throws {
-        let fixtures = Fixtures.exportFiles.map { path -> (name: String, lines: [[UInt8]]) in
+        let fixtures = try Fixtures.exportFiles().map { path -> (name: String, lines: [[UInt8]]) in
             ((path as NSString).lastPathComponent, FuzzCase.physicalLines(Array(FileManager.default.contents(atPath: path)!)))
         }
         try #require(fixtures.count >= 6)
@@ -219,7 +219,7 @@ func fuzzRecordStarts(_ data: [UInt8]) -> [Int] {
         var number = 0
         var round = 0
         cases: while number < Self.caseCount {
-            let dir = TempDir()
+            let dir = try TempDir()
             do {
                 let warehouse = try dir.warehouse(timeZone: Self.zones[round % Self.zones.count])
                 let loader = try Loader(warehouse: warehouse)
@@ -232,7 +232,7 @@ func fuzzRecordStarts(_ data: [UInt8]) -> [Int] {
                     let fuzz = FuzzCase(number: number, seed: seed.next(), fixtures: fixtures)
                     let name = "c\(number)_\(fuzz.source)"
                     let bytes = fuzz.bytes
-                    let path = dir.write(name, bytes: bytes)
+                    let path = try dir.write(name, bytes: bytes)
                     let issuesBefore = failed
 
                     // Each kind of failure is reported for its first three cases, then counted.

@@ -5,7 +5,8 @@ import Testing
 /// The parts the loader's two threads share: the dimension cache, the record
 /// hash, and the indexes a bulk file loads without.
 @Suite struct LoaderPartsTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func withBytes<T>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         var s = s
@@ -66,10 +67,10 @@ import Testing
         let rows = (1...50).map { conversation("\($0)", "2025-03-01 09:00:00", "2025-03-01 10:00:00", contact: "c\($0 % 7)") }
         let broken = legacyConversationHeader + "\n" + rows.joined(separator: "\n") + "\n"
             + "99,2025-03-01 09:00:00,2025-03-01 10:00:00,c1,u1,1,1,,,\"never closed" + String(repeating: "x,", count: 10_000) + "\n"
-        #expect(loader.load(path: dir.write("bad.csv", broken)).error != nil)
+        #expect(loader.load(path: try dir.write("bad.csv", broken)).error != nil)
         #expect(try w.db.int("SELECT count(*) FROM fact_conversation") == 0)
         #expect(try indexes() == before)
-        let s = loader.load(path: dir.write("ok.csv", legacyConversationHeader + "\n" + rows.joined(separator: "\n") + "\n"))
+        let s = loader.load(path: try dir.write("ok.csv", legacyConversationHeader + "\n" + rows.joined(separator: "\n") + "\n"))
         #expect(s.inserted == 50)
         #expect(try indexes() == before)
         // The first conversation of each contact is marked, the others are not.

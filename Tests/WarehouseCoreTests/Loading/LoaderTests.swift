@@ -17,11 +17,12 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
 }
 
 @Suite struct LoaderTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func load(_ w: Warehouse, _ files: [(String, String)]) throws -> [LoadSummary] {
         let loader = try Loader(warehouse: w)
-        return loader.load(paths: files.map { dir.write($0.0, $0.1) })
+        return loader.load(paths: try files.map { try dir.write($0.0, $0.1) })
     }
 
     func linkOf(_ w: Warehouse, _ message: String) throws -> String? {
@@ -157,10 +158,11 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
 }
 
 @Suite struct LoaderKeyTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func load(_ w: Warehouse, _ name: String, _ text: String) throws -> LoadSummary {
-        try Loader(warehouse: w).load(path: dir.write(name, text))
+        try Loader(warehouse: w).load(path: try dir.write(name, text))
     }
 
     @Test func sameFileTwiceLeavesEachRecordOnce() throws {
@@ -211,10 +213,10 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         let w = try dir.warehouse()
         let loader = try Loader(warehouse: w)
         let cases: [(String, String)] = [
-            (dir.write("empty.csv", ""), "empty"),
+            (try dir.write("empty.csv", ""), "empty"),
             // UTF-16 is read (its header is "A"), and then no kind matches.
-            (dir.write("utf16.csv", bytes: [0xFF, 0xFE, 0x41, 0x00]), "its header (A) matches no kind"),
-            (dir.write("binary.csv", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01]), "binary"),
+            (try dir.write("utf16.csv", bytes: [0xFF, 0xFE, 0x41, 0x00]), "its header (A) matches no kind"),
+            (try dir.write("binary.csv", bytes: [0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01]), "binary"),
             (dir.path("missing.csv"), "no such file"),
             (dir.url.path, "directory"),
             (dir.path("exports/*.csv"), "a pattern that matched no file"),
@@ -226,11 +228,11 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         }
         #expect(try w.db.int("SELECT count(*) FROM dim_user") == 0)
         // Latin-1 (or Windows-1252) text is no longer an error: it is read as Windows-1252.
-        let latin1 = loader.load(path: dir.write("latin1.csv", bytes: Array("User ID,Email,First Name\n1,a@x,Ana\n2,b@x,Jos".utf8) + [0xE9, 0x0A]))
+        let latin1 = loader.load(path: try dir.write("latin1.csv", bytes: Array("User ID,Email,First Name\n1,a@x,Ana\n2,b@x,Jos".utf8) + [0xE9, 0x0A]))
         #expect(latin1.error == nil && latin1.encoding == "Windows-1252")
         #expect(try w.db.text("SELECT first_name FROM dim_user WHERE user_id = '2'") == "José")
         // Header only: a valid, empty export.
-        let headerOnly = loader.load(path: dir.write("h.csv", legacyConversationHeader + "\n"))
+        let headerOnly = loader.load(path: try dir.write("h.csv", legacyConversationHeader + "\n"))
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
     }
 
@@ -238,7 +240,7 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         let w = try dir.warehouse()
         let text = [messageHeader, message("1", "9025-03-01 09:00:00"), message("2", "2025-03-01 09:00:00"),
                     message("3", "1969-12-31 23:59:59")].joined(separator: "\n")
-        let s = try Loader(warehouse: w).load(path: dir.write("m.csv", text))
+        let s = try Loader(warehouse: w).load(path: try dir.write("m.csv", text))
         #expect(s.inserted == 1 && s.rejected == 2)
         #expect(s.rejects.map(\.line) == [2, 4])
         #expect(s.rejects.first?.reason.hasPrefix("timestamp out of range in Date & Time: '9025-03-01 09:00:00'") == true)
@@ -253,13 +255,13 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         loader.maxRecordBytes = 4096
         let text = messageHeader + "\n" + (1...50).map { message("\($0)", "2025-03-01 09:00:00") }.joined(separator: "\n") + "\n"
             + "2025-03-01 09:00:00,c1,contact,c1,99,text,message,\"never closed" + String(repeating: "x,", count: 10_000) + "\n"
-        let s = loader.load(path: dir.write("m.csv", text))
+        let s = loader.load(path: try dir.write("m.csv", text))
         #expect(s.error != nil)
         #expect(try w.db.int("SELECT count(*) FROM fact_message") == 0)
         let indexes = try w.db.rows("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'fact_message' AND sql IS NOT NULL ORDER BY name")
         #expect(indexes.map(\.description) == ["[fact_message_by_contact]", "[fact_message_by_sent]"])
         // And a bulk load that succeeds has them too.
-        #expect(loader.load(path: dir.write("ok.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00") + "\n")).inserted == 1)
+        #expect(loader.load(path: try dir.write("ok.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00") + "\n")).inserted == 1)
         #expect(try w.db.int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'fact_message' AND sql IS NOT NULL") == 2)
     }
 
@@ -273,13 +275,13 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
             + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n"
             + conversation("3", "2025-03-03 09:00:00", "2025-03-03 10:00:00", summary: "\"never closed") + "\n"
             + String(repeating: "x,", count: 10_000) + "\n"
-        let s = loader.load(path: dir.write("b.csv", text))
+        let s = loader.load(path: try dir.write("b.csv", text))
         #expect(s.error?.contains("b.csv:4:") == true, "\(s.error ?? "")")
         #expect(try w.db.rows("SELECT conversation_id, summary FROM conversations") == [[.text("1"), .text("before")]])
         #expect(try w.db.int("SELECT count(*) FROM load_log WHERE status = 'failed' AND file_name = 'b.csv'") == 1)
         #expect(try w.db.int("SELECT count(*) FROM dim_date") == 1)
         // The loader goes on: the next file loads.
-        #expect(loader.load(path: dir.write("c.csv", legacyConversationHeader + "\n" + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n")).inserted == 1)
+        #expect(loader.load(path: try dir.write("c.csv", legacyConversationHeader + "\n" + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n")).inserted == 1)
     }
 
     @Test func anOlderWarehouseIsUpgradedInPlace() throws {
@@ -308,11 +310,12 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
 }
 
 @Suite struct LinkingTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func load(_ w: Warehouse, _ files: [(String, String)]) throws {
         let loader = try Loader(warehouse: w)
-        for (name, text) in files { #expect(loader.load(path: dir.write(name, text)).error == nil) }
+        for (name, text) in files { #expect(loader.load(path: try dir.write(name, text)).error == nil) }
     }
 
     func links(_ w: Warehouse) throws -> [String: String] {
@@ -367,17 +370,18 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
 }
 
 @Suite struct TieBreakTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     @Test func sameStartGoesToTheNumericallyLargerID() throws {
         let w = try dir.warehouse()
         let loader = try Loader(warehouse: w)
         // "95…" (17 digits) is larger as text, "10…" (19 digits) as a number. (Not
         // all zeros after the 15th digit: such a column would be IDs a spreadsheet cut.)
-        _ = loader.load(path: dir.write("c.csv", legacyConversationHeader + "\n"
+        _ = loader.load(path: try dir.write("c.csv", legacyConversationHeader + "\n"
             + conversation("95000000000000017", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"
             + conversation("1000000000000000023", "2025-03-01 09:00:00", "2025-03-01 09:30:00") + "\n"))
-        _ = loader.load(path: dir.write("m.csv", messageHeader + "\n" + message("m1", "2025-03-01 09:10:00") + "\n"
+        _ = loader.load(path: try dir.write("m.csv", messageHeader + "\n" + message("m1", "2025-03-01 09:10:00") + "\n"
             + message("m2", "2025-03-01 09:40:00") + "\n"))
         let links = try w.db.rows("SELECT message_id, conversation_id FROM messages ORDER BY 1")
         #expect(links == [[.text("m1"), .text("1000000000000000023")], [.text("m2"), .text("95000000000000017")]])
@@ -395,7 +399,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
 }
 
 @Suite struct DaylightSavingTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     @Test func localTimesAcrossDSTChanges() throws {
         let w = try dir.warehouse(timeZone: "America/New_York")
@@ -408,7 +413,7 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
             + conversation("3", "2025-11-02 01:30:00", "2025-11-02 01:45:00") + "\n"
             // An explicit offset picks the second 01:30 (EST).
             + conversation("4", "2025-11-02T01:30:00-05:00", "2025-11-02T06:45:00Z") + "\n"
-        let s = try Loader(warehouse: w).load(path: dir.write("c.csv", text))
+        let s = try Loader(warehouse: w).load(path: try dir.write("c.csv", text))
         #expect(s.inserted == 3 && s.rejected == 1)
         #expect(try w.db.text("SELECT reason FROM rejects")?.contains("nonexistent local time") == true)
         let r = try w.db.rows("SELECT conversation_id, opened_ts, opened_at, first_response_seconds, resolution_seconds FROM conversations ORDER BY 1")

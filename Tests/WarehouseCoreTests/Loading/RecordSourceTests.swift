@@ -34,12 +34,12 @@ import Testing
     }
 
     @Test func theFixturesAsNamedFieldsLoadAsTheirFilesDo() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let fromFiles = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur", name: "files.db")
         let fromFields = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur", name: "fields.db")
         let fileLoader = try Loader(warehouse: fromFiles), fieldLoader = try Loader(warehouse: fromFields)
         var compared = 0
-        for path in Loader.loadOrder(Fixtures.exportFiles) {
+        for path in Loader.loadOrder(try Fixtures.exportFiles()) {
             let (records, lines) = try namedRecords(path)
             let file = fileLoader.load(path: path)
             let fields = fieldLoader.load(NamedFieldsSource(name: "request \(compared)", records: records))
@@ -62,7 +62,7 @@ import Testing
             #expect([fields.inserted, fields.updated, fields.unchanged] as [Int] == [file.inserted, file.updated, file.unchanged], "\(path)")
             compared += 1
         }
-        #expect(compared == Fixtures.exportFiles.count)
+        #expect(try compared == Fixtures.exportFiles().count)
         let (a, b) = (try contents(fromFiles.db), try contents(fromFields.db))
         for table in a.keys.sorted() {
             #expect(a[table]!.count > 0, "\(table) is empty")
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func aNamedRecordThatCannotBeReadIsRejectedWithItsIndexAndTouchesNothing() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let warehouse = try dir.warehouse()
         let loader = try Loader(warehouse: warehouse)
         func message(_ id: String, _ time: String, _ text: String) -> [(name: String, value: String)] {
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func namedRecordsOfNoKnownKindOrWithAColumnTwiceAreRefusedOrRejected() throws {
-        let dir = TempDir()
+        let dir = try TempDir()
         let loader = try Loader(warehouse: try dir.warehouse())
         let unknown = loader.load(NamedFieldsSource(name: "request 1", records: [[("Colour", "red")]]))
         #expect(unknown.error?.contains("not a known export") == true)

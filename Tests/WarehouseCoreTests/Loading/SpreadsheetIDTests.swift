@@ -10,7 +10,8 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
 /// IDs after a spreadsheet: the `.0` it adds to numbers, and the question
 /// whether a key column's long IDs were cut to 15 digits.
 @Suite struct SpreadsheetIDTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     @Test func aPointZeroIsRemovedFromEveryIDAndPeopleColumn() throws {
         let w = try dir.warehouse()
@@ -24,7 +25,7 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
             ("messages.csv", messageHeader + "\n" + message("7001.0", "2025-03-01 09:30:00", contact: "777129422.0", senderType: "user", sender: "1073060.0", channel: "554710.0") + "\n"),
             ("users.csv", "User ID,First Name,Last Name,Email,Role,Team\n1073060.0,Priya,Nair,p@x,Agent,Support\n910111.0,Ana,Lima,a@x,Agent,Support\n"),
         ]
-        let summaries = loader.load(paths: files.map { dir.write($0.0, $0.1) })
+        let summaries = loader.load(paths: try files.map { try dir.write($0.0, $0.1) })
         #expect(summaries.allSatisfy { $0.error == nil && $0.rejected == 0 }, "\(summaries.compactMap(\.error))")
         #expect(try w.db.rows("SELECT channel_id FROM dim_channel ORDER BY 1") == [[.text("554710")], [.text("A1.0")]])
         #expect(try w.db.rows("SELECT contact_id FROM dim_contact") == [[.text("777129422")]])
@@ -79,7 +80,7 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
     /// The survey of a conversations file (IDs as given, one per row) as the loader makes it, after every record.
     func record(ids: [String]) throws -> (ParsedRecord<Conversations.Column>, SourceSurvey) {
         let text = legacyConversationHeader + "\n" + ids.map { conversation($0, "2025-03-01 09:00:00", "") }.joined(separator: "\n") + "\n"
-        let source = try CSVFileSource(path: dir.write("c-\(UUID().uuidString).csv", text), maxRecordBytes: 1 << 20)
+        let source = try CSVFileSource(path: try dir.write("c-\(UUID().uuidString).csv", text), maxRecordBytes: 1 << 20)
         let survey = SourceSurvey(source: source, dateOrder: nil)
         let parsed = ParsedRecord(ColumnPositions<Conversations.Column>(header: source.header), form: nil, survey: survey)
         let zone = try WorkspaceZone("UTC")
@@ -97,13 +98,99 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
         let intact = try record(ids: ["7638301234567890000", "7638301234567900000", "7638301234567912345"])
         #expect(!intact.0.idLooksTruncated(.id))
         #expect(intact.1.zeroPaddedIDColumns.isEmpty)
-        // Short IDs survive a spreadsheet whole: the long ones still say the column was cut.
-        let short = try record(ids: ["7638301234567890000", "42"])
+        // Short IDs survive a spreadsheet whole: the long ones (with a sign of a spreadsheet) still say the column was cut.
+        let short = try record(ids: ["7638301234567890000", "42", "5.1E+18"])
         #expect(short.0.idLooksTruncated(.id))
         // Only values that tell nothing: not cut.
         #expect(try !record(ids: ["7.6383E+18", "6.9E+18"]).0.idLooksTruncated(.id))
         // A native file answers from its first record: no second reading.
         let native = try record(ids: ["7638301234567891234", "7638301234567890000"])
         #expect(native.1.passes == 0 && !native.0.idLooksTruncated(.id))
+    }
+}
+
+/// SPEC 1: zeros after the 15th digit are evidence of a spreadsheet only in
+/// numbers (an intact 17-digit ID ends in `00` one time in a hundred): at
+/// least 5 such IDs in the column, or another sign of a spreadsheet in the
+/// same file; and never in records sent live, where only scientific notation is.
+@Suite struct IDsEndingInZerosTests {
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
+
+    static let zeroEnded = ["4025572770824820000", "4025572770824830000", "4025572770824840000",
+                            "4025572770824850000", "4025572770824860000", "4025572770824870000"]
+
+    func rows(_ ids: [String], started: (Int) -> String = { "2025-03-01 0\($0):00:00" }, assignee: String = "u1") -> [String] {
+        ids.enumerated().map { i, id in conversation(id, started(i), "", contact: "c\(i)", assignee: assignee) }
+    }
+
+    func load(_ text: String) throws -> (Warehouse, LoadSummary) {
+        let w = try dir.warehouse(name: "w-\(UUID().uuidString).db")
+        let summary = try Loader(warehouse: w).load(path: dir.write("c-\(UUID().uuidString).csv", text))
+        return (w, summary)
+    }
+
+    func ids(_ w: Warehouse) throws -> [String] {
+        try w.db.rows("SELECT conversation_id FROM fact_conversation ORDER BY conversation_id").map { $0[0].description }
+    }
+
+    @Test func aSmallFileKeepsItsIDsThatEndInZeros() throws {
+        let ids = Array(Self.zeroEnded.prefix(3))
+        let (w, s) = try load(legacyConversationHeader + "\n" + rows(ids).joined(separator: "\n") + "\n")
+        #expect(s.succeeded && s.inserted == 3 && s.damagedIDs == 0 && s.keptByContactAndTime == 0, "\(s.notes)")
+        #expect(try self.ids(w) == ids)
+    }
+
+    @Test func fiveDifferentIDsEndingInZerosAreEnoughAlone() throws {
+        let ids = Array(Self.zeroEnded.prefix(5))
+        let (w, s) = try load(legacyConversationHeader + "\n" + rows(ids).joined(separator: "\n") + "\n")
+        #expect(s.damagedIDs == 5 && s.keptByContactAndTime == 5)
+        #expect(try self.ids(w).allSatisfy { $0.hasPrefix("~") })
+        // Four, and the same one again: not five IDs.
+        let (w2, s2) = try load(legacyConversationHeader + "\n" + rows(Array(Self.zeroEnded.prefix(4)) + [Self.zeroEnded[0]]).joined(separator: "\n") + "\n")
+        #expect(s2.damagedIDs == 0)
+        #expect(try self.ids(w2).allSatisfy { !$0.hasPrefix("~") })
+    }
+
+    /// Each sign of a spreadsheet, with only 2 IDs ending in zeros: the IDs are damaged.
+    @Test(arguments: ["point-zero", "date", "semicolon", "windows-1252", "scientific"])
+    func aFewIDsEndingInZerosWithAnotherSignOfASpreadsheet(_ sign: String) throws {
+        let ids = Array(Self.zeroEnded.prefix(2))
+        var header = legacyConversationHeader
+        var lines: [String]
+        switch sign {
+        case "point-zero": lines = rows(ids, assignee: "5312010.0")
+        case "date": lines = rows(ids, started: { "01.03.2025 0\($0):00" })
+        case "scientific": lines = rows(ids) + rows(["4.0255E+18"]).map { $0.replacingOccurrences(of: ",c0,", with: ",c9,") }
+        case "semicolon":
+            header = header.replacingOccurrences(of: ",", with: ";")
+            lines = rows(ids).map { $0.replacingOccurrences(of: ",", with: ";") }
+        default: lines = rows(ids).map { $0.replacingOccurrences(of: ",c1,", with: ",Jos\u{E9},") }
+        }
+        var bytes = Array((header + "\n" + lines.joined(separator: "\n") + "\n").utf8)
+        if sign == "windows-1252" { bytes = Array(String(decoding: bytes, as: UTF8.self).data(using: .windowsCP1252)!) }
+        let w = try dir.warehouse(name: "w-\(sign).db")
+        let s = try Loader(warehouse: w).load(path: dir.write("c-\(sign).csv", bytes: bytes))
+        #expect(s.succeeded, "\(s.error ?? "")")
+        #expect(s.damagedIDs == (sign == "scientific" ? 3 : 2), "\(sign): \(s.notes)")
+        #expect(try self.ids(w).filter { ids.contains($0) }.isEmpty, "\(sign)")
+    }
+
+    /// Records sent live were typed by a program: zeros are their IDs' own, alone or many.
+    @Test func liveRecordsKeepTheirIDsThatEndInZeros() throws {
+        let w = try dir.warehouse()
+        let loader = try Loader(warehouse: w)
+        func record(_ id: String, _ i: Int) -> [(name: String, value: String)] {
+            [("Conversation ID", id), ("DateTime Conversation Started", "2025-03-01 0\(i):00:00"), ("Contact ID", "c\(i)")]
+        }
+        let one = loader.load(NamedFieldsSource(name: "one", records: [record(Self.zeroEnded[0], 0)], withoutIDs: true), as: .conversations)
+        #expect(one.inserted == 1 && one.keptByContactAndTime == 0)
+        let many = loader.load(NamedFieldsSource(name: "many", records: Self.zeroEnded.dropFirst().enumerated().map { record($1, $0 + 1) },
+                                                 withoutIDs: true), as: .conversations)
+        #expect(many.inserted == 5 && many.keptByContactAndTime == 0 && many.damagedIDs == 0)
+        #expect(try ids(w) == Self.zeroEnded)
+        // Scientific notation is damage wherever it comes from.
+        let scientific = loader.load(NamedFieldsSource(name: "sci", records: [record("4.0255E+18", 8)], withoutIDs: true), as: .conversations)
+        #expect(scientific.damagedIDs == 1 && scientific.keptByContactAndTime == 1)
     }
 }

@@ -5,12 +5,13 @@ import Testing
 /// Exports that went through a spreadsheet: timestamps in its forms, the
 /// day/month order decided per file (or refused), `--date-order`.
 @Suite struct SpreadsheetLoadTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func load(_ w: Warehouse, _ name: String, _ text: String, order: DateOrder? = nil) throws -> LoadSummary {
         let loader = try Loader(warehouse: w)
         loader.dateOrder = order
-        return loader.load(path: dir.write(name, text))
+        return loader.load(path: try dir.write(name, text))
     }
 
     func conversations(_ rows: [(String, String, String)]) -> String {
@@ -129,14 +130,14 @@ import Testing
         let w = try dir.warehouse()
         let s = try load(w, "c.csv", conversations([("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00")]))
         #expect(s.timestampForm == nil && s.notes.isEmpty)
-        let survey = try surveyed(dir.write("n.csv", conversations([("1", "2025-03-01 09:00:00", ""), ("2", "2025-03-02 09:00:00", "")])))
+        let survey = try surveyed(try dir.write("n.csv", conversations([("1", "2025-03-01 09:00:00", ""), ("2", "2025-03-02 09:00:00", "")])))
         #expect(survey.passes == 0)
         // A native file with one slash date further down asks then, and the rest decides.
-        let late = try surveyed(dir.write("late.csv", conversations([("1", "2025-03-01 09:00:00", ""), ("2", "03/04/2025 09:00", ""),
+        let late = try surveyed(try dir.write("late.csv", conversations([("1", "2025-03-01 09:00:00", ""), ("2", "03/04/2025 09:00", ""),
                                                                      ("3", "2025-03-02 09:00:00", "15/04/2025 10:00")])))
         #expect(late.passes == 1 && late.order == .dmy)
         // One pass answers everything the first record leaves open.
-        let slash = try surveyed(dir.write("s.csv", conversations([("7638301234567890000", "03/04/2025 09:00", ""),
+        let slash = try surveyed(try dir.write("s.csv", conversations([("7638301234567890000", "03/04/2025 09:00", ""),
                                                                    ("7638301234567900000", "03/04/2025 09:00", "3/13/2025 10:00")])))
         #expect(slash.passes == 1 && slash.order == .mdy && slash.zeroPaddedIDColumns == ["conversationid"])
     }

@@ -46,8 +46,8 @@ private func utf16Bytes(_ text: String, bigEndian: Bool) -> [UInt8] {
     /// Loads `bytes` as `name` into a fresh warehouse; checks what every form must give.
     func load(_ name: String, _ bytes: [UInt8], texts: [String: String] = expectedTexts,
               sourceLocation: SourceLocation = #_sourceLocation) throws -> LoadSummary {
-        let dir = TempDir()
-        let path = dir.write(name, bytes: bytes)
+        let dir = try TempDir()
+        let path = try dir.write(name, bytes: bytes)
         let warehouse = try dir.warehouse()
         let s = try Loader(warehouse: warehouse).load(path: path)
         #expect(s.error == nil, "\(s.error ?? "")", sourceLocation: sourceLocation)
@@ -119,9 +119,9 @@ private func utf16Bytes(_ text: String, bigEndian: Bool) -> [UInt8] {
         let text = messagesFile(filler + [message("late", "2025-03-05 10:00:00", "caf\u{E9}")], separator: ",")
         let bytes = try #require(text.data(using: .windowsCP1252))
         #expect(bytes.count > CSVFileSource.sniffBytes)
-        let dir = TempDir()
+        let dir = try TempDir()
         let warehouse = try dir.warehouse()
-        let s = try Loader(warehouse: warehouse).load(path: dir.write("late.csv", bytes: Array(bytes)))
+        let s = try Loader(warehouse: warehouse).load(path: try dir.write("late.csv", bytes: Array(bytes)))
         #expect(s.error == nil && s.rejected == 0 && s.inserted == filler.count + 1)
         #expect(s.encoding == nil)
         #expect(s.notes == ["1 field not UTF-8 (the first on line \(filler.count + 2)), read as Windows-1252"])

@@ -5,7 +5,8 @@ import Testing
 /// The summaries the reports read must always equal what they summarise,
 /// however the facts got there: new files, replaced records, any load order.
 @Suite struct SummaryTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     static let messagesFromFacts = """
         SELECT m.sent_date_key, m.source_key, m.channel_key,
@@ -45,7 +46,7 @@ import Testing
     }
 
     func load(_ w: Warehouse, _ name: String, _ text: String) throws {
-        let summary = try Loader(warehouse: w).load(path: dir.write(name, text))
+        let summary = try Loader(warehouse: w).load(path: try dir.write(name, text))
         #expect(summary.error == nil)
         #expect(summary.rejected == 0, "\(summary.rejects)")
     }
@@ -139,7 +140,7 @@ import Testing
     }
 
     @Test func theFixturesInEveryOrderGiveTheSameSummaries() throws {
-        let files = Fixtures.exportFiles
+        let files = try Fixtures.exportFiles()
         var results: [[[SQLValue]]] = []
         for (i, order) in [files, files.reversed()].enumerated() {
             let w = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur", name: "w\(i).db")

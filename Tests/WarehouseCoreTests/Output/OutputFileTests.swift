@@ -8,7 +8,8 @@ import TestSupport
 // Device nodes are made in the test's own folder, never the machine's /dev.
 
 @Suite struct OutputFileTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func written(_ text: String, to path: String, replacing: Bool = false) throws {
         let file = replacing ? try OutputFile.replacing(path: path) : try OutputFile(path: path)
@@ -17,7 +18,7 @@ import TestSupport
     }
 
     @Test func anExistingFileIsOverwrittenInPlaceAndTruncated() throws {
-        let path = dir.write("out.txt", "a longer text that was there before\n")
+        let path = try dir.write("out.txt", "a longer text that was there before\n")
         chmod(path, 0o640)
         let before = try #require(PathInfo(path))
         try written("new\n", to: path)
@@ -36,7 +37,7 @@ import TestSupport
     }
 
     @Test(arguments: [false, true]) func aSymbolicLinkStaysALinkAndItsTargetGetsTheBytes(replacing: Bool) throws {
-        let target = dir.write("target.txt", "old target text\n")
+        let target = try dir.write("target.txt", "old target text\n")
         let link = dir.path("link.txt")
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.txt")
         try written("through the link\n", to: link, replacing: replacing)
@@ -95,7 +96,7 @@ import TestSupport
     @Test(.enabled(if: geteuid() != 0, "root may write a file of mode 0444 (ShellOutputTests runs this case as nobody)"),
           arguments: [false, true])
     func aReadOnlyFileIsRefusedAndLeftAlone(replacing: Bool) throws {
-        let path = dir.write("ro.txt", "kept\n")
+        let path = try dir.write("ro.txt", "kept\n")
         chmod(path, 0o444)
         let before = try #require(PathInfo(path))
         do {
@@ -111,7 +112,7 @@ import TestSupport
     // MARK: Replacing a regular file whole
 
     @Test func aReplacedFileIsWholeForItsReadersAndKeepsItsMode() throws {
-        let path = dir.write("page.html", "old page\n")
+        let path = try dir.write("page.html", "old page\n")
         chmod(path, 0o640)
         let before = try #require(PathInfo(path))
         let reader = try #require(FileHandle(forReadingAtPath: path))  // a reader that has the old page open
@@ -137,7 +138,7 @@ import TestSupport
     }
 
     @Test func aPageNotFinishedLeavesTheOldOneAndNoTemporaryFile() throws {
-        let path = dir.write("page.html", "old page\n")
+        let path = try dir.write("page.html", "old page\n")
         do {
             let file = try OutputFile.replacing(path: path)
             try file.write("half a pa")
@@ -148,7 +149,7 @@ import TestSupport
     }
 
     @Test func aFileWithOtherHardLinksIsWrittenThrough() throws {
-        let path = dir.write("page.html", "old page\n")
+        let path = try dir.write("page.html", "old page\n")
         let other = dir.path("other.html")
         try #require(link(path, other) == 0)
         let before = try #require(PathInfo(path))
@@ -158,7 +159,7 @@ import TestSupport
     }
 
     @Test func theWriteLoopSaysWhatFailedInsteadOfTrapping() throws {
-        let path = dir.write("in.txt", "x")
+        let path = try dir.write("in.txt", "x")
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
         do {

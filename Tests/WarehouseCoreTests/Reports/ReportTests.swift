@@ -17,11 +17,12 @@ let usersFile = """
     """
 
 @Suite struct ReportTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     func warehouse(_ files: [(String, String)], timeZone: String = "UTC") throws -> Warehouse {
         let w = try dir.warehouse(timeZone: timeZone)
-        let summaries = try Loader(warehouse: w).load(paths: files.map { dir.write($0.0, $0.1) })
+        let summaries = try Loader(warehouse: w).load(paths: files.map { try dir.write($0.0, $0.1) })
         for s in summaries { #expect(s.error == nil, "\(s.fileName): \(s.error ?? "")") ; #expect(s.rejected == 0, "\(s.rejects)") }
         return w
     }

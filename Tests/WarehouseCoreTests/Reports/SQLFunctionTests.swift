@@ -3,7 +3,8 @@ import Testing
 @testable import WarehouseCore
 
 @Suite struct SQLFunctionTests {
-    let dir = TempDir()
+    let dir: TempDir
+    init() throws { dir = try TempDir() }
 
     /// A warehouse with a table `t(x)` holding `values`.
     func db(_ values: [SQLValue]) throws -> Database {

@@ -121,7 +121,8 @@ final class ParsedRecord<Column: ExportColumns> {
             timestamps: Column.allCases.filter { $0.spec.type.isInstant }.compactMap { columns.positions[$0.rawValue] },
             ids: Column.allCases.filter { $0.spec.type == .key }.compactMap { column in
                 columns.positions[column.rawValue].map { (Header.normalise(column.spec.name), $0) }
-            })
+            },
+            idColumns: Column.allCases.filter { [.key, .id, .people].contains($0.spec.type) }.compactMap { columns.positions[$0.rawValue] })
     }
 
     /// Reads every column of the source's current record, checking them in

@@ -26,6 +26,9 @@ public final class NamedFieldsSource: RecordSource {
     /// record with its ID takes it over (SPEC 1 and 6).
     public let withoutIDs: Bool
 
+    /// Named records are sent live, typed by a program (`RecordSource.isLive`).
+    var isLive: Bool { true }
+
     /// Records known to be unreadable before they are loaded (a JSON value
     /// that cannot stand in a column), by index, with the reason: each is
     /// rejected with that reason, as a malformed line of a file is.

@@ -38,6 +38,10 @@ protocol RecordSource: AnyObject {
     /// Whether the records may come without their natural key (a webhook
     /// event): a conversation is then kept by contact and start (`ContactIdentity`).
     var withoutIDs: Bool { get }
+    /// Records sent live (SPEC 6: a JSON body, a webhook event) were typed by
+    /// a program: only scientific notation marks their IDs as damaged, never
+    /// zeros after the 15th digit (`SourceSurvey`).
+    var isLive: Bool { get }
     /// Where the record at `position` came from, for its reject, when not the source itself.
     func origin(_ position: Int) -> (name: String, line: Int)?
     /// The source's encoding when it is not UTF-8 (`Windows-1252`, `UTF-16LE`).
@@ -54,6 +58,7 @@ extension RecordSource {
     /// source joins several (`NamedFieldsSource.combining`); nil: the source itself.
     func origin(_ position: Int) -> (name: String, line: Int)? { nil }
     var withoutIDs: Bool { false }
+    var isLive: Bool { false }
     var encoding: String? { nil }
     var separator: String? { nil }
     var fieldsReadAsWindows1252: (count: Int, firstLine: Int?) { (0, nil) }

@@ -9,6 +9,8 @@ final class IdentityRows {
     private var held: [Bool?] = [nil, nil, nil]
     private(set) var damagedIDs = 0
     private(set) var collisions = 0
+    /// Records written under an identity in this unit (damaged IDs and records without one).
+    private(set) var kept = 0
 
     init(db: Database) { self.db = db }
 
@@ -16,6 +18,7 @@ final class IdentityRows {
         held = [nil, nil, nil]
         damagedIDs = 0
         collisions = 0
+        kept = 0
     }
 
     func note(_ event: IdentityEvent) {
@@ -51,7 +54,10 @@ final class IdentityRows {
     }
 
     /// An identity row is being written in this unit.
-    func written(_ table: IdentityTable) { held[Self.slot(table)] = true }
+    func written(_ table: IdentityTable) {
+        held[Self.slot(table)] = true
+        kept += 1
+    }
 
     /// What `takeOver` did with a row kept under an identity.
     enum TakeOver {

@@ -70,8 +70,18 @@ protocol RecordStore: AnyObject {
     /// Counts, for the unit's summary, a record kept by contact and time
     /// because its ID was damaged, or a conversation ID that stood for two.
     func note(_ event: IdentityEvent)
-    /// What `note` counted in the current unit.
-    var identityCounts: (damagedIDs: Int, collisions: Int) { get }
+    /// What `note` and `identityWritten` counted in the current unit.
+    var identityCounts: IdentityCounts { get }
+}
+
+/// What a load unit did with records kept by contact and time (`ContactIdentity`).
+struct IdentityCounts {
+    /// Records whose ID a spreadsheet damaged.
+    var damagedIDs = 0
+    /// Conversation IDs that stood for two conversations.
+    var collisions = 0
+    /// Records written under their contact and time: damaged IDs, and records without an ID.
+    var kept = 0
 }
 
 enum IdentityTable { case conversations, messages, failedMessages }

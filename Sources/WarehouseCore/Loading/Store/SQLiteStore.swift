@@ -251,5 +251,5 @@ final class SQLiteStore: RecordStore {
     }
     func note(_ event: IdentityEvent) { identities.note(event) }
     func identityWritten(_ table: IdentityTable) { identities.written(table) }
-    var identityCounts: (damagedIDs: Int, collisions: Int) { (identities.damagedIDs, identities.collisions) }
+    var identityCounts: IdentityCounts { IdentityCounts(damagedIDs: identities.damagedIDs, collisions: identities.collisions, kept: identities.kept) }
 }

@@ -1,7 +1,9 @@
 /// What a source's values say about the whole source where one record cannot
 /// tell, decided before the records that depend on it are read: the day/month
 /// order of its slash dates (`26/03/2025` or `3/26/2025`), and which key
-/// columns hold IDs a spreadsheet cut to 15 digits (`zeroPaddedIDColumns`).
+/// columns hold IDs a spreadsheet cut to 15 digits (`zeroPaddedIDColumns`:
+/// at least 5 of them, or fewer in a source that shows another sign of a
+/// spreadsheet; never in records sent live).
 ///
 /// A native export pays nothing: the first record is looked at once (its key
 /// IDs, its timestamps), and only when it leaves a question open (a key ID of
@@ -22,6 +24,7 @@ final class SourceSurvey {
     private let source: any RecordSource
     private var timestamps: [Int] = []
     private var ids: [(name: String, position: Int)] = []
+    private var signs = SpreadsheetSigns(ids: [], timestamps: [])
     private var begun = false
     private var orderAsked = false
     /// The value that decided the order, when the values did.
@@ -39,11 +42,13 @@ final class SourceSurvey {
         given = dateOrder
     }
 
-    /// The header positions of the kind's timestamp columns, and of the key
-    /// columns asked about (with their normalised names).
-    func watch(timestamps: [Int], ids: [(name: String, position: Int)]) {
+    /// The header positions of the kind's timestamp columns, of the key
+    /// columns asked about (with their normalised names), and of every ID and
+    /// people column (where a spreadsheet leaves its signs).
+    func watch(timestamps: [Int], ids: [(name: String, position: Int)], idColumns: [Int]) {
         self.timestamps = timestamps
         self.ids = ids
+        signs = SpreadsheetSigns(ids: idColumns, timestamps: timestamps)
     }
 
     /// The order slash dates are read in: given, or decided by the values.
@@ -55,7 +60,8 @@ final class SourceSurvey {
         guard !begun else { return }
         begun = true
         // Only a first ID that looks cut asks about its column: a native file pays nothing.
-        let openIDs = ids.filter { ZeroPaddedIDs.verdict(first.field($0.position)) == .zeroPadded }
+        // Records sent live were typed by a program: zeros there are the ID's own.
+        let openIDs = source.isLive ? [] : ids.filter { ZeroPaddedIDs.verdict(first.field($0.position)) == .zeroPadded }
         let needsOrder = given == nil && timestamps.contains { position in
             let f = FieldParsing.trimmed(first.field(position))
             return !f.isEmpty && FieldParsing.timestamp(f) == nil && SpreadsheetTimestamp.read(f)?.needsOrder == true
@@ -96,7 +102,7 @@ final class SourceSurvey {
             return
         }
         passes += 1
-        let findings = try SurveyPass(timestamps: timestamps, order: order, ids: ids).run(again)
+        let findings = try SurveyPass(timestamps: timestamps, order: order, ids: ids, signs: signs).run(again)
         zeroPaddedIDColumns.formUnion(findings.zeroPaddedIDColumns)
         if order {
             witness = findings.witness

@@ -1,7 +1,7 @@
 /// One reading of a source from its first record (through a second opening
 /// of it, `RecordSource.reopened`), answering what single records cannot: which
 /// day/month order its dates are in, and which key columns hold IDs a
-/// spreadsheet cut. It keeps no record, so memory stays bounded whatever the
+/// spreadsheet cut (and whether it shows another sign of a spreadsheet). It keeps no record, so memory stays bounded whatever the
 /// source's size, and stops as soon as every question it was asked is answered.
 struct SurveyPass {
     /// A value that can be read in one order only, and so decides the file's.
@@ -17,8 +17,11 @@ struct SurveyPass {
         var witness: Witness?
         /// The first date that reads either way, for the message that asks for `--date-order`.
         var firstAmbiguous: (line: Int, value: String)?
-        /// Normalised header names of the key columns whose every ID was cut to 15 digits.
+        /// Normalised header names of the key columns whose every ID was cut to
+        /// 15 digits, with enough such IDs or another sign of a spreadsheet.
         var zeroPaddedIDColumns: Set<String> = []
+        /// The first sign of a spreadsheet met (`SpreadsheetSigns`), when IDs were asked about.
+        var sign: String?
         /// Records read before every question was answered.
         var recordsRead = 0
     }
@@ -29,10 +32,13 @@ struct SurveyPass {
     let order: Bool
     /// The key columns asked about (normalised name, header position).
     let ids: [(name: String, position: Int)]
+    /// Where to look for a sign of a spreadsheet, which makes a few IDs ending in zeros enough.
+    let signs: SpreadsheetSigns
 
     func run(_ source: any RecordSource) throws -> Findings {
         var findings = Findings()
         var tallies = ids.map { ZeroPaddedIDs.Tally(name: $0.name, position: $0.position) }
+        if !ids.isEmpty { findings.sign = SpreadsheetSigns.ofSource(source) }
         var orderOpen = order
         while orderOpen || tallies.contains(where: { !$0.ruledOut }), try source.next() {
             // A record that is not well formed is rejected by the load: it says nothing.
@@ -40,6 +46,9 @@ struct SurveyPass {
             findings.recordsRead += 1
             let fields = source.fields
             for i in tallies.indices where !tallies[i].ruledOut { tallies[i].see(fields.field(tallies[i].position)) }
+            if findings.sign == nil, tallies.contains(where: { !$0.ruledOut }) {
+                findings.sign = signs.of(fields, line: source.position)
+            }
             guard orderOpen else { continue }
             for position in timestamps {
                 let f = FieldParsing.trimmed(fields.field(position))
@@ -55,7 +64,8 @@ struct SurveyPass {
                 }
             }
         }
-        findings.zeroPaddedIDColumns = Set(tallies.filter(\.isZeroPadded).map(\.name))
+        let sign = findings.sign
+        findings.zeroPaddedIDColumns = Set(tallies.filter { $0.isZeroPaddedAlone || ($0.isZeroPadded && sign != nil) }.map(\.name))
         return findings
     }
 }

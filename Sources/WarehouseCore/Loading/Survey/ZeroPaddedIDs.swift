@@ -1,10 +1,16 @@
 /// Whether a key column's IDs were cut by a spreadsheet: Excel keeps 15
 /// significant digits, so a 19-digit Conversation ID comes back with zeros
 /// after its 15th digit (`7638301234567890000`). One value cannot tell (an
-/// intact ID may end in zeros too); a column can: it is zero-padded when every
-/// one of its IDs of 16 or more digits has only zeros after the 15th (shorter
-/// IDs survive a spreadsheet whole and say nothing).
+/// intact 17-digit ID ends in `00` one time in a hundred); a column can: it
+/// is zero-padded when every one of its IDs of 16 or more digits has only
+/// zeros after the 15th (shorter IDs survive a spreadsheet whole and say
+/// nothing), and either there are at least `enoughAlone` such IDs or the
+/// source shows another sign of a spreadsheet (`SpreadsheetSigns`).
 enum ZeroPaddedIDs {
+    /// How many different zero-padded IDs make a column cut on their own: the
+    /// chance that 5 intact IDs all end in zeros is below one in 10^10.
+    static let enoughAlone = 5
+
     enum Verdict: Equatable {
         /// Blank, 15 digits or fewer, or in scientific notation (`7.6383E+18`,
         /// damaged in its own way): says nothing about the column.
@@ -46,19 +52,23 @@ enum ZeroPaddedIDs {
         let name: String
         let position: Int
         private(set) var ruledOut = false
-        private var seenPadded = false
+        /// The different zero-padded IDs seen, up to `enoughAlone`.
+        private var padded: Set<[UInt8]> = []
 
         init(name: String, position: Int) { (self.name, self.position) = (name, position) }
 
         mutating func see(_ value: UnsafeBufferPointer<UInt8>) {
             switch ZeroPaddedIDs.verdict(value) {
             case .tellsNothing: break
-            case .zeroPadded: seenPadded = true
+            case .zeroPadded:
+                if padded.count < ZeroPaddedIDs.enoughAlone { padded.insert(Array(FieldParsing.withoutPointZero(FieldParsing.trimmed(value)))) }
             case .intact: ruledOut = true
             }
         }
 
-        /// Every value seen was cut (and at least one was there to say so).
-        var isZeroPadded: Bool { seenPadded && !ruledOut }
+        /// Every value seen was cut, and at least one was there to say so.
+        var isZeroPadded: Bool { !padded.isEmpty && !ruledOut }
+        /// Cut, with enough IDs to say so without another sign of a spreadsheet.
+        var isZeroPaddedAlone: Bool { isZeroPadded && padded.count >= ZeroPaddedIDs.enoughAlone }
     }
 }
