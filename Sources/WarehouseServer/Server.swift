@@ -69,7 +69,7 @@ final class ServerState: @unchecked Sendable {
             throw ServerError(.unauthorized, "a token is needed: Authorization: Bearer TOKEN (or ?token=TOKEN); make one with `warehouse auth add-token --scope \(scope.rawValue)`",
                               headers: [.wwwAuthenticate: "Bearer"])
         }
-        guard let entry = tokens.entry(for: token) else {
+        guard let entry = try tokens.entry(for: token) else {
             throw ServerError(.unauthorized, "the token is not one of this warehouse's (revoked, or mistyped)", headers: [.wwwAuthenticate: "Bearer"])
         }
         guard entry.scope == scope else {

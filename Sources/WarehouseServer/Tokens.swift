@@ -136,6 +136,8 @@ final class TokenCache: @unchecked Sendable {
     private var entries: [Tokens.Entry] = []
     private var key: String?
     private var readAt = Date.distantPast
+    /// Why the last reading failed, while no reading has succeeded yet.
+    private var unread: Error?
 
     init(path: String) { self.path = path }
 
@@ -151,22 +153,29 @@ final class TokenCache: @unchecked Sendable {
             }
             key = try Tokens.webhookKey(in: db)
             readAt = Date()
+            unread = nil
         } catch {
             // Keep what was read last; try again at the next request.
             db = nil
+            if readAt == .distantPast { unread = error }
         }
     }
 
-    /// The token's entry, or nil when no stored token is this one.
-    func entry(for token: String) -> Tokens.Entry? {
+    /// The token's entry, or nil when no stored token is this one. Throws the
+    /// store's error when the tokens could never be read (the store's fault,
+    /// not the client's: `503`, not `401`).
+    func entry(for token: String) throws -> Tokens.Entry? {
         lock.lock(); defer { lock.unlock() }
         refresh()
+        if let unread { throw unread }
         return Tokens.match(token, in: entries)
     }
 
-    var webhookKey: String? {
+    /// The webhook signing key; throws as `entry(for:)` does.
+    func webhookKey() throws -> String? {
         lock.lock(); defer { lock.unlock() }
         refresh()
+        if let unread { throw unread }
         return key
     }
 }

@@ -20,7 +20,7 @@ struct WebhookRoute {
 
     func handle(_ request: Request, started: Date) async throws -> Answer {
         let body = try await server.bodyReader.read(request, started: started)
-        guard let key = server.tokens.webhookKey else {
+        guard let key = try server.tokens.webhookKey() else {
             throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key KEY`")
         }
         guard let signature = request.headers[.init("X-Webhook-Signature")!] else {

@@ -226,9 +226,10 @@ final class ServeProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var stderrText = ""
 
-    init(path: String, extra: [String] = []) throws {
-        process.executableURL = Binary.url
-        process.arguments = ["serve", "--db", path, "--port", "0"] + extra
+    /// `command`: what starts the binary, ending with its path (`unshare -m … warehouse`), instead of the binary itself.
+    init(path: String, extra: [String] = [], command: [String] = []) throws {
+        process.executableURL = command.first.map { URL(fileURLWithPath: $0) } ?? Binary.url
+        process.arguments = Array(command.dropFirst()) + ["serve", "--db", path, "--port", "0"] + extra
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
