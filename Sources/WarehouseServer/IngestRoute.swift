@@ -7,7 +7,8 @@ import WarehouseCore
 /// or as CSV with a header row (read as a file of that kind), through the
 /// same record path as files (`Loader`), in the writer's next group. The
 /// answer is sent after the group's commit: `{"received", "inserted",
-/// "updated", "unchanged", "rejected": [{"index", "reason"}]}`.
+/// "updated", "unchanged", "kept_by_contact_and_time", "rejected": [{"index",
+/// "reason"}]}`. An error is answered by its kind (`ServerError(for:)`).
 struct IngestRoute {
     let server: ServerState
 
