@@ -15,7 +15,8 @@ enum FieldType {
     case timestamp
     /// An instant every record has: a file without the column is refused, a blank value rejects the row.
     case requiredTimestamp
-    /// Seconds, from `HH:MM:SS` (hours past 24 allowed) or plain seconds; blank is NULL.
+    /// Seconds, from `HH:MM:SS` (hours past 24 allowed), plain seconds, or a
+    /// spreadsheet's time of day on a 12-hour clock (`12:01:37 AM`); blank is NULL.
     case duration
     /// A non-negative whole number (`Number of …`); blank is NULL.
     case count
