@@ -5,8 +5,9 @@ import Testing
 
 // SPEC 1, "Exports after a spreadsheet", end to end: each set of
 // Tests/Fixtures/spreadsheet (a cut of the sample after a round trip through a
-// spreadsheet, made by roundtrip.py; see make_fixtures.py) is loaded by the
-// binary into a fresh warehouse, and every report case of the conformance
+// spreadsheet: made by roundtrip.py, see make_fixtures.py, or saved by
+// LibreOffice Calc itself, see libreoffice/make.sh) is loaded by the binary
+// into a fresh warehouse, and every report case of the conformance
 // fixtures must come out exactly as its survivor gives: the same exports as
 // native files, with only what the spreadsheet lost (seconds it does not show,
 // characters Windows-1252 lacks).
@@ -46,6 +47,7 @@ struct SpreadsheetForm: CustomTestStringConvertible, Sendable {
             "values": "one-digit-hour durations and `.0` on IDs (issue 16: values)",
             "damaged-ids": "IDs a spreadsheet damaged, kept by contact and time (issue 16: damaged IDs)",
             "collisions": "Conversation ID collisions, both kept (issue 16: collisions)",
+            "libreoffice": "durations on a 12-hour clock and rows padded to the widest (as LibreOffice Calc saves them)",
         ]
         let named = needs.compactMap { parts[$0] }
         return named.isEmpty ? "[\(name): separators and encodings]" : "[\(name) needs \(named.joined(separator: "; "))]"

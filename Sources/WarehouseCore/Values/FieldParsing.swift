@@ -77,9 +77,18 @@ public enum FieldParsing {
 
     /// `HH:MM:SS` (hours may exceed 24, and may have one digit, `0:13:15`, as a
     /// spreadsheet writes them) or plain whole seconds. Minutes and seconds have
-    /// two digits. Nil when it does not parse.
+    /// two digits. A duration a spreadsheet wrote back as a time of day
+    /// (`12:01:37 AM`, `clockTimeDuration`) is read only when the value is in
+    /// none of these forms, so an export's own values cost nothing more.
+    /// Nil when it does not parse.
     public static func duration(_ raw: UnsafeBufferPointer<UInt8>) -> Int64? {
         let f = trimmed(raw)
+        return exportDuration(f) ?? clockTimeDuration(f)
+    }
+
+    /// `HH:MM:SS` or plain seconds, of a trimmed field (inlined into `duration`: the export's own path as it was).
+    @inline(__always)
+    static func exportDuration(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard !f.isEmpty else { return nil }
         var parts: [Int64] = []
         var current: Int64 = 0

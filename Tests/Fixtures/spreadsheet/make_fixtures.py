@@ -16,6 +16,10 @@ must load exactly as its survivor does. Three sets are made by hand on top:
   another start);
 - the damaged sets are plain forms (`--damage-ids`).
 
+The sets under `libreoffice/` were saved by LibreOffice Calc itself, made by
+`libreoffice/make.sh` from `native/`: this script keeps that folder and its
+forms (`"made_by"`) as they are; run make.sh again after `native/` changes.
+
 Run it again after changing the sample or the forms; the output is the same
 for the same input.
 """
@@ -35,6 +39,7 @@ import roundtrip  # noqa: E402
 CONTACT_EVERY = 45          # every 45th contact of the sample, by ID
 LOOKS_LIKE_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} ")
 LOOKS_LIKE_DURATION = re.compile(r"^\d+:\w+:\w+$")
+MADE_ELSEWHERE = "libreoffice"  # sets saved by a real spreadsheet program, by their own script
 
 
 def sample_folder():
@@ -91,7 +96,7 @@ def survivor_name(form):
 def main():
     sample = sample_folder()
     for entry in os.listdir(HERE):
-        if os.path.isdir(os.path.join(HERE, entry)):
+        if os.path.isdir(os.path.join(HERE, entry)) and entry != MADE_ELSEWHERE:
             shutil.rmtree(os.path.join(HERE, entry))
 
     contacts = sorted({contact_of(row, [roundtrip.normalized(c) for c in rows[0]])
@@ -119,6 +124,8 @@ def main():
     with open(os.path.join(HERE, "forms.json")) as f:
         forms = json.load(f)["forms"]
     for entry in forms:
+        if "made_by" in entry:
+            continue
         form = roundtrip.options(entry["options"])
         source = undecidable_native if entry.get("check") == "undecidable" else native
         roundtrip.convert_folder(source, os.path.join(HERE, entry["name"]), form)

@@ -120,8 +120,8 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
     static let zeroEnded = ["4025572770824820000", "4025572770824830000", "4025572770824840000",
                             "4025572770824850000", "4025572770824860000", "4025572770824870000"]
 
-    func rows(_ ids: [String], started: (Int) -> String = { "2025-03-01 0\($0):00:00" }, assignee: String = "u1") -> [String] {
-        ids.enumerated().map { i, id in conversation(id, started(i), "", contact: "c\(i)", assignee: assignee) }
+    func rows(_ ids: [String], started: (Int) -> String = { "2025-03-01 0\($0):00:00" }, assignee: String = "u1", frt: String = "") -> [String] {
+        ids.enumerated().map { i, id in conversation(id, started(i), "", contact: "c\(i)", assignee: assignee, frt: frt) }
     }
 
     func load(_ text: String) throws -> (Warehouse, LoadSummary) {
@@ -153,13 +153,17 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
     }
 
     /// Each sign of a spreadsheet, with only 2 IDs ending in zeros: the IDs are damaged.
-    @Test(arguments: ["point-zero", "date", "semicolon", "windows-1252", "scientific"])
+    @Test(arguments: ["point-zero", "date", "semicolon", "windows-1252", "scientific", "clock-duration", "padded"])
     func aFewIDsEndingInZerosWithAnotherSignOfASpreadsheet(_ sign: String) throws {
         let ids = Array(Self.zeroEnded.prefix(2))
         var header = legacyConversationHeader
         var lines: [String]
         switch sign {
         case "point-zero": lines = rows(ids, assignee: "5312010.0")
+        case "clock-duration": lines = rows(ids, frt: "12:01:37 AM")
+        case "padded":
+            header += ","
+            lines = rows(ids).map { $0 + "," }
         case "date": lines = rows(ids, started: { "01.03.2025 0\($0):00" })
         case "scientific": lines = rows(ids) + rows(["4.0255E+18"]).map { $0.replacingOccurrences(of: ",c0,", with: ",c9,") }
         case "semicolon":

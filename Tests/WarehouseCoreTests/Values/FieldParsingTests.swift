@@ -9,6 +9,10 @@ private func dur(_ s: String) -> Int64? {
     var s = s
     return s.withUTF8 { FieldParsing.duration($0) }
 }
+private func clock(_ s: String) -> Int64? {
+    var s = s
+    return s.withUTF8 { FieldParsing.clockTimeDuration($0) }
+}
 private func cnt(_ s: String) -> Int64? {
     var s = s
     return s.withUTF8 { FieldParsing.count($0) }
@@ -66,6 +70,31 @@ private func wall(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) 
         for bad in ["0:5:15", "0:05:5", "0:123:00", "0:00:290", ":13:15"] {
             #expect(dur(bad) == nil, "\(bad)")
         }
+    }
+
+    /// LibreOffice (US English) saves `00:01:37` as `12:01:37 AM` and `17:05:49` as `05:05:49 PM`; Excel writes `5:05:49 PM`.
+    @Test func durationsASpreadsheetWroteBackAsATimeOfDay() {
+        let cases: [(String, Int64)] = [
+            ("12:01:37 AM", 97), ("12:00:00 AM", 0), ("12:00:05 AM", 5), ("02:39:30 AM", 2 * 3600 + 39 * 60 + 30),
+            ("05:05:49 PM", 17 * 3600 + 5 * 60 + 49), ("5:05:49 PM", 17 * 3600 + 5 * 60 + 49),
+            ("12:14:32 PM", 12 * 3600 + 14 * 60 + 32), ("01:10:39 PM", 13 * 3600 + 10 * 60 + 39),
+            ("11:59:59 PM", 86399), ("1:00:00 am", 3600), (" 1:00:00 pm ", 13 * 3600), ("1:00:00PM", 13 * 3600),
+        ]
+        for (value, seconds) in cases {
+            #expect(dur(value) == seconds, "\(value)")
+            #expect(clock(value) == seconds, "\(value)")
+        }
+        // A 12-hour clock has hours 1 to 12, two-digit minutes and seconds, and here always its seconds.
+        for bad in ["00:01:37 AM", "0:01:37 AM", "13:05:49 PM", "12:01 AM", "12:60:00 AM", "12:00:60 PM", "1:5:49 PM",
+                    "123:00:00 AM", "12:01:37 XM", "12:01:37 A", "12:01:37 AMM", "12:01:37 PM extra", "AM", "12:01:37 A.M."] {
+            #expect(dur(bad) == nil, "\(bad)")
+        }
+        // Only the time-of-day form: other code can tell a value written that way.
+        for native in ["00:01:37", "86:07:38", "0:13:15", "97", ""] {
+            #expect(clock(native) == nil, "\(native)")
+        }
+        #expect(dur("86:07:38") == Int64(86 * 3600 + 7 * 60 + 38))
+        #expect(dur("12:01:37") == Int64(12 * 3600 + 60 + 37))
     }
 
     @Test func counts() {

@@ -15,7 +15,8 @@ enum FieldType {
     case timestamp
     /// An instant every record has: a file without the column is refused, a blank value rejects the row.
     case requiredTimestamp
-    /// Seconds, from `HH:MM:SS` (hours past 24 allowed) or plain seconds; blank is NULL.
+    /// Seconds, from `HH:MM:SS` (hours past 24 allowed), plain seconds, or a
+    /// spreadsheet's time of day on a 12-hour clock (`12:01:37 AM`); blank is NULL.
     case duration
     /// A non-negative whole number (`Number of …`); blank is NULL.
     case count
@@ -122,7 +123,8 @@ final class ParsedRecord<Column: ExportColumns> {
             ids: Column.allCases.filter { $0.spec.type == .key }.compactMap { column in
                 columns.positions[column.rawValue].map { (Header.normalise(column.spec.name), $0) }
             },
-            idColumns: Column.allCases.filter { [.key, .id, .people].contains($0.spec.type) }.compactMap { columns.positions[$0.rawValue] })
+            idColumns: Column.allCases.filter { [.key, .id, .people].contains($0.spec.type) }.compactMap { columns.positions[$0.rawValue] },
+            durations: Column.allCases.filter { $0.spec.type == .duration }.compactMap { columns.positions[$0.rawValue] })
     }
 
     /// Reads every column of the source's current record, checking them in

@@ -11,6 +11,10 @@ import Foundation
 /// from its header line (`CSVReader.separator(inHeaderOf:)`). A native export,
 /// UTF-8 with commas, is read exactly as before: no decoding layer, the comma.
 /// The SHA-256 is always that of the file's own bytes.
+///
+/// A header line that ends in columns with no name is a spreadsheet's padding
+/// (`RowPadding`): the header is its named columns, and a record may fill the
+/// unnamed ones with nothing; a value under one rejects its record.
 final class CSVFileSource: RecordSource {
     let name: String
     let header: Header
@@ -22,6 +26,9 @@ final class CSVFileSource: RecordSource {
     /// How much of the file decides its encoding.
     static let sniffBytes = 1 << 20
     private let sha = SHA256Digester()
+    /// Columns with no name at the end of the header line: a spreadsheet padded
+    /// every row to its widest one (`RowPadding`). They are not in `header`.
+    let unnamedColumns: Int
     private var finished = false
 
     init(path: String, maxRecordBytes: Int) throws {
@@ -51,7 +58,10 @@ final class CSVFileSource: RecordSource {
         }
         reader.separator = CSVReader.separator(inHeaderOf: text)
         guard try reader.next() else { throw WarehouseError("\(path): the file is empty (no header row)") }
-        header = Header(reader.strings)
+        let names = reader.strings
+        let named = RowPadding.namedCount(names)
+        header = Header(Array(names.prefix(named)))
+        unnamedColumns = names.count - named
     }
 
     func next() throws -> Bool {
@@ -66,7 +76,7 @@ final class CSVFileSource: RecordSource {
     var malformation: String? {
         if let problem = reader.malformation { return problem }
         if reader.fieldCount != header.count {
-            return "wrong number of fields: \(reader.fieldCount), header has \(header.count)"
+            return RowPadding.fieldCountMismatch(reader.fields, header: header.count, unnamedColumns: unnamedColumns)
         }
         return nil
     }

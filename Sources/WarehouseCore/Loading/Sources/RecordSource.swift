@@ -48,6 +48,8 @@ protocol RecordSource: AnyObject {
     var encoding: String? { get }
     /// Its field separator when it is not a comma ("`;`", "tab").
     var separator: String? { get }
+    /// Columns with no name at the end of its header (a spreadsheet's padding).
+    var unnamedColumns: Int { get }
     /// Fields of a UTF-8 source that were not UTF-8 and were read as
     /// Windows-1252, and the line of the first; known once the source is read.
     var fieldsReadAsWindows1252: (count: Int, firstLine: Int?) { get }
@@ -61,6 +63,7 @@ extension RecordSource {
     var isLive: Bool { false }
     var encoding: String? { nil }
     var separator: String? { nil }
+    var unnamedColumns: Int { 0 }
     var fieldsReadAsWindows1252: (count: Int, firstLine: Int?) { (0, nil) }
 }
 

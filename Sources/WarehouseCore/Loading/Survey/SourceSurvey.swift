@@ -24,7 +24,7 @@ final class SourceSurvey {
     private let source: any RecordSource
     private var timestamps: [Int] = []
     private var ids: [(name: String, position: Int)] = []
-    private var signs = SpreadsheetSigns(ids: [], timestamps: [])
+    private var signs = SpreadsheetSigns(ids: [], timestamps: [], durations: [])
     private var begun = false
     private var orderAsked = false
     /// The value that decided the order, when the values did.
@@ -44,11 +44,11 @@ final class SourceSurvey {
 
     /// The header positions of the kind's timestamp columns, of the key
     /// columns asked about (with their normalised names), and of every ID and
-    /// people column (where a spreadsheet leaves its signs).
-    func watch(timestamps: [Int], ids: [(name: String, position: Int)], idColumns: [Int]) {
+    /// people column and every duration column (where a spreadsheet leaves its signs).
+    func watch(timestamps: [Int], ids: [(name: String, position: Int)], idColumns: [Int], durations: [Int]) {
         self.timestamps = timestamps
         self.ids = ids
-        signs = SpreadsheetSigns(ids: idColumns, timestamps: timestamps)
+        signs = SpreadsheetSigns(ids: idColumns, timestamps: timestamps, durations: durations)
     }
 
     /// The order slash dates are read in: given, or decided by the values.
