@@ -302,13 +302,18 @@ final class GeneratedExports: @unchecked Sendable {
         #expect(try WarehouseDigest.read(target.path).digest.data == states.last!.data)
 
         var journals = 0
+        // Kills are aimed by the uninterrupted run's time; a run that ends before
+        // its kill (the machine got less busy) aims the next ones by its own.
+        var duration = full.seconds
         for fraction in [0.35, 0.5, 0.65, 0.8, 0.9, 0.97] {
             remove()
             let child = try Child(executable: Binary.url, arguments: command, in: scratch.url)
-            let wait = child.started.addingTimeInterval(fraction * full.seconds).timeIntervalSinceNow
+            let wait = child.started.addingTimeInterval(fraction * duration).timeIntervalSinceNow
             if wait > 0 { usleep(useconds_t(wait * 1_000_000)) }
+            let endedFirst = !child.isRunning
             child.kill(SIGKILL)
-            _ = child.wait()
+            let ended = child.wait()
+            if endedFirst { duration = min(duration, ended.seconds) }
             if FileManager.default.fileExists(atPath: target.path + "-journal") { journals += 1 }
             // A reader first: it must roll back the journal itself.
             let read = try Child.run(["sql", "--db", target.path, "--format", "csv", "SELECT count(*) FROM load_log"], in: scratch.url)
