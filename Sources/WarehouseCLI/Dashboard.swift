@@ -13,14 +13,18 @@ extension WarehouseCommand {
                 user performance, agents opening conversations, and the long and busy conversations: each report run with \
                 the same parameters as `warehouse report`. The page fetches nothing (it opens offline and from an e-mail \
                 attachment), reflows on a phone and prints on A4.
+
+                Parameters:
+                \(ReportParameter.helpLines(WarehouseDashboard.Dashboard.parameters))
                 """
         )
 
         @OptionGroup var database: DatabaseOptions
-        @OptionGroup var period: PeriodOptions
 
         @Option(name: .long, help: ArgumentHelp("The page's file; - for standard output.", valueName: "file"))
         var out = "dashboard.html"
+
+        @OptionGroup var parameters: ReportOptions
 
         func validate() throws {
             if out.isEmpty { throw ValidationError("--out takes a file name, or - for standard output.") }
@@ -28,7 +32,7 @@ extension WarehouseCommand {
 
         func run() throws {
             let warehouse = try Warehouse.openExisting(path: database.path)
-            let page = try WarehouseDashboard.Dashboard.page(of: warehouse, period.arguments)
+            let page = try WarehouseDashboard.Dashboard.page(of: warehouse, try parameters.arguments(allowed: WarehouseDashboard.Dashboard.parameters))
             try write(Array(page.utf8), to: out)
         }
 

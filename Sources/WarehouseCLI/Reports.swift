@@ -64,16 +64,19 @@ extension WarehouseCommand {
             discussion: """
                 Each report takes the parameters `warehouse reports NAME` lists; any other is an error. \
                 --from/--to are inclusive days in the reporting time zone (--tz, default the workspace's).
+
+                Report parameters:
+                \(ReportParameter.helpLines(ReportParameter.allCases))
                 """
         )
+
+        @Argument(help: "The report's name (see `warehouse reports`).")
+        var name: String
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var queries: QueryOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var parameters: ReportOptions
-
-        @Argument(help: "The report's name (see `warehouse reports`).")
-        var name: String
 
         func run() throws {
             let library = queries.library(for: database.path)
@@ -81,7 +84,7 @@ extension WarehouseCommand {
             let warehouse = try Warehouse.openExisting(path: database.path)
             // Printed as it is stepped: a long result is never held whole.
             var stream: ResultStream?
-            try warehouse.run(report, parameters.arguments,
+            try warehouse.run(report, try parameters.arguments(),
                               columns: { stream = ResultStream(output.formatter, columns: $0, display: report.display, bytes: Terminal.write(bytes:)) },
                               resultRow: { stream?.add($0) })
             stream?.finish()
@@ -89,31 +92,16 @@ extension WarehouseCommand {
     }
 }
 
-/// The period and filters: the parameters `report` (and the shell's `.report`) and `dashboard` share.
-struct PeriodOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("First day, inclusive (YYYY-MM-DD).", valueName: "date")) var from: String?
-    @Option(help: ArgumentHelp("Last day, inclusive (YYYY-MM-DD).", valueName: "date")) var to: String?
-    @Option(help: ArgumentHelp("Reporting time zone (IANA name; default the workspace's).", valueName: "zone")) var tz: String?
-    @Option(help: ArgumentHelp("A team name.", valueName: "name")) var team: String?
-    @Option(help: ArgumentHelp("A channel ID or name.", valueName: "name-or-id")) var channel: String?
-
-    var arguments: ReportArguments {
-        ReportArguments(from: from, to: to, tz: tz, team: team, channel: channel)
-    }
-}
-
-/// The report parameters as command-line options (the same for `report` and the shell's `.report`).
+/// The report parameters on a command line (`warehouse report`, `warehouse
+/// dashboard`), read and checked by their table (`ReportParameter`), so the
+/// command line, the shell, HTTP and the dashboard form say the same.
 struct ReportOptions: ParsableArguments {
-    @OptionGroup var period: PeriodOptions
-    @Option(help: ArgumentHelp("Period: day, week or month.", valueName: "day|week|month")) var by: String?
-    @Option(name: .customLong("group-by"), help: ArgumentHelp("Group by user or team.", valueName: "user|team")) var groupBy: String?
-    @Option(help: ArgumentHelp("A user ID or full name.", valueName: "name-or-id")) var user: String?
-    @Option(help: ArgumentHelp("At most N rows.", valueName: "n")) var limit: Int?
-    @Option(help: ArgumentHelp("The percentile P (above 0, at most 100).", valueName: "p")) var percentile: Double?
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("The report parameters, as --NAME VALUE (listed above).", valueName: "parameters"))
+    var words: [String] = []
 
-    var arguments: ReportArguments {
-        var arguments = period.arguments
-        (arguments.by, arguments.groupBy, arguments.user, arguments.limit, arguments.percentile) = (by, groupBy, user, limit, percentile)
-        return arguments
+    /// The parameters given, of those in `allowed`; read when the command runs,
+    /// so a bad one is one line and status 1, as a value the warehouse refuses is.
+    func arguments(allowed: [ReportParameter] = ReportParameter.allCases) throws -> ReportArguments {
+        try ReportArguments.parse(words, allowed: allowed)
     }
 }

@@ -86,13 +86,11 @@ public enum Dashboard {
     }
 
     static func filterForm(_ form: ServedForm, _ arguments: ReportArguments) -> FilterFormModel {
-        FilterFormModel(formTarget: form.path, fields: [
-            FormField(fieldName: "from", fieldLabel: "From", fieldType: "date", fieldValue: arguments.from ?? ""),
-            FormField(fieldName: "to", fieldLabel: "To", fieldType: "date", fieldValue: arguments.to ?? ""),
-            FormField(fieldName: "tz", fieldLabel: "Time zone", fieldType: "text", fieldValue: arguments.tz ?? ""),
-            FormField(fieldName: "team", fieldLabel: "Team", fieldType: "text", fieldValue: arguments.team ?? ""),
-            FormField(fieldName: "channel", fieldLabel: "Channel", fieldType: "text", fieldValue: arguments.channel ?? ""),
-        ], hiddenToken: form.token)
+        // One field per parameter the page takes, from the parameters' table.
+        FilterFormModel(formTarget: form.path, fields: parameters.map { parameter in
+            FormField(fieldName: parameter.rawValue, fieldLabel: parameter.spec.label,
+                      fieldType: parameter.spec.kind == .date ? "date" : "text", fieldValue: arguments[parameter] ?? "")
+        }, hiddenToken: form.token)
     }
 
     static func channelName(_ id: String?, in warehouse: Warehouse) throws -> String? {

@@ -15,10 +15,9 @@ struct ReportRun {
     init(_ name: String, key: String? = nil, _ page: ReportArguments, by: String? = nil, groupBy: String? = nil, keep: Int? = nil) throws {
         report = try ReportLibrary(directories: []).report(named: name)
         self.key = key ?? name
-        let takes = Set(report.parameters)
-        func given<T>(_ parameter: ReportParameter, _ value: T?) -> T? { takes.contains(parameter) ? value : nil }
-        arguments = ReportArguments(from: given(.from, page.from), to: given(.to, page.to), tz: given(.tz, page.tz), by: by,
-                                    groupBy: groupBy, team: given(.team, page.team), channel: given(.channel, page.channel))
+        var arguments = page.restricted(to: report.parameters)
+        (arguments.by, arguments.groupBy) = (by, groupBy)
+        self.arguments = arguments
         self.keep = keep
     }
 }

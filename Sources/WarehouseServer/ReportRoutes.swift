@@ -14,9 +14,6 @@ import WarehouseDashboard
 struct ReportRoutes {
     let server: ServerState
 
-    /// The report parameters a query may give, as the command-line options are named.
-    static let reportParameters = Set(ReportParameter.allCases.map(\.rawValue))
-
     func library() -> ReportLibrary {
         ReportLibrary(directories: ReportLibrary.directories(warehousePath: server.options.path, extra: server.options.queries))
     }
@@ -49,12 +46,12 @@ struct ReportRoutes {
                 guard value == "csv" || value == "json" else { throw ServerError.badRequest("format takes csv or json, not '\(value)'") }
                 format = value == "csv" ? .csv : .json
             default:
-                guard Self.reportParameters.contains(key) else {
+                guard let parameter = ReportParameter(rawValue: key) else {
                     throw ServerError.badRequest("unknown parameter \(key): a report takes \(ReportParameter.allCases.map(\.rawValue).joined(separator: ", ")), format and token (each report lists its own: GET /reports)")
                 }
                 // A field left empty (a spreadsheet's or a form's) is not given.
                 if value.isEmpty { continue }
-                try Self.set(key, value, in: &arguments)
+                try Self.set(parameter, value, in: &arguments)
             }
         }
         let library = library()
@@ -80,11 +77,11 @@ struct ReportRoutes {
         var token: String?
         for (key, value) in try request.queryItems() {
             if key == "token" { token = value; continue }
-            guard WarehouseDashboard.Dashboard.parameters.map(\.rawValue).contains(key) else {
+            guard let parameter = ReportParameter(rawValue: key), WarehouseDashboard.Dashboard.parameters.contains(parameter) else {
                 throw ServerError.badRequest("unknown parameter \(key): the dashboard takes \(WarehouseDashboard.Dashboard.parameters.map(\.rawValue).joined(separator: ", ")) and token")
             }
             if value.isEmpty { continue }
-            try Self.set(key, value, in: &arguments)
+            try Self.set(parameter, value, in: &arguments)
         }
         let form = WarehouseDashboard.Dashboard.ServedForm(path: request.uri.path, token: token)
         let given = arguments
@@ -94,28 +91,6 @@ struct ReportRoutes {
         var extra = HTTPFields()
         extra[.init("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'"
         return .bytes(Array(page.utf8), contentType: "text/html; charset=utf-8", extra: extra)
-    }
-
-    /// Sets one parameter as the command line would; a value the command
-    /// line could not read is refused with its message.
-    static func set(_ key: String, _ value: String, in arguments: inout ReportArguments) throws {
-        switch key {
-        case "from": arguments.from = value
-        case "to": arguments.to = value
-        case "tz": arguments.tz = value
-        case "by": arguments.by = value
-        case "group-by": arguments.groupBy = value
-        case "team": arguments.team = value
-        case "user": arguments.user = value
-        case "channel": arguments.channel = value
-        case "limit":
-            guard let n = Int(value) else { throw ServerError.badRequest("The value '\(value)' is invalid for '--limit <n>'") }
-            arguments.limit = n
-        case "percentile":
-            guard let p = Double(value) else { throw ServerError.badRequest("The value '\(value)' is invalid for '--percentile <p>'") }
-            arguments.percentile = p
-        default: throw ServerError.badRequest("unknown parameter \(key)")
-        }
     }
 }
 
@@ -157,5 +132,13 @@ final class ReaderPool: @unchecked Sendable {
     private func put(_ warehouse: Warehouse) {
         lock.lock(); defer { lock.unlock() }
         if idle.count < keep { idle.append(warehouse) }
+    }
+}
+
+extension ReportRoutes {
+    /// Sets one parameter from the query, checked by its table entry, with
+    /// the message the command line gives (400).
+    static func set(_ parameter: ReportParameter, _ value: String, in arguments: inout ReportArguments) throws {
+        do { try arguments.set(parameter, value) } catch { throw ServerError.badRequest("\(error)") }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarehouseCore
 
 @Suite(.serialized) struct ReportCommandTests {
     @Test func reportsListsTheLibraryAndDescribesOne() throws {
@@ -13,6 +14,29 @@ import Testing
         let one = try s.run("reports", "leaderboard_resolution_time", "--db", "w.db")
         #expect(one.stdout.contains("--group-by user|team"))
         #expect(one.stdout.contains("p90_resolution_seconds"))
+    }
+
+    /// Every parameter of the table is in `--help` with its value name and
+    /// help, and a bad value is refused with the table's words, on the command
+    /// line and in the shell alike.
+    @Test func theParametersTableDrivesHelpAndChecks() throws {
+        let s = try Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let help = try s.run("report", "--help").stdout
+        for parameter in ReportParameter.allCases {
+            #expect(help.contains("\(parameter.option) \(parameter.valueName)"), "\(parameter.option) missing from --help")
+            #expect(help.contains(String(parameter.help.prefix(20))), "\(parameter.option)'s help missing")
+        }
+        let dashboardHelp = try s.run("dashboard", "--help").stdout
+        #expect(dashboardHelp.contains("--team NAME") && !dashboardHelp.contains("--limit N"))
+        for (parameter, bad) in [(ReportParameter.limit, "x"), (.percentile, "0"), (.by, "year"), (.from, "2025-02-30")] {
+            var expected = ReportArguments()
+            let message = "\((#expect(throws: WarehouseError.self) { try expected.set(parameter, bad) }).map { "\($0)" } ?? "")"
+            let cli = try s.run("report", "conversation_list", "--db", "w.db", parameter.option, bad)
+            #expect(cli.status == 1 && cli.stderr == "Error: \(message)\n", "\(cli.stderr)")
+            let shell = try Binary.run(["shell", "--db", "w.db"], in: s.url, input: ".report conversation_list \(parameter.option) \(bad)\n")
+            #expect(shell.stderr.contains(message), "\(shell.stderr)")
+        }
     }
 
     @Test func tableOutputIsForPeople() throws {

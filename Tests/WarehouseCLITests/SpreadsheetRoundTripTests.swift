@@ -86,8 +86,7 @@ final class SpreadsheetLoad {
         var out: [String: String] = [:]
         for c in ConformanceCase.all {
             do {
-                let options = try ReportOptions.parse(c.params)
-                let table = try warehouse.run(try library.report(named: c.report), options.arguments)
+                let table = try warehouse.run(try library.report(named: c.report), ReportArguments.parse(c.params))
                 out[c.name] = ([table.columns.joined(separator: ",")] + table.rows.map { $0.map(\.description).joined(separator: ",") })
                     .joined(separator: "\n")
             } catch {

@@ -39,3 +39,15 @@ func records(_ text: String, bufferSize: Int = 1 << 20) throws -> [(Int, [String
     }
     return out
 }
+
+extension ReportArguments {
+    /// Arguments as a test writes them, set unchecked: a bad value is refused when the report resolves them.
+    init(from: String? = nil, to: String? = nil, tz: String? = nil, by: String? = nil, groupBy: String? = nil, team: String? = nil,
+         user: String? = nil, channel: String? = nil, limit: Int? = nil, percentile: Double? = nil) {
+        self.init()
+        (self.from, self.to, self.tz, self.by, self.groupBy) = (from, to, tz, by, groupBy)
+        (self.team, self.user, self.channel) = (team, user, channel)
+        self[.limit] = limit.map { String($0) }
+        self[.percentile] = percentile.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+    }
+}

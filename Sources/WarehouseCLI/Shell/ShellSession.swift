@@ -261,17 +261,12 @@ final class ShellSession {
             throw WarehouseError("usage: .report NAME [--from DATE --to DATE …]; .reports lists the reports")
         }
         let report = try library.report(named: name)
-        let options: ReportOptions
-        do {
-            options = try ReportOptions.parse(Array(arguments.dropFirst()))
-        } catch {
-            throw WarehouseError(ReportOptions.message(for: error))
-        }
+        let given = try ReportArguments.parse(Array(arguments.dropFirst()))
         let started = DispatchTime.now()
         ShellSignals.activeDatabase = warehouse.db.handle
         defer { ShellSignals.activeDatabase = nil }
         // An interrupt comes up as SQLite's own error, which `reportSQLError` tells as such.
-        let result = try warehouse.run(report, options.arguments)
+        let result = try warehouse.run(report, given)
         emit(render(result, display: report.display))
         finishOnce()
         emitTime(since: started)

@@ -121,7 +121,7 @@ public struct Report: Sendable {
         }
         out += "\n\nParameters:"
         if parameters.isEmpty { out += " none" }
-        for parameter in parameters { out += "\n  --\(parameter.rawValue) \(parameter.valueName)".padding(toLength: 26, withPad: " ", startingAt: 0) + parameter.help }
+        if !parameters.isEmpty { out += "\n" + ReportParameter.helpLines(parameters) }
         if !columns.isEmpty {
             out += "\n\nColumns:"
             let width = max(12, (columns.map(\.name.count).max() ?? 0) + 2)

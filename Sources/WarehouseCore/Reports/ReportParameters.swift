@@ -1,76 +1,5 @@
 import Foundation
 
-/// A parameter a report may take on the command line.
-public enum ReportParameter: String, CaseIterable, Sendable {
-    case from, to, tz, by
-    case groupBy = "group-by"
-    case team, user, channel, limit, percentile
-
-    public var valueName: String {
-        switch self {
-        case .from, .to: return "DATE"
-        case .tz: return "ZONE"
-        case .by: return "day|week|month"
-        case .groupBy: return "user|team"
-        case .team: return "NAME"
-        case .user, .channel: return "NAME_OR_ID"
-        case .limit: return "N"
-        case .percentile: return "P"
-        }
-    }
-
-    public var help: String {
-        switch self {
-        case .from: return "first day, inclusive (YYYY-MM-DD, reporting time zone)"
-        case .to: return "last day, inclusive"
-        case .tz: return "reporting time zone (IANA name; default the workspace's)"
-        case .by: return "period: day, week (named by its Monday) or month"
-        case .groupBy: return "group by user or team"
-        case .team: return "a team name"
-        case .user: return "a user ID or full name"
-        case .channel: return "a channel ID or name"
-        case .limit: return "at most N rows"
-        case .percentile: return "the percentile, above 0 and at most 100 (default 90)"
-        }
-    }
-}
-
-/// The values given for a report's parameters, as typed.
-public struct ReportArguments: Equatable, Sendable {
-    public var from: String?
-    public var to: String?
-    public var tz: String?
-    public var by: String?
-    public var groupBy: String?
-    public var team: String?
-    public var user: String?
-    public var channel: String?
-    public var limit: Int?
-    public var percentile: Double?
-
-    public init(from: String? = nil, to: String? = nil, tz: String? = nil, by: String? = nil, groupBy: String? = nil,
-                team: String? = nil, user: String? = nil, channel: String? = nil, limit: Int? = nil, percentile: Double? = nil) {
-        (self.from, self.to, self.tz, self.by, self.groupBy) = (from, to, tz, by, groupBy)
-        (self.team, self.user, self.channel, self.limit, self.percentile) = (team, user, channel, limit, percentile)
-    }
-
-    /// The parameters that were given.
-    public var given: [ReportParameter] {
-        var given: [ReportParameter] = []
-        if from != nil { given.append(.from) }
-        if to != nil { given.append(.to) }
-        if tz != nil { given.append(.tz) }
-        if by != nil { given.append(.by) }
-        if groupBy != nil { given.append(.groupBy) }
-        if team != nil { given.append(.team) }
-        if user != nil { given.append(.user) }
-        if channel != nil { given.append(.channel) }
-        if limit != nil { given.append(.limit) }
-        if percentile != nil { given.append(.percentile) }
-        return given
-    }
-}
-
 /// The named SQL parameters a report's SQL may read. Every one is always bound
 /// (unset ones to their default), and a view of a report is its SQL with each
 /// parameter replaced by its default, so the view is the report over all data.
@@ -131,6 +60,8 @@ public enum ReportParameters {
     /// report that takes them all: what runs several reports with the same
     /// arguments checks them once, with the errors `warehouse report` gives.
     public static func resolve(_ arguments: ReportArguments, in warehouse: Warehouse) throws -> [String: SQLValue] {
+        // Each value as its entry of `ReportParameter` checks it (arguments set unchecked included).
+        for parameter in arguments.given { try parameter.check(arguments[parameter] ?? "") }
         var values = Dictionary(uniqueKeysWithValues: defaults.map { ($0.name, $0.value) })
         let db = warehouse.db
 
@@ -172,22 +103,10 @@ public enum ReportParameters {
             }
         }
 
-        if let by = arguments.by {
-            guard ["day", "week", "month"].contains(by) else { throw WarehouseError("--by takes day, week or month, not '\(by)'.") }
-            values["by"] = .text(by)
-        }
-        if let groupBy = arguments.groupBy {
-            guard ["user", "team"].contains(groupBy) else { throw WarehouseError("--group-by takes user or team, not '\(groupBy)'.") }
-            values["group_by"] = .text(groupBy)
-        }
-        if let limit = arguments.limit {
-            guard limit >= 0 else { throw WarehouseError("--limit takes a number of rows, 0 or more, not \(limit).") }
-            values["limit"] = .integer(Int64(limit))
-        }
+        if let by = arguments.by { values["by"] = .text(by) }
+        if let groupBy = arguments.groupBy { values["group_by"] = .text(groupBy) }
+        if let limit = arguments.limit { values["limit"] = .integer(Int64(limit)) }
         if let percentile = arguments.percentile {
-            guard percentile > 0, percentile <= 100 else {
-                throw WarehouseError("--percentile takes a number above 0 and at most 100, not \(percentile).")
-            }
             values["percentile"] = percentile == percentile.rounded() ? .integer(Int64(percentile)) : .real(percentile)
         }
         if let user = arguments.user {
