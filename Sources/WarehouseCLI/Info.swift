@@ -18,7 +18,8 @@ extension WarehouseCommand {
             let table = ResultFormatter(format: .table, maxTableRows: 1000)
             var out = "Warehouse \(info.path)\n"
             out += "  time zone      \(info.timeZone)\n"
-            out += "  schema version \(info.schemaVersion)\n\n"
+            out += "  schema version \(info.schemaVersion)\n"
+            out += "  program        \(Version.description)\n\n"
             out += "Records\n"
             let width = info.counts.map(\.name.count).max() ?? 0
             let numbers = info.counts.map { String($0.records) }

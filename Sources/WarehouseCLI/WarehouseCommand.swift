@@ -12,11 +12,18 @@ public struct WarehouseCommand: ParsableCommand {
             Start with `warehouse load exports/*.csv`, then `warehouse info`, `warehouse reports`, \
             `warehouse report NAME` and `warehouse sql`; `warehouse` alone opens the shell.
             """,
+        version: Version.description,
         subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self, Serve.self, Auth.self],
         defaultSubcommand: Shell.self
     )
 
     public init() {}
+
+    /// Runs the command line; `-V` is `--version`, as many programs have it.
+    public static func run() {
+        let arguments = CommandLine.arguments.dropFirst().map { $0 == "-V" ? "--version" : $0 }
+        main(arguments)
+    }
 }
 
 /// The warehouse file option shared by every command.

@@ -79,7 +79,7 @@ public enum Dashboard {
         ]
         let model = PageModel(
             pageTitle: "Support dashboard", pageScope: page.pageScope,
-            madeFrom: "Made \(madeAtText(madeAt, zone: page.zone)) by warehouse dashboard from \(URL(fileURLWithPath: warehouse.path).lastPathComponent).",
+            madeFrom: "Made \(madeAtText(madeAt, zone: page.zone)) by \(Version.description.replacingOccurrences(of: "warehouse ", with: "warehouse dashboard ")) from \(URL(fileURLWithPath: warehouse.path).lastPathComponent).",
             contents: PageBuilder.contents(sections), overview: page.overview(), sections: sections,
             formAction: form == nil ? "'none'" : "'self'", filterForm: form.map { filterForm($0, arguments) })
         return try Template.render(model)

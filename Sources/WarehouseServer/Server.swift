@@ -155,7 +155,8 @@ struct Routes: HTTPResponder {
         switch parts {
         case ["healthz"]:
             try only(.get)
-            return .text(.ok, "ok\n", contentType: "text/plain; charset=utf-8")
+            // `ok` first, for checks that read only that; then what answers.
+            return .text(.ok, "ok\n\(Version.description)\n", contentType: "text/plain; charset=utf-8")
         case [""], ["dashboard"]:
             try only(.get)
             return try await reports.dashboard(request)

@@ -1,3 +1,3 @@
 import WarehouseCLI
 
-WarehouseCommand.main()
+WarehouseCommand.run()

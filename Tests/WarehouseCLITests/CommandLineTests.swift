@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+@testable import WarehouseCore
 
 /// Runs the built `warehouse` binary as a user would.
 struct Run {
@@ -74,6 +75,19 @@ final class Scratch {
 }
 
 @Suite(.serialized) struct CommandLineTests {
+    /// `--version` and `-V` print the program's version and the schema version it writes; `info` and the dashboard say it too.
+    @Test func theVersionIsSaid() throws {
+        let s = try Scratch()
+        for flag in ["--version", "-V"] {
+            let r = try s.run(flag)
+            #expect(r.status == 0 && r.stdout == Version.description + "\n", "\(flag): \(r.stdout) \(r.stderr)")
+        }
+        #expect(Version.description.hasPrefix("warehouse \(Version.number) (schema version \(Schema.currentVersion))"))
+        #expect(try s.loadFixtures().status == 0)
+        #expect(try s.run("info", "--db", "w.db").stdout.contains(Version.description))
+        #expect(try s.run("dashboard", "--db", "w.db", "--out", "-").stdout.contains("warehouse dashboard \(Version.number)"))
+    }
+
     @Test func loadPrintsOneLinePerFileInNameOrder() throws {
         let s = try Scratch()
         let r = try s.loadFixtures()

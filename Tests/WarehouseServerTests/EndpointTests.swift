@@ -9,7 +9,7 @@ import WarehouseCore
         let h = try await Harness()
         let r = try await h.get("/healthz")
         #expect(r.status == 200)
-        #expect(r.body == "ok\n")
+        #expect(r.body == "ok\n\(Version.description)\n")
         try await h.stop()
         #expect(h.log.lines.contains { $0.hasPrefix("GET /healthz 200 ") && $0.hasSuffix(" ms") })
     }
