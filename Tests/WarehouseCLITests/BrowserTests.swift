@@ -55,7 +55,7 @@ enum Browser {
     }
 }
 
-@Suite(.serialized, .enabled(if: Browser.path != nil, "chromium is not installed: the browser checks are skipped (Scripts/test installs it)"))
+@Suite(.serialized, .tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment), .enabled(if: Browser.path != nil, "chromium is not installed: the browser checks are skipped (Scripts/test installs it)"))
 struct BrowserTests {
     /// The check can fail: a page that loads an image and a style sheet from
     /// the network is caught making both requests.

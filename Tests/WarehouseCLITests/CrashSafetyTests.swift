@@ -332,7 +332,7 @@ final class GeneratedExports: @unchecked Sendable {
         #expect(journals >= 1, "no kill left a journal to roll back")
     }
 
-@Suite(.serialized) struct CrashSafetyTests {
+@Suite(.serialized, .tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment)) struct CrashSafetyTests {
     /// Kills `warehouse load` of the six files of the second export set, over a
     /// warehouse holding the first, with SIGKILL at 27 moments from 5 % of an
     /// uninterrupted run's duration to just past its end (seven of them within

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WarehouseCore
 
 // Issue 6: when the warehouse cannot be written (read-only file or folder, a
@@ -58,7 +59,7 @@ enum SmallFileSystem {
     }()
 }
 
-@Suite struct ResourceFaultTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment)) struct ResourceFaultTests {
     let scratch: Scratch
     init() throws { scratch = try Scratch() }
 

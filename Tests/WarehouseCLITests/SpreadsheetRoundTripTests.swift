@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import WarehouseCLI
 @testable import WarehouseCore
 
@@ -145,7 +146,7 @@ func reportDifferences(_ got: [String: String], _ expected: [String: String]) ->
     }
 }
 
-@Suite struct SpreadsheetRoundTripTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment)) struct SpreadsheetRoundTripTests {
     @Test func theFixturesAreHere() {
         #expect(SpreadsheetForm.all.count >= 20, "forms.json was not read from \(SpreadsheetForm.directory.path)")
         #expect(Survivors.failures.isEmpty, "\(Survivors.failures)")

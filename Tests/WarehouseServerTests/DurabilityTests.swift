@@ -2,11 +2,12 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Testing
+import TestSupport
 import WarehouseCore
 @testable import WarehouseServer
 
 /// Group commit, a kill in the middle of a stream, SIGTERM, slow clients.
-@Suite struct DurabilityTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment)) struct DurabilityTests {
     @Test func concurrentRequestsShareCommitsAndEachFailsAlone() async throws {
         let h = try await Harness()
         let answers = try await withThrowingTaskGroup(of: (Int, Int).self) { group in

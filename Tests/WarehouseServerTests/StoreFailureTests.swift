@@ -11,7 +11,7 @@ import WarehouseCore
 /// sends the request again; a `400` would make it drop the record), stores
 /// nothing of the request, and the same request succeeds once the store can
 /// take it.
-@Suite struct StoreFailureTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment)) struct StoreFailureTests {
     /// Ingest and a signed webhook against `warehouse serve` on a real full
     /// device (a small tmpfs in a private mount namespace), then with room again.
     @Test(.enabled(if: SmallDisk.available, "needs root, unshare and nsenter to mount a small tmpfs"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import WarehouseCore
 
 // Issue 6, as a property: whatever a damaged export looks like, loading it
@@ -158,7 +159,7 @@ func fuzzRecordStarts(_ data: [UInt8]) -> [Int] {
     return starts
 }
 
-@Suite struct FuzzTests {
+@Suite(.tags(.slow), .disabled(if: TestRun.quick, TestRun.slowComment)) struct FuzzTests {
     static var caseCount: Int {
         ProcessInfo.processInfo.environment["WAREHOUSE_FUZZ_CASES"].flatMap { Int($0) } ?? 3000
     }
