@@ -13,7 +13,7 @@ extension WarehouseCommand {
                 GET /reports and /reports/NAME (csv or json, a read token by header or ?token=), GET / (the dashboard), \
                 GET /healthz. Tokens: `warehouse auth`. Each request writes one line to standard error. SIGTERM or \
                 SIGINT (Ctrl-C) finish the requests in flight, then stop. Put it behind a TLS proxy to reach it from \
-                respond.io (README: Live data from respond.io).
+                respond.io (docs/server.md).
                 """
         )
 

@@ -120,8 +120,8 @@ final class FuzzResult: @unchecked Sendable {
     var summary: LoadSummary?
 }
 
-/// The records of a file and the physical line each starts on, read the way
-/// the README describes CSV (RFC 4180; a quote opens a quoted field only at
+/// The records of a file and the physical line each starts on, read by CSV's
+/// rules as the loader takes them (RFC 4180; a quote opens a quoted field only at
 /// the start of a field; LF or CRLF; an empty line is not a record; a leading
 /// BOM is skipped): an independent count to check rows read against.
 func fuzzRecordStarts(_ data: [UInt8]) -> [Int] {
