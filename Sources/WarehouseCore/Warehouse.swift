@@ -184,3 +184,12 @@ public final class Warehouse {
         }
     }
 }
+
+extension Warehouse {
+    /// Makes this connection write as a server must: with the write-ahead log,
+    /// every commit synced before it returns (`synchronous = FULL`), and a
+    /// load running in another process waited for rather than failed, up to 30 s.
+    public func writeDurably() throws {
+        try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000")
+    }
+}

@@ -61,9 +61,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// does not exist), and starts the writing thread.
     public init(path: String) throws {
         let warehouse = try Warehouse.openForWriting(path: path)
-        // Every commit synced, the write-ahead log's included; a load running in
-        // another process is waited for rather than failed, up to 30 s.
-        try warehouse.db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000")
+        try warehouse.writeDurably()
         context = try Context(warehouse: warehouse)
         let thread = Thread { [self] in self.loop() }
         thread.name = "warehouse-writer"

@@ -42,12 +42,7 @@ struct WebhookRoute {
 
         guard event.type == RespondIOEvent.conversationClosed else {
             let type = event.type
-            try await server.writer.perform { context in
-                try context.warehouse.db.execute("""
-                    INSERT INTO webhook_other_events(event_type, received, last_received_at) VALUES (?, 1, ?)
-                    ON CONFLICT(event_type) DO UPDATE SET received = received + 1, last_received_at = excluded.last_received_at
-                    """, [.text(type), .text(Tokens.now())])
-            }
+            try await server.writer.perform { context in try WebhookEvents.countOther(type: type, in: context.warehouse.db) }
             return .json(.accepted, JSONText.object([("event_type", type), ("stored", "no: only conversation.closed events are stored")]) + "\n", records: 0)
         }
         let record: [(name: String, value: String)]
@@ -58,17 +53,11 @@ struct WebhookRoute {
         do {
             outcome = try await server.writer.perform { context in
                 let db = context.warehouse.db
-                for key in keys where try db.scalar("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]) != nil {
-                    return .duplicate
-                }
+                if try WebhookEvents.seen(keys, in: db) { return .duplicate }
                 let source = NamedFieldsSource(name: name, records: [record], withoutIDs: true)
                 let summary = context.loader.load(source, as: .conversations)
                 if let failure = summary.failure { throw failure }
-                let loadID = try db.int64("SELECT max(load_id) FROM load_log")
-                for key in keys {
-                    try db.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
-                                   [.text(key), .text(event.type), .integer(loadID), .text(Tokens.now())])
-                }
+                try WebhookEvents.record(keys, type: event.type, in: db)
                 return .stored(summary)
             }
         } catch {

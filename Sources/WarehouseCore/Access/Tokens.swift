@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import WarehouseCore
 
 /// What a token may do: `ingest` writes records (POST /ingest, and nothing
 /// else); `read` reads reports and the dashboard.
@@ -19,7 +18,11 @@ public enum Tokens {
         public let name: String
         public let scope: TokenScope
         public let createdAt: String
-        let hash: [UInt8]
+        public let hash: [UInt8]
+
+        public init(name: String, scope: TokenScope, createdAt: String, hash: [UInt8]) {
+            (self.name, self.scope, self.createdAt, self.hash) = (name, scope, createdAt, hash)
+        }
     }
 
     static let webhookKeySetting = "webhook_signing_key"
@@ -53,8 +56,10 @@ public enum Tokens {
         }
     }
 
-    public static func list(in warehouse: Warehouse) throws -> [Entry] {
-        try warehouse.db.rows("SELECT name, scope, created_at, token_sha256 FROM server_tokens ORDER BY created_at, name").compactMap { row in
+    public static func list(in warehouse: Warehouse) throws -> [Entry] { try list(in: warehouse.db) }
+
+    public static func list(in db: Database) throws -> [Entry] {
+        try db.rows("SELECT name, scope, created_at, token_sha256 FROM server_tokens ORDER BY created_at, name").compactMap { row in
             guard let name = row[0].string, let scope = row[1].string.flatMap(TokenScope.init(rawValue:)) else { return nil }
             return Entry(name: name, scope: scope, createdAt: row[2].string ?? "", hash: unhex(row[3].string ?? ""))
         }
@@ -81,10 +86,10 @@ public enum Tokens {
 
     // MARK: Checking them
 
-    static func sha256(_ text: String) -> [UInt8] { Array(SHA256.hash(data: Data(text.utf8))) }
+    public static func sha256(_ text: String) -> [UInt8] { Array(SHA256.hash(data: Data(text.utf8))) }
 
     /// Whether two byte strings are equal, in a time that depends only on their lengths.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0
         for i in a.indices { difference |= a[i] ^ b[i] }
@@ -92,7 +97,7 @@ public enum Tokens {
     }
 
     /// The entry whose hash is the token's: every entry is compared, whatever matched.
-    static func match(_ token: String, in entries: [Entry]) -> Entry? {
+    public static func match(_ token: String, in entries: [Entry]) -> Entry? {
         let hash = sha256(token)
         var found: Entry?
         for entry in entries where constantTimeEqual(entry.hash, hash) { found = entry }
@@ -100,17 +105,17 @@ public enum Tokens {
     }
 
     /// Whether `signature` (base64) is the HMAC-SHA256 of `body` under `key`, compared in constant time.
-    static func isValidSignature(_ signature: String, of body: [UInt8], key: String) -> Bool {
+    public static func isValidSignature(_ signature: String, of body: [UInt8], key: String) -> Bool {
         guard let given = Data(base64Encoded: signature.trimmingCharacters(in: .whitespaces)) else { return false }
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(key.utf8)))
         return constantTimeEqual(Array(given), Array(mac))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func unhex(_ text: String) -> [UInt8] {
+    public static func unhex(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         var chars = Array(text.utf8)[...]
         while chars.count >= 2, let b = UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) {
@@ -120,62 +125,35 @@ public enum Tokens {
         return bytes
     }
 
-    static func now() -> String {
+    public static func now() -> String {
         CivilTime.format(wallSeconds: Int64(Date().timeIntervalSince1970)).replacingOccurrences(of: " ", with: "T") + "Z"
     }
 }
 
-/// The tokens and the webhook key as the server sees them: read from the
-/// warehouse at most once a second (so `warehouse auth` in another process
-/// takes effect within a second, a revoked token included), on a reading
-/// connection of their own.
-final class TokenCache: @unchecked Sendable {
-    private let path: String
-    private let lock = NSLock()
-    private var db: Database?
-    private var entries: [Tokens.Entry] = []
-    private var key: String?
-    private var readAt = Date.distantPast
-    /// Why the last reading failed, while no reading has succeeded yet.
-    private var unread: Error?
+/// The webhook events a server has seen (`webhook_events`, Schema/008): a
+/// redelivered event is known by its `event_id` or by its body's SHA-256;
+/// event types that are not stored are counted (`webhook_other_events`).
+public enum WebhookEvents {
+    /// Whether any of `keys` (`id:…`, `sha256:…`) was recorded.
+    public static func seen(_ keys: [String], in db: Database) throws -> Bool {
+        for key in keys where try db.scalar("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]) != nil { return true }
+        return false
+    }
 
-    init(path: String) { self.path = path }
-
-    private func refresh() {
-        guard Date().timeIntervalSince(readAt) >= 1 else { return }
-        do {
-            if db == nil { db = try Database(path: path, mode: .readOnly) }
-            guard let db else { return }
-            let rows = try db.rows("SELECT name, scope, created_at, token_sha256 FROM server_tokens")
-            entries = rows.compactMap { row in
-                guard let name = row[0].string, let scope = row[1].string.flatMap(TokenScope.init(rawValue:)) else { return nil }
-                return Tokens.Entry(name: name, scope: scope, createdAt: row[2].string ?? "", hash: Tokens.unhex(row[3].string ?? ""))
-            }
-            key = try Tokens.webhookKey(in: db)
-            readAt = Date()
-            unread = nil
-        } catch {
-            // Keep what was read last; try again at the next request.
-            db = nil
-            if readAt == .distantPast { unread = error }
+    /// Records `keys` for an event of `type` stored by the latest load.
+    public static func record(_ keys: [String], type: String, in db: Database) throws {
+        let loadID = try db.int64("SELECT max(load_id) FROM load_log")
+        for key in keys {
+            try db.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
+                           [.text(key), .text(type), .integer(loadID), .text(Tokens.now())])
         }
     }
 
-    /// The token's entry, or nil when no stored token is this one. Throws the
-    /// store's error when the tokens could never be read (the store's fault,
-    /// not the client's: `503`, not `401`).
-    func entry(for token: String) throws -> Tokens.Entry? {
-        lock.lock(); defer { lock.unlock() }
-        refresh()
-        if let unread { throw unread }
-        return Tokens.match(token, in: entries)
-    }
-
-    /// The webhook signing key; throws as `entry(for:)` does.
-    func webhookKey() throws -> String? {
-        lock.lock(); defer { lock.unlock() }
-        refresh()
-        if let unread { throw unread }
-        return key
+    /// Counts an event of a type that is not stored.
+    public static func countOther(type: String, in db: Database) throws {
+        try db.execute("""
+            INSERT INTO webhook_other_events(event_type, received, last_received_at) VALUES (?, 1, ?)
+            ON CONFLICT(event_type) DO UPDATE SET received = received + 1, last_received_at = excluded.last_received_at
+            """, [.text(type), .text(Tokens.now())])
     }
 }
