@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import WarehouseCore
 
 /// The server's one writer. Requests that write (ingest, webhooks) hand it
@@ -234,4 +235,17 @@ public final class GroupCommitWriter: @unchecked Sendable {
 
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
+}
+
+/// The writer is a service of the server's service group, listed before the
+/// HTTP server: the group shuts services down in reverse order, so the server
+/// finishes the requests in flight first, then the writer their writes.
+extension GroupCommitWriter: Service {
+    public func run() async throws {
+        try? await gracefulShutdown()
+        // `stop` waits for the writing thread: off the cooperative pool.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async { self.stop(); done.resume() }
+        }
+    }
 }

@@ -5,7 +5,7 @@ import WarehouseCore
 /// An answer that is an error: its status and message, sent as
 /// `{"error": "…"}` (SPEC 6). Thrown anywhere in a request's handling; the
 /// routes turn it, and anything else thrown, into that JSON answer.
-struct ServerError: Error {
+struct ServerError: HTTPResponseError {
     let status: HTTPResponse.Status
     let message: String
     var headers: HTTPFields = [:]
@@ -17,6 +17,9 @@ struct ServerError: Error {
     }
 
     static func badRequest(_ message: String) -> ServerError { ServerError(.badRequest, message) }
+
+    /// The error as Hummingbird sends it: `{"error": …}` with its status and headers.
+    func response(from request: Request, context: some RequestContext) throws -> Response { Answer.error(self).response }
 
     /// How long a client is asked to wait before it sends again a request the store could not take.
     static let retryAfterSeconds = 5

@@ -51,31 +51,6 @@ final class ServerState: @unchecked Sendable {
         let stamp = Tokens.now().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
         return "\(prefix)-\(stamp)-\(n)"
     }
-
-    /// Checks the request's token (`Authorization: Bearer …`, else `?token=…`):
-    /// 401 without one or with one that is not stored, 403 for a token of the other scope.
-    func authorize(_ request: Request, scope: TokenScope) throws {
-        var token: String?
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-                throw ServerError(.unauthorized, "the Authorization header is not 'Bearer TOKEN'", headers: [.wwwAuthenticate: "Bearer"])
-            }
-            token = parts[1].trimmingCharacters(in: .whitespaces)
-        } else {
-            token = try request.queryItems().first { $0.name == "token" }?.value
-        }
-        guard let token, !token.isEmpty else {
-            throw ServerError(.unauthorized, "a token is needed: Authorization: Bearer TOKEN (or ?token=TOKEN); make one with `warehouse auth add-token --scope \(scope.rawValue)`",
-                              headers: [.wwwAuthenticate: "Bearer"])
-        }
-        guard let entry = try tokens.entry(for: token) else {
-            throw ServerError(.unauthorized, "the token is not one of this warehouse's (revoked, or mistyped)", headers: [.wwwAuthenticate: "Bearer"])
-        }
-        guard entry.scope == scope else {
-            throw ServerError(.forbidden, "the token \(entry.name) has the scope \(entry.scope.rawValue); this needs a token of scope \(scope.rawValue)")
-        }
-    }
 }
 
 /// The live warehouse over HTTP (SPEC 6), on Hummingbird 2: ingest, webhooks,
@@ -98,15 +73,15 @@ public final class WarehouseServer: @unchecked Sendable {
     /// connections, finishes the requests in flight (their writes committed),
     /// and returns. `onRunning` gets the port bound.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let routes = Routes(state: state, logger: logger)
         let app = Application(
-            responder: routes,
+            router: Routes.router(state, logger: logger),
             server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(options.timeout * 1000)))),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "warehouse"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // Shut down in reverse order: the server finishes the requests in flight, then the writer their writes.
+        let group = ServiceGroup(configuration: .init(services: [state.writer, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         lock.withLock { self.group = group }
         defer {
             state.writer.stop()
@@ -120,60 +95,5 @@ public final class WarehouseServer: @unchecked Sendable {
     public func shutdown() async {
         let group = lock.withLock { self.group }
         await group?.triggerGracefulShutdown()
-    }
-}
-
-/// Every request's way: the endpoint by path and method (404, 405 otherwise),
-/// any error as `{"error": …}`, and one log line.
-struct Routes: HTTPResponder {
-    typealias Context = BasicRequestContext
-    let state: ServerState
-    let logger: Logger
-
-    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
-        let started = Date()
-        let answer: Answer
-        do {
-            answer = try await route(request, started: started)
-        } catch {
-            answer = .error(ServerError(for: error))
-        }
-        let ms = Date().timeIntervalSince(started) * 1000
-        logger.info("\(request.method.rawValue) \(request.uri.path) \(answer.response.status.code) \(String(format: "%.1f", ms)) ms\(answer.records.map { " \($0) record\($0 == 1 ? "" : "s")" } ?? "")")
-        return answer.response
-    }
-
-    private func route(_ request: Request, started: Date) async throws -> Answer {
-        let path = request.uri.path
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
-        func only(_ method: HTTPRequest.Method) throws {
-            guard request.method == method else {
-                throw ServerError(.methodNotAllowed, "\(path) takes \(method.rawValue), not \(request.method.rawValue)", headers: [.allow: method.rawValue])
-            }
-        }
-        let reports = ReportRoutes(server: state)
-        switch parts {
-        case ["healthz"]:
-            try only(.get)
-            // `ok` first, for checks that read only that; then what answers.
-            return .text(.ok, "ok\n\(Version.description)\n", contentType: "text/plain; charset=utf-8")
-        case [""], ["dashboard"]:
-            try only(.get)
-            return try await reports.dashboard(request)
-        case ["reports"]:
-            try only(.get)
-            return try await reports.list(request)
-        case let p where p.count == 2 && p[0] == "reports" && !p[1].isEmpty:
-            try only(.get)
-            return try await reports.report(p[1], request)
-        case let p where p.count == 2 && p[0] == "ingest" && !p[1].isEmpty:
-            try only(.post)
-            return try await IngestRoute(server: state).handle(kind: p[1], request, started: started)
-        case ["webhooks", "respond-io"]:
-            try only(.post)
-            return try await WebhookRoute(server: state).handle(request, started: started)
-        default:
-            throw ServerError.notFound(path)
-        }
     }
 }

@@ -1,0 +1,160 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import WarehouseCore
+
+/// Every endpoint of SPEC 6, by path and method, each added to the group of
+/// the scope that may call it: the group's authenticator runs before any of
+/// its routes, so a route cannot be reached without the token its scope
+/// needs. A path asked with another method is `405` with `Allow` (before any
+/// token is asked for); `HEAD` is `GET` without its body.
+enum Routes {
+    /// The endpoints and the one method each takes.
+    static let endpoints: [(path: RouterPath, method: HTTPRequest.Method)] = [
+        ("healthz", .get), ("/", .get), ("dashboard", .get), ("reports", .get), ("reports/{name}", .get),
+        ("ingest/{kind}", .post), ("webhooks/respond-io", .post),
+    ]
+
+    static func router(_ state: ServerState, logger: Logger) -> Router<ServerContext> {
+        let router = Router(context: ServerContext.self, options: [.autoGenerateHeadEndpoints])
+        router.add(middleware: RequestLog(logger: logger))
+        for (path, method) in endpoints {
+            for other in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .options] where other != method {
+                router.on(path, method: other) { request, _ -> Response in
+                    throw ServerError(.methodNotAllowed, "\(request.uri.path) takes \(method.rawValue), not \(request.method.rawValue)",
+                                      headers: [.allow: method.rawValue])
+                }
+            }
+        }
+
+        router.get("healthz") { _, _ in
+            // `ok` first, for checks that read only that; then what answers.
+            Answer.text(.ok, "ok\n\(Version.description)\n", contentType: "text/plain; charset=utf-8").response
+        }
+
+        let reports = ReportRoutes(server: state)
+        let read = router.group().add(middleware: TokenAuthenticator(scope: .read, tokens: state.tokens))
+        read.get("/") { request, _ in try await reports.dashboard(request).response }
+        read.get("dashboard") { request, _ in try await reports.dashboard(request).response }
+        read.get("reports") { request, _ in try await reports.list(request).response }
+        read.get("reports/{name}") { request, context in try await reports.report(context.parameters.require("name"), request).response }
+
+        let ingest = router.group("ingest").add(middleware: TokenAuthenticator(scope: .ingest, tokens: state.tokens))
+        ingest.post("{kind}") { request, context in
+            try await IngestRoute(server: state).handle(kind: context.parameters.require("kind"), request, started: context.started)
+                .counted(in: context)
+        }
+
+        let webhooks = router.group("webhooks").add(middleware: WebhookAuthenticator(tokens: state.tokens))
+        webhooks.post("respond-io") { request, context in
+            try await WebhookRoute(server: state).handle(request, started: context.started).counted(in: context)
+        }
+        return router
+    }
+}
+
+/// A request's context: when it came, and how many records it carried, for the log line.
+struct ServerContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let started = Date()
+    let records = RecordCount()
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+    }
+}
+
+/// The records a request carried (ingest, webhooks); nil for the others.
+final class RecordCount: @unchecked Sendable {
+    // Safe: set once by the request's handler, read after it by the log middleware, under the lock.
+    private let lock = NSLock()
+    private var stored: Int?
+    var value: Int? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+extension Answer {
+    /// The response, with the records it carried noted for the log line.
+    func counted(in context: ServerContext) -> Response {
+        context.records.value = records
+        return response
+    }
+}
+
+/// One log line per request (method, path, status, milliseconds, records),
+/// and every error as `{"error": …}` by its kind (`ServerError(for:)`); a
+/// path no route has is `404` naming it.
+struct RequestLog: RouterMiddleware {
+    typealias Context = ServerContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            response = Answer.error(.notFound(request.uri.path)).response
+        } catch {
+            response = Answer.error(ServerError(for: error)).response
+        }
+        let ms = Date().timeIntervalSince(context.started) * 1000
+        let records = context.records.value.map { " \($0) record\($0 == 1 ? "" : "s")" } ?? ""
+        logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", ms)) ms\(records)")
+        return response
+    }
+}
+
+/// Lets a request on only with a stored token of `scope`
+/// (`Authorization: Bearer …`, else `?token=…`): `401` without one or with
+/// one that is not stored, `403` for a token of the other scope.
+struct TokenAuthenticator: RouterMiddleware {
+    typealias Context = ServerContext
+    let scope: TokenScope
+    let tokens: TokenCache
+
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        var token: String?
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw ServerError(.unauthorized, "the Authorization header is not 'Bearer TOKEN'", headers: [.wwwAuthenticate: "Bearer"])
+            }
+            token = parts[1].trimmingCharacters(in: .whitespaces)
+        } else {
+            token = try request.queryItems().first { $0.name == "token" }?.value
+        }
+        guard let token, !token.isEmpty else {
+            throw ServerError(.unauthorized, "a token is needed: Authorization: Bearer TOKEN (or ?token=TOKEN); make one with `warehouse auth add-token --scope \(scope.rawValue)`",
+                              headers: [.wwwAuthenticate: "Bearer"])
+        }
+        guard let entry = try tokens.entry(for: token) else {
+            throw ServerError(.unauthorized, "the token is not one of this warehouse's (revoked, or mistyped)", headers: [.wwwAuthenticate: "Bearer"])
+        }
+        guard entry.scope == scope else {
+            throw ServerError(.forbidden, "the token \(entry.name) has the scope \(entry.scope.rawValue); this needs a token of scope \(scope.rawValue)")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Lets a webhook on only when a signing key is set and the request carries
+/// `X-Webhook-Signature`, before a byte of its body is read (`401`); the
+/// signature itself is checked against the raw body by `WebhookRoute`.
+struct WebhookAuthenticator: RouterMiddleware {
+    typealias Context = ServerContext
+    static let signatureHeader = HTTPField.Name("X-Webhook-Signature")!
+    let tokens: TokenCache
+
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        guard try tokens.webhookKey() != nil else {
+            throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key KEY`")
+        }
+        guard request.headers[Self.signatureHeader] != nil else {
+            throw ServerError(.unauthorized, "no X-Webhook-Signature header: respond.io signs each event; nothing was stored")
+        }
+        return try await next(request, context)
+    }
+}
