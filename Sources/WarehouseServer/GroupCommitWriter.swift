@@ -11,6 +11,9 @@ import WarehouseCore
 /// before it returns: an answered request survives a kill of the server, and
 /// of the machine. With many requests at once they share commits (group
 /// commit), so durability costs one sync per group, not one per request.
+// @unchecked Sendable: the queue and the stop flags are touched only with
+// `condition` locked; the connection and its loader (`context`) only on the
+// writing thread; `groups` and `pieces` are written there and read for the log.
 public final class GroupCommitWriter: @unchecked Sendable {
     /// What a piece of work gets: the writing connection and its loader.
     public final class Context {
@@ -233,6 +236,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 }
 
+// @unchecked Sendable: written on the writing thread before `done` is called there, and read only by `done`.
 private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
 }

@@ -93,6 +93,8 @@ struct ReportRoutes {
 
 /// Reading connections for reports: one per report running, kept for the next
 /// (a few at most). Reports read while the writer writes (the write-ahead log).
+// @unchecked Sendable: `idle` is touched only with `lock` held, and a connection
+// taken from it serves one report at a time until it is put back.
 final class ReaderPool: @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
@@ -105,7 +107,7 @@ final class ReaderPool: @unchecked Sendable {
     /// may take seconds; the event loops go on). An error is answered by its
     /// kind (`ServerError(for:)`): a bad parameter or an unknown team is the
     /// client's (400), a busy or failing database the store's (503).
-    func withReader<T>(_ body: @escaping (Warehouse) throws -> T) async throws -> T {
+    func withReader<T: Sendable>(_ body: @escaping @Sendable (Warehouse) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async { [self] in
                 do {

@@ -24,6 +24,8 @@ public struct ServerOptions: Sendable {
 
 /// What every request's handling shares: the options, the writer, the
 /// tokens, the reading connections.
+// @unchecked Sendable: every property is a constant of a thread-safe type, and
+// the request counter is touched only with `counter` held.
 final class ServerState: @unchecked Sendable {
     let options: ServerOptions
     let writer: GroupCommitWriter
@@ -55,6 +57,7 @@ final class ServerState: @unchecked Sendable {
 
 /// The live warehouse over HTTP (SPEC 6), on Hummingbird 2: ingest, webhooks,
 /// reports and the dashboard, over the same file `warehouse load` fills.
+// @unchecked Sendable: `group` is touched only with `lock` held; the rest is constant.
 public final class WarehouseServer: @unchecked Sendable {
     public let options: ServerOptions
     let state: ServerState

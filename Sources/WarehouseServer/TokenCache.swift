@@ -5,6 +5,7 @@ import WarehouseCore
 /// warehouse at most once a second (so `warehouse auth` in another process
 /// takes effect within a second, a revoked token included), on a reading
 /// connection of their own.
+// @unchecked Sendable: every property but `path` is touched only with `lock` held.
 final class TokenCache: @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
