@@ -100,6 +100,7 @@ let package = Package(
             dependencies: [
                 "WarehouseServer", "WarehouseCore", "WarehouseCLI", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -76,13 +76,7 @@ public final class WarehouseServer: @unchecked Sendable {
     /// connections, finishes the requests in flight (their writes committed),
     /// and returns. `onRunning` gets the port bound.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = Application(
-            router: Routes.router(state, logger: logger),
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(options.timeout * 1000)))),
-            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "warehouse"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
+        let app = application(onRunning: onRunning)
         // Shut down in reverse order: the server finishes the requests in flight, then the writer their writes.
         let group = ServiceGroup(configuration: .init(services: [state.writer, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         lock.withLock { self.group = group }
@@ -92,6 +86,18 @@ public final class WarehouseServer: @unchecked Sendable {
             logger.info("\(writer.pieces) writing requests committed in \(writer.groups) transactions")
         }
         try await group.run()
+    }
+
+    /// The HTTP application: the routes (`Routes`) on an HTTP/1.1 server. Tests
+    /// that need no socket drive it in process (HummingbirdTesting's router test).
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: Routes.router(state, logger: logger),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(options.timeout * 1000)))),
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "warehouse"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
     }
 
     /// Stops as SIGTERM does: the requests in flight finish first.
