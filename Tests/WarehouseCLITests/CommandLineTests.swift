@@ -11,8 +11,6 @@ struct Run {
 }
 
 enum Binary {
-    static var packageRoot: URL { Repository.root }
-
     /// The `warehouse` executable beside the test bundle.
     static var url: URL { Repository.binary }
 

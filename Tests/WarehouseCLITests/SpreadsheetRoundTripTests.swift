@@ -27,7 +27,7 @@ struct SpreadsheetForm: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { name }
 
-    static let directory = Binary.packageRoot.appendingPathComponent("Tests/Fixtures/spreadsheet")
+    static let directory = Repository.fixtures.appendingPathComponent("spreadsheet")
 
     static let all: [SpreadsheetForm] = {
         guard let data = try? Data(contentsOf: directory.appendingPathComponent("forms.json")),

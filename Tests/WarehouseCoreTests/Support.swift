@@ -24,17 +24,18 @@ extension Database {
 }
 
 /// Runs `body` with a CSV reader over `text`.
-func withReader(_ text: String, bufferSize: Int = 1 << 20, _ body: (CSVReader) throws -> Void) throws {
+func withReader(_ text: String, bufferSize: Int = 1 << 20, separator: UInt8 = UInt8(ascii: ","), _ body: (CSVReader) throws -> Void) throws {
     let dir = try TempDir()
     let path = try dir.write("f.csv", text)
     let reader = try CSVReader(path: path, bufferSize: bufferSize)
+    reader.separator = separator
     try body(reader)
 }
 
 /// Every record of `text` as (line, fields).
-func records(_ text: String, bufferSize: Int = 1 << 20) throws -> [(Int, [String])] {
+func records(_ text: String, bufferSize: Int = 1 << 20, separator: UInt8 = UInt8(ascii: ",")) throws -> [(Int, [String])] {
     var out: [(Int, [String])] = []
-    try withReader(text, bufferSize: bufferSize) { r in
+    try withReader(text, bufferSize: bufferSize, separator: separator) { r in
         while try r.next() { out.append((r.line, r.strings)) }
     }
     return out

@@ -2,43 +2,50 @@ import Testing
 @testable import WarehouseCore
 
 @Suite struct CSVReaderTests {
-    @Test func plainRecords() throws {
-        let r = try records("a,b,c\n1,2,3\n")
+    @Test(arguments: Separator.all)
+    func plainRecords(_ separator: Separator) throws {
+        let r = try records(separator.written("a,b,c\n1,2,3\n"), separator: separator.byte)
         #expect(r.map(\.1) == [["a", "b", "c"], ["1", "2", "3"]])
         #expect(r.map(\.0) == [1, 2])
     }
 
-    @Test func quotedCommasQuotesAndNewlines() throws {
-        let r = try records("id,text\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"line one\nline two\"\n4,x\n")
+    @Test(arguments: Separator.all)
+    func quotedCommasQuotesAndNewlines(_ separator: Separator) throws {
+        let r = try records(separator.written("id,text\n1,\"a, b\"\n2,\"say \"\"hi\"\"\"\n3,\"line one\nline two\"\n4,x\n"), separator: separator.byte)
         #expect(r.map(\.1) == [["id", "text"], ["1", "a, b"], ["2", "say \"hi\""], ["3", "line one\nline two"], ["4", "x"]])
         // A record's line is the physical line where it starts.
         #expect(r.map(\.0) == [1, 2, 3, 4, 6])
     }
 
-    @Test func crlfAndBOM() throws {
-        let r = try records("\u{FEFF}a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n")
+    @Test(arguments: Separator.all)
+    func crlfAndBOM(_ separator: Separator) throws {
+        let r = try records(separator.written("\u{FEFF}a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n"), separator: separator.byte)
         #expect(r.map(\.1) == [["a", "b"], ["1", "x\r\ny"], ["2", "z"]])
         #expect(r.map(\.0) == [1, 2, 4])
     }
 
-    @Test func emptyLinesAreNotRecordsButCountAsLines() throws {
-        let r = try records("a\n\n1\r\n\r\n2\n")
+    @Test(arguments: Separator.all)
+    func emptyLinesAreNotRecordsButCountAsLines(_ separator: Separator) throws {
+        let r = try records(separator.written("a\n\n1\r\n\r\n2\n"), separator: separator.byte)
         #expect(r.map(\.1) == [["a"], ["1"], ["2"]])
         #expect(r.map(\.0) == [1, 3, 5])
     }
 
-    @Test func trailingCommaAndNoFinalNewline() throws {
-        let r = try records("a,b,\n1,,")
+    @Test(arguments: Separator.all)
+    func trailingCommaAndNoFinalNewline(_ separator: Separator) throws {
+        let r = try records(separator.written("a,b,\n1,,"), separator: separator.byte)
         #expect(r.map(\.1) == [["a", "b", ""], ["1", "", ""]])
     }
 
-    @Test func emojiAndCJKSurvive() throws {
-        let r = try records("t\n\"😊 客户询问发票，已发送。\"\n")
+    @Test(arguments: Separator.all)
+    func emojiAndCJKSurvive(_ separator: Separator) throws {
+        let r = try records(separator.written("t\n\"😊 客户询问发票，已发送。\"\n"), separator: separator.byte)
         #expect(r[1].1 == ["😊 客户询问发票，已发送。"])
     }
 
-    @Test func unterminatedQuoteAtEndIsFlagged() throws {
-        try withReader("a,b\n1,\"open\n2,x\n") { (r: CSVReader) throws in
+    @Test(arguments: Separator.all)
+    func unterminatedQuoteAtEndIsFlagged(_ separator: Separator) throws {
+        try withReader(separator.written("a,b\n1,\"open\n2,x\n"), separator: separator.byte) { (r: CSVReader) throws in
             #expect(try r.next())
             #expect(r.malformation == nil)
             #expect(try r.next())
@@ -48,21 +55,23 @@ import Testing
         }
     }
 
-    @Test func recordsLargerThanTheBufferAreReadWhole() throws {
+    @Test(arguments: Separator.all)
+    func recordsLargerThanTheBufferAreReadWhole(_ separator: Separator) throws {
         let long = String(repeating: "x", count: 5_000)
         let text = "a,b\n1,\"\(long)\nmore, \"\"quoted\"\"\"\n2,y\n"
-        let small = try records(text, bufferSize: 16)
-        let big = try records(text)
+        let small = try records(separator.written(text), bufferSize: 16, separator: separator.byte)
+        let big = try records(separator.written(text), separator: separator.byte)
         #expect(small.map(\.1) == big.map(\.1))
         #expect(small.map(\.0) == big.map(\.0))
         #expect(small[1].1[1] == long + "\nmore, \"quoted\"")
     }
 
-    @Test func everyBufferSizeGivesTheSameRecords() throws {
+    @Test(arguments: Separator.all)
+    func everyBufferSizeGivesTheSameRecords(_ separator: Separator) throws {
         let text = "\u{FEFF}h1,h2\r\n\"a,\"\"b\"\"\",c\r\n\r\n\"multi\r\nline\",😊\r\nlast,row"
-        let expected = try records(text)
+        let expected = try records(separator.written(text), separator: separator.byte)
         for size in [16, 17, 19, 23, 31, 64] {
-            let got = try records(text, bufferSize: size)
+            let got = try records(separator.written(text), bufferSize: size, separator: separator.byte)
             #expect(got.map(\.1) == expected.map(\.1), "buffer \(size)")
             #expect(got.map(\.0) == expected.map(\.0), "buffer \(size)")
         }
@@ -113,5 +122,26 @@ import Testing
         let reader = try CSVReader(path: try dir.write("f.csv", text), bufferSize: 64, maxRecordBytes: 1024)
         #expect(try reader.next())
         #expect(throws: CSVReader.Failure.self) { try reader.next() }
+    }
+}
+
+/// The three separators, each with a reading loop of its own: the edge cases
+/// run over all of them, the text written with commas and each comma outside
+/// quotes turned into the separator.
+struct Separator: CustomTestStringConvertible, Sendable {
+    let byte: UInt8
+    let testDescription: String
+
+    static let all = [Separator(byte: UInt8(ascii: ","), testDescription: "comma"),
+                      Separator(byte: UInt8(ascii: ";"), testDescription: "semicolon"),
+                      Separator(byte: UInt8(ascii: "\t"), testDescription: "tab")]
+
+    /// `text` (written with commas) with every comma outside quotes made this separator.
+    func written(_ text: String) -> String {
+        var quoted = false
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { c in
+            if c == "\"" { quoted.toggle() }
+            return c == "," && !quoted ? Unicode.Scalar(byte) : c
+        }))
     }
 }
