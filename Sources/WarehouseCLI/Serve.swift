@@ -22,6 +22,10 @@ extension WarehouseCommand {
         @Option(help: ArgumentHelp("The port to listen on (0: any free port).", valueName: "port")) var port = 8080
         @Option(name: .customLong("max-body"), help: ArgumentHelp("The largest request body accepted, in bytes (larger: 413).", valueName: "bytes"))
         var maxBody = 10 << 20
+        @Option(name: .customLong("max-webhook-body"), help: ArgumentHelp("The largest webhook event accepted, in bytes (respond.io's are a few kB; larger: 413).", valueName: "bytes"))
+        var maxWebhookBody = 256 << 10
+        @Option(name: .customLong("max-body-in-flight"), help: ArgumentHelp("Request body bytes read at once across all requests (beyond: 503 with Retry-After).", valueName: "bytes"))
+        var maxBodyInFlight = 64 << 20
         @Option(help: ArgumentHelp("Seconds a connection may be idle, or a body take to arrive, before it is cut off.", valueName: "seconds"))
         var timeout: Double = 30
         @OptionGroup var queries: QueryOptions
@@ -29,6 +33,8 @@ extension WarehouseCommand {
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port takes 0 to 65535, not \(port).") }
             guard maxBody > 0 else { throw ValidationError("--max-body takes a number of bytes above 0, not \(maxBody).") }
+            guard maxWebhookBody > 0 else { throw ValidationError("--max-webhook-body takes a number of bytes above 0, not \(maxWebhookBody).") }
+            guard maxBodyInFlight >= maxBody else { throw ValidationError("--max-body-in-flight takes at least --max-body (\(maxBody)) bytes, not \(maxBodyInFlight).") }
             guard timeout > 0 else { throw ValidationError("--timeout takes a number of seconds above 0.") }
         }
 
@@ -36,6 +42,7 @@ extension WarehouseCommand {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             var options = ServerOptions(path: database.path)
             (options.host, options.port, options.maxBody, options.timeout, options.queries) = (host, port, maxBody, timeout, queries.queries)
+            (options.maxWebhookBody, options.maxBodyInFlight) = (maxWebhookBody, maxBodyInFlight)
             let server = try WarehouseServer(options: options)
             let done = DispatchSemaphore(value: 0)
             let failure = FailureBox()

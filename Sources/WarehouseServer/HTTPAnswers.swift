@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOHTTP1
 import WarehouseCore
 
 /// An answer that is an error: its status and message, sent as
@@ -9,6 +10,8 @@ struct ServerError: HTTPResponseError {
     let status: HTTPResponse.Status
     let message: String
     var headers: HTTPFields = [:]
+    /// What the log says of an unexpected error, whose text the client is not sent.
+    var detail: String?
 
     init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -34,6 +37,14 @@ struct ServerError: HTTPResponseError {
             self = answer
             return
         }
+        // The request itself broke on the way in: a body that stopped arriving (the
+        // connection's idle timeout ended it), or one that is not HTTP.
+        if let broken = error as? HTTPParserError {
+            self = broken == .invalidEOFState
+                ? ServerError(.requestTimeout, "the body stopped arriving; nothing was stored", headers: [.connection: "close"])
+                : ServerError(.badRequest, "the request is not well-formed HTTP (\(broken)); nothing was stored")
+            return
+        }
         let nothing = written && !"\(error)".contains("nothing") ? "; nothing was stored" : ""
         switch FailureKind(of: error) {
         case .input:
@@ -42,7 +53,8 @@ struct ServerError: HTTPResponseError {
             self.init(.serviceUnavailable, "the warehouse cannot take this request now: \(error)\(nothing). Send it again later.",
                       headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
         case .interrupted, .internal:
-            self.init(.internalServerError, "\(error)\(nothing)")
+            self.init(.internalServerError, "the server met an unexpected error (its log says which)\(nothing)")
+            detail = "\(error)"
         }
     }
     static func notFound(_ path: String) -> ServerError { ServerError(.notFound, "no such endpoint: \(path)") }

@@ -24,7 +24,7 @@ struct IngestRoute {
             throw ServerError(.unsupportedMediaType,
                               "Content-Type \(other.map { "'\($0)'" } ?? "missing"): send application/json (an object or an array of objects keyed by the export's column names) or text/csv (a header row, then records)")
         }
-        let body = try await server.bodyReader.read(request, started: started)
+        let body = try await server.bodyReader.read(request, started: started, limit: server.options.maxBody, flag: "--max-body")
         let sourceName = server.requestName("ingest-\(kind.rawValue)")
         let summary = isCSV ? try await csv(body, kind: kind, name: sourceName) : try await json(body, kind: kind, name: sourceName)
         return .json(.ok, Self.answer(summary), records: summary.rowsRead)

@@ -28,7 +28,8 @@ struct ReportRoutes {
         let rows = library.reports.map { report -> [SQLValue] in
             [.text(report.name), .text(report.description),
              .text(report.parameters.map { "--" + $0.rawValue }.joined(separator: " ")),
-             .text(report.isBuiltIn ? "built-in" : report.source)]
+             // A user's report by its file's name: where the server's files are is not the client's business.
+             .text(report.isBuiltIn ? "built-in" : URL(fileURLWithPath: report.source).lastPathComponent)]
         }
         let json = ResultFormatter(format: .json).render(ResultTable(columns: ["name", "description", "parameters", "source"], rows: rows))
         return .text(.ok, json, contentType: "application/json; charset=utf-8")
@@ -86,7 +87,7 @@ struct ReportRoutes {
             try WarehouseDashboard.Dashboard.page(of: warehouse, given, servedAt: form)
         }
         var extra = HTTPFields()
-        extra[.init("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'"
+        extra[.init("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
         return .bytes(Array(page.utf8), contentType: "text/html; charset=utf-8", extra: extra)
     }
 }

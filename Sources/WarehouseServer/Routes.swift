@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import WarehouseCore
 
 /// Every endpoint of SPEC 6, by path and method, each added to the group of
@@ -59,9 +60,12 @@ struct ServerContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let started = Date()
     let records = RecordCount()
+    /// The connection, to stop reading from it when the answer ends it.
+    let channel: any Channel
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 }
 
@@ -86,19 +90,34 @@ extension Answer {
 
 /// One log line per request (method, path, status, milliseconds, records),
 /// and every error as `{"error": …}` by its kind (`ServerError(for:)`); a
-/// path no route has is `404` naming it.
+/// path no route has is `404` naming it. Every answer says not to sniff its
+/// type, send no referrer and be framed by no page.
 struct RequestLog: RouterMiddleware {
     typealias Context = ServerContext
     let logger: Logger
 
+    static let securityHeaders: HTTPFields = [
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "no-referrer",
+    ]
+
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
-        let response: Response
+        var response: Response
         do {
             response = try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             response = Answer.error(.notFound(request.uri.path)).response
         } catch {
-            response = Answer.error(ServerError(for: error)).response
+            let answer = ServerError(for: error)
+            // An unexpected error's text is for the log, not the client.
+            if let detail = answer.detail { logger.error("\(request.method.rawValue) \(request.uri.path): \(detail)") }
+            response = Answer.error(answer).response
+        }
+        response.headers.append(contentsOf: Self.securityHeaders)
+        if response.headers[.connection] == "close" {
+            // The rest of the body is not wanted (413, 503, 408): stop reading it, so the
+            // connection closes once the answer is written instead of when its client stops.
+            context.channel.close(mode: .input, promise: nil)
         }
         let ms = Date().timeIntervalSince(context.started) * 1000
         let records = context.records.value.map { " \($0) record\($0 == 1 ? "" : "s")" } ?? ""
@@ -117,6 +136,7 @@ struct TokenAuthenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         var token: String?
+        var inURL = false
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
@@ -125,6 +145,7 @@ struct TokenAuthenticator: RouterMiddleware {
             token = parts[1].trimmingCharacters(in: .whitespaces)
         } else {
             token = try request.queryItems().first { $0.name == "token" }?.value
+            inURL = token != nil
         }
         guard let token, !token.isEmpty else {
             throw ServerError(.unauthorized, "a token is needed: Authorization: Bearer TOKEN (or ?token=TOKEN); make one with `warehouse auth add-token --scope \(scope.rawValue)`",
@@ -133,8 +154,14 @@ struct TokenAuthenticator: RouterMiddleware {
         guard let entry = try tokens.entry(for: token) else {
             throw ServerError(.unauthorized, "the token is not one of this warehouse's (revoked, or mistyped)", headers: [.wwwAuthenticate: "Bearer"])
         }
+        // `?token=` is for read tokens (a spreadsheet function cannot send headers): a
+        // write token in a URL would land in proxy logs and browser histories.
+        guard !inURL || entry.scope == .read else {
+            throw ServerError(.unauthorized, "an ingest token is never taken from the URL: send it as Authorization: Bearer TOKEN (and revoke this one with `warehouse auth revoke`: it may be in a log now)",
+                              headers: [.wwwAuthenticate: "Bearer"])
+        }
         guard entry.scope == scope else {
-            throw ServerError(.forbidden, "the token \(entry.name) has the scope \(entry.scope.rawValue); this needs a token of scope \(scope.rawValue)")
+            throw ServerError(.forbidden, "this needs a token of scope \(scope.rawValue), and this token's scope is \(entry.scope.rawValue)")
         }
         return try await next(request, context)
     }

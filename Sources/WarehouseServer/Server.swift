@@ -13,6 +13,10 @@ public struct ServerOptions: Sendable {
     public var port = 8080
     /// The largest request body, in bytes (SPEC 6: 10 MiB by default).
     public var maxBody = 10 << 20
+    /// The largest webhook event body, in bytes: respond.io's events are a few kB.
+    public var maxWebhookBody = 256 << 10
+    /// Request body bytes read at once across all requests; beyond, `503` with `Retry-After`.
+    public var maxBodyInFlight = 64 << 20
     /// Seconds a connection may stay idle (no byte of a request coming, no
     /// request) before it is closed, and a body may take to arrive.
     public var timeout: Double = 30
@@ -40,7 +44,7 @@ final class ServerState: @unchecked Sendable {
         self.writer = writer
         tokens = TokenCache(path: options.path)
         readers = ReaderPool(path: options.path)
-        bodyReader = BodyReader(maxBytes: options.maxBody, deadline: options.timeout)
+        bodyReader = BodyReader(deadline: options.timeout, budget: BodyBudget(limit: max(options.maxBodyInFlight, options.maxBody)))
     }
 
     /// A name for a request's records in the load log and the rejects:

@@ -19,7 +19,7 @@ struct WebhookRoute {
     }
 
     func handle(_ request: Request, started: Date) async throws -> Answer {
-        let body = try await server.bodyReader.read(request, started: started)
+        let body = try await server.bodyReader.read(request, started: started, limit: server.options.maxWebhookBody, flag: "--max-webhook-body")
         // The key is set and the header there: `WebhookAuthenticator` let the request on.
         guard let key = try server.tokens.webhookKey(), let signature = request.headers[WebhookAuthenticator.signatureHeader] else {
             throw ServerError(.unauthorized, "no webhook signing key or no X-Webhook-Signature; nothing was stored")

@@ -35,7 +35,7 @@ final class Harness: @unchecked Sendable {
     static var exports: URL { Repository.sampleExports }
 
     /// `prepare` runs on the new warehouse before the server opens it.
-    init(timeZone: String = "UTC", maxBody: Int = 10 << 20, timeout: Double = 30,
+    init(timeZone: String = "UTC", maxBody: Int = 10 << 20, timeout: Double = 30, configure: (inout ServerOptions) -> Void = { _ in },
          prepare: (Warehouse) throws -> Void = { _ in }) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -49,6 +49,7 @@ final class Harness: @unchecked Sendable {
         }
         var options = ServerOptions(path: path)
         (options.port, options.maxBody, options.timeout) = (0, maxBody, timeout)
+        configure(&options)
         let log = self.log
         server = try WarehouseServer(options: options, logger: Logger(label: "test") { _ in log })
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
