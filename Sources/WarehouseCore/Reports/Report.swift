@@ -14,7 +14,9 @@ import Foundation
 /// Other header keys (anchor, grain, order, notes, display) are kept for help
 /// text; a value may continue on following comment lines indented by more than
 /// one space. The body is one SQL statement that reads the report's parameters
-/// as named parameters (`:from_ts`, `:tz`, …; see `ReportParameters`).
+/// as named parameters (`:from_ts`, `:tz`, …; see `ReportParameters`). A line
+/// comment `-- include: NAME` in it stands for a shared fragment's SQL
+/// (`ReportFragments`), pasted in when the file is read.
 public struct Report: Sendable {
     public let name: String
     public let title: String
@@ -27,6 +29,7 @@ public struct Report: Sendable {
     public let header: [(key: String, value: String)]
     /// Columns shown only when a parameter is given: column → parameter.
     public let optionalColumns: [String: ReportParameter]
+    /// The statement, its includes expanded: what SQLite prepares.
     public let sql: String
     /// Where the report comes from: "built-in" or the file's path.
     public let source: String
@@ -40,9 +43,12 @@ public struct Report: Sendable {
         public let description: String
     }
 
-    /// Parses a report file. `expectedName` is the file name without `.sql`.
-    public init(text: String, expectedName: String, source: String) throws {
-        func fail(_ message: String) -> HeaderError { HeaderError(description: "\(source == "built-in" ? expectedName + ".sql" : source): \(message)") }
+    /// Parses a report file, its includes (`-- include: NAME`) expanded first with `fragments`.
+    /// `expectedName` is the file name without `.sql`.
+    public init(text: String, expectedName: String, source: String, fragments: ReportFragments = .builtInOnly) throws {
+        let file = source == "built-in" ? expectedName + ".sql" : source
+        func fail(_ message: String) -> HeaderError { HeaderError(description: "\(file): \(message)") }
+        let text = try fragments.expand(text, file: file)
         var header: [(key: String, value: String)] = []
         var columns: [(name: String, description: String)] = []
         var inColumns = false
