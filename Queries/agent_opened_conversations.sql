@@ -24,8 +24,7 @@ WITH per_user AS (
            count(*) AS conversations_opened,
            count(*) FILTER (WHERE c.opened_by_source = 'user' COLLATE NOCASE) AS opened_by_agent
     FROM fact_conversation c
-    WHERE +c.started_date_key BETWEEN :from_date_key AND :to_date_key
-      AND +c.started_ts >= :from_ts AND +c.started_ts < :to_ts
+    WHERE -- include: opened_in_period(+c)
     GROUP BY c.first_assignee_user_key
 ),
 workspace AS (
@@ -42,7 +41,5 @@ SELECT u.user_id,
 FROM per_user p
 CROSS JOIN workspace w
 JOIN dim_user u ON u.user_key = p.user_key  -- not the NULL group
-WHERE (:user_key IS NULL OR u.user_key = :user_key)
-  AND (:team_key IS NULL OR EXISTS (SELECT 1 FROM bridge_user_team b
-                                    WHERE b.user_key = u.user_key AND b.team_key = :team_key))
+WHERE -- include: user_filters(u)
 ORDER BY p.opened_by_agent DESC, u.user_name, u.user_id COLLATE natural_id

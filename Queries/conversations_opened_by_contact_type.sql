@@ -21,22 +21,16 @@ WITH days(day, new_contacts, returning_contacts) AS (
     FROM (SELECT c.started_date_key AS date_key,
                  sum(c.is_new_contact = 1) AS new_contacts, sum(c.is_new_contact = 0) AS returning_contacts
           FROM fact_conversation c
-          WHERE :tz IS NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
-            AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+          WHERE :tz IS NULL AND -- include: opened_in_period(c)
+            AND -- include: conversation_filters(c)
           GROUP BY c.started_date_key) o
     JOIN dim_date d ON d.date_key = o.date_key
     UNION ALL
     -- ... in another, each conversation's local day there.
     SELECT substr(local_time(c.started_ts, :tz), 1, 10), sum(c.is_new_contact = 1), sum(c.is_new_contact = 0)
     FROM fact_conversation c
-    WHERE :tz IS NOT NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+    WHERE :tz IS NOT NULL AND -- include: opened_in_period(c)
+      AND -- include: conversation_filters(c)
     GROUP BY 1
 ),
 periods AS (

@@ -21,11 +21,8 @@ hours(day, hour, conversations_opened) AS (
     SELECT d.date, h.hour, h.conversations_opened
     FROM (SELECT c.started_date_key AS date_key, c.started_hour AS hour, count(*) AS conversations_opened
           FROM fact_conversation c
-          WHERE :tz IS NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
-            AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+          WHERE :tz IS NULL AND -- include: opened_in_period(c)
+            AND -- include: conversation_filters(c)
           GROUP BY c.started_date_key, c.started_hour) h
     JOIN dim_date d ON d.date_key = h.date_key
     UNION ALL
@@ -33,11 +30,9 @@ hours(day, hour, conversations_opened) AS (
     SELECT substr(opened_at, 1, 10), CAST(substr(opened_at, 12, 2) AS INTEGER), count(*)
     FROM (SELECT local_time(c.started_ts, :tz) AS opened_at
           FROM fact_conversation c
-          WHERE :tz IS NOT NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
-            AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key))
+          WHERE :tz IS NOT NULL AND -- include: opened_in_period(c)
+            AND -- include: conversation_filters(c)
+         )
     GROUP BY substr(opened_at, 1, 13)
 ),
 cells AS (

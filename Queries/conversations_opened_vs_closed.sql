@@ -16,42 +16,30 @@ WITH days(day, opened, closed) AS (
     SELECT d.date, o.conversations, 0
     FROM (SELECT c.started_date_key AS date_key, count(*) AS conversations
           FROM fact_conversation c
-          WHERE :tz IS NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
-            AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+          WHERE :tz IS NULL AND -- include: opened_in_period(c)
+            AND -- include: conversation_filters(c)
           GROUP BY c.started_date_key) o
     JOIN dim_date d ON d.date_key = o.date_key
     UNION ALL
     SELECT d.date, 0, cl.conversations
     FROM (SELECT c.resolved_date_key AS date_key, count(*) AS conversations
           FROM fact_conversation c
-          WHERE :tz IS NULL AND c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-            AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
-            AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-            AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-            AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+          WHERE :tz IS NULL AND -- include: closed_in_period(c)
+            AND -- include: conversation_filters(c)
           GROUP BY c.resolved_date_key) cl
     JOIN dim_date d ON d.date_key = cl.date_key
     UNION ALL
     -- ... in another, each conversation's local day there.
     SELECT substr(local_time(c.started_ts, :tz), 1, 10), count(*), 0
     FROM fact_conversation c
-    WHERE :tz IS NOT NULL AND c.started_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+    WHERE :tz IS NOT NULL AND -- include: opened_in_period(c)
+      AND -- include: conversation_filters(c)
     GROUP BY 1
     UNION ALL
     SELECT substr(local_time(c.resolved_ts, :tz), 1, 10), 0, count(*)
     FROM fact_conversation c
-    WHERE :tz IS NOT NULL AND c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+    WHERE :tz IS NOT NULL AND -- include: closed_in_period(c)
+      AND -- include: conversation_filters(c)
     GROUP BY 1
 )
 SELECT period_start(day, :by) AS period, sum(opened) AS opened, sum(closed) AS closed

@@ -18,7 +18,7 @@ WITH incoming AS (
     -- In the workspace's time zone, the daily summary of the messages ...
     SELECT CASE WHEN :by IS NOT NULL THEN period_start(d.date, :by) END AS period, a.channel_key, a.messages
     FROM agg_message_daily a
-    JOIN dim_message_source s ON s.source_key = a.source_key
+    -- include: message_source(a)
     JOIN dim_date d ON d.date_key = a.sent_date_key
     WHERE :tz IS NULL AND s.direction = 'incoming'
       AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
@@ -27,7 +27,7 @@ WITH incoming AS (
     -- ... in another, the messages themselves.
     SELECT CASE WHEN :by IS NOT NULL THEN period_start(local_time(m.sent_ts, :tz), :by) END, m.channel_key, 1
     FROM fact_message m
-    JOIN dim_message_source s ON s.source_key = m.source_key
+    -- include: message_source(m)
     WHERE :tz IS NOT NULL AND s.direction = 'incoming'
       AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
       AND (:channel_key IS NULL OR m.channel_key = :channel_key)

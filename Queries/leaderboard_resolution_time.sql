@@ -29,10 +29,9 @@ WITH groups AS (
            p90(c.resolution_seconds) AS p90
     FROM fact_conversation c
     WHERE coalesce(:group_by, 'user') = 'user' AND c.closed_by_user_key IS NOT NULL
-      AND +c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND +c.resolved_ts >= :from_ts AND +c.resolved_ts < :to_ts
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+      AND -- include: closed_in_period(+c)
+      AND -- include: team_filter(c)
+      AND -- include: channel_filter(c)
     GROUP BY c.closed_by_user_key
     UNION ALL
     -- ... by team (Closed By Team): the period's range of the closed index, sorted.
@@ -45,10 +44,9 @@ WITH groups AS (
            p90(c.resolution_seconds)
     FROM fact_conversation c
     WHERE :group_by = 'team' AND c.closed_by_team_key IS NOT NULL
-      AND c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+      AND -- include: closed_in_period(c)
+      AND -- include: team_filter(c)
+      AND -- include: channel_filter(c)
     GROUP BY c.closed_by_team_key
 )
 SELECT row_number() OVER (ORDER BY answered = 0, CAST(total AS REAL) / answered, name, group_key) AS rank,

@@ -36,8 +36,7 @@ closed AS (
            div_round(sum(c.resolution_seconds), count(c.resolution_seconds))        AS avg_resolution_seconds,
            round_half(median(c.resolution_seconds))                                 AS median_resolution_seconds
     FROM fact_conversation c
-    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE -- include: closed_in_period(c)
     UNION ALL
     SELECT 'previous',
            count(*),
@@ -57,26 +56,26 @@ message_counts AS (
            sum(CASE WHEN s.direction = 'incoming' THEN a.messages END) AS incoming,
            sum(CASE WHEN s.direction = 'outgoing' THEN a.messages END) AS outgoing
     FROM agg_message_daily a
-    JOIN dim_message_source s ON s.source_key = a.source_key
+    -- include: message_source(a)
     WHERE :tz IS NULL AND a.sent_date_key BETWEEN :from_date_key AND :to_date_key
     UNION ALL
     SELECT 'previous',
            sum(CASE WHEN s.direction = 'incoming' THEN a.messages END),
            sum(CASE WHEN s.direction = 'outgoing' THEN a.messages END)
     FROM agg_message_daily a
-    JOIN dim_message_source s ON s.source_key = a.source_key
+    -- include: message_source(a)
     WHERE :tz IS NULL AND :prev_from_ts IS NOT NULL
       AND a.sent_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
     UNION ALL
     -- ... in another, the messages themselves.
     SELECT 'current', sum(s.direction = 'incoming'), sum(s.direction = 'outgoing')
     FROM fact_message m
-    JOIN dim_message_source s ON s.source_key = m.source_key
+    -- include: message_source(m)
     WHERE :tz IS NOT NULL AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
     UNION ALL
     SELECT 'previous', sum(s.direction = 'incoming'), sum(s.direction = 'outgoing')
     FROM fact_message m
-    JOIN dim_message_source s ON s.source_key = m.source_key
+    -- include: message_source(m)
     WHERE :tz IS NOT NULL AND :prev_from_ts IS NOT NULL AND m.sent_ts >= :prev_from_ts AND m.sent_ts < :prev_to_ts
 ),
 messages AS (

@@ -23,12 +23,9 @@ WITH buckets(position, bucket) AS (
 closed AS (
     SELECT c.resolution_seconds AS seconds
     FROM fact_conversation c
-    WHERE c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND c.resolved_ts >= :from_ts AND c.resolved_ts < :to_ts
+    WHERE -- include: closed_in_period(c)
       AND c.resolution_seconds IS NOT NULL
-      AND (:team_key IS NULL OR c.closed_by_team_key = :team_key)
-      AND (:user_key IS NULL OR c.assignee_user_key = :user_key)
-      AND (:channel_key IS NULL OR c.opened_by_channel_key = :channel_key)
+      AND -- include: conversation_filters(c)
 ),
 totals AS (
     -- One pass, no sort: how many are under each bucket's upper bound, one comparison per

@@ -25,8 +25,7 @@ WITH assigned AS (
     SELECT c.assignee_user_key AS user_key, count(*) AS conversations_assigned
     FROM fact_conversation c
     WHERE c.assignee_user_key IS NOT NULL
-      AND +c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND +c.resolved_ts >= :from_ts AND +c.resolved_ts < :to_ts
+      AND -- include: closed_in_period(+c)
     GROUP BY c.assignee_user_key
 ),
 closers AS (
@@ -39,8 +38,7 @@ closers AS (
            max(c.resolution_seconds)                                          AS max_resolution_seconds
     FROM fact_conversation c
     WHERE c.closed_by_user_key IS NOT NULL
-      AND +c.resolved_date_key BETWEEN :from_date_key AND :to_date_key
-      AND +c.resolved_ts >= :from_ts AND +c.resolved_ts < :to_ts
+      AND -- include: closed_in_period(+c)
     GROUP BY c.closed_by_user_key
 ),
 sent AS (
@@ -76,8 +74,6 @@ LEFT JOIN assigned a ON a.user_key = u.user_key
 LEFT JOIN closers cl ON cl.user_key = u.user_key
 LEFT JOIN sent s     ON s.user_key = u.user_key
 WHERE (a.user_key IS NOT NULL OR cl.user_key IS NOT NULL OR s.user_key IS NOT NULL)
-  AND (:user_key IS NULL OR u.user_key = :user_key)
-  AND (:team_key IS NULL OR EXISTS (SELECT 1 FROM bridge_user_team b
-                                    WHERE b.user_key = u.user_key AND b.team_key = :team_key))
+  AND -- include: user_filters(u)
 ORDER BY conversations_closed DESC, u.user_name, u.user_id COLLATE natural_id
 LIMIT coalesce(:limit, -1)

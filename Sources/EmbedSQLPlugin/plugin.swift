@@ -5,8 +5,9 @@ import PackagePlugin
 /// `warehouse` binary needs no files beside it:
 /// - a target with a `Templates/` folder in its sources gets those files, as
 ///   `enum EmbeddedTemplates` (the dashboard's page);
-/// - any other target gets the package's `Schema/` and `Queries/` SQL files,
-///   as `enum EmbeddedSQL`.
+/// - any other target gets the package's `Schema/`, `Queries/` and
+///   `Queries/fragments/` SQL files, as `enum EmbeddedSQL` (each file's folder
+///   is its last path component: `Schema`, `Queries` or `fragments`).
 /// SwiftPM lists the files when it plans the build: after adding a new file to
 /// an existing build directory, `touch Package.swift` so it plans again.
 @main
@@ -17,7 +18,7 @@ struct EmbedSQLPlugin: BuildToolPlugin {
         let hasTemplates = FileManager.default.fileExists(atPath: templates.path)
         let (enumName, folders, suffix) = hasTemplates
             ? ("EmbeddedTemplates", [templates], "")
-            : ("EmbeddedSQL", ["Schema", "Queries"].map { context.package.directoryURL.appendingPathComponent($0) }, ".sql")
+            : ("EmbeddedSQL", ["Schema", "Queries", "Queries/fragments"].map { context.package.directoryURL.appendingPathComponent($0) }, ".sql")
         var inputs: [URL] = []
         for folder in folders {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []

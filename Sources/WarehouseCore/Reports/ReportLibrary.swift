@@ -21,17 +21,19 @@ public struct ReportLibrary {
 
     /// The built-in reports and the `.sql` files of `directories` (in name order;
     /// a missing directory is skipped; a file that does not parse, or that has a
-    /// built-in report's name, is left out with a warning).
+    /// built-in report's name, is left out with a warning). A directory's reports
+    /// include the built-in fragments and those of its own `fragments/` folder.
     public init(directories: [URL] = []) {
         var reports = Self.builtIn
         var warnings: [String] = []
         for directory in directories {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            let fragments = ReportFragments(directory: directory)
             for file in files.sorted() where file.hasSuffix(".sql") {
                 let url = directory.appendingPathComponent(file)
                 do {
                     let text = try String(contentsOf: url, encoding: .utf8)
-                    let report = try Report(text: text, expectedName: String(file.dropLast(4)), source: url.path)
+                    let report = try Report(text: text, expectedName: String(file.dropLast(4)), source: url.path, fragments: fragments)
                     if let existing = reports.first(where: { $0.name == report.name }) {
                         warnings.append("\(url.path): report \(report.name) is already defined (\(existing.source)); this file is skipped.")
                         continue

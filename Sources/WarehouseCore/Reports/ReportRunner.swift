@@ -17,9 +17,28 @@ extension Warehouse {
     public func run(_ report: Report, _ arguments: ReportArguments,
                     columns: ([String]) throws -> Void, resultRow row: (ResultRow) throws -> Void) throws {
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
+        let statement = try prepared(report, values)
+        // Columns shown only with their parameter.
+        let given = Set(arguments.given)
+        let names = statement.columnNames
+        let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
+        try columns(kept.map { names[$0] })
+        do {
+            try statement.forEachResultRow(columns: kept, row)
+        } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
+            throw WarehouseError("report \(report.name): \(error.message)")
+        } catch let error as SQLiteError where error.isStoreFailure {
+            // A busy, locked or failing database: the store's, not the report's (an interrupt goes up as it is).
+            throw StoreFailure("report \(report.name)", error)
+        }
+    }
+
+    /// The report's one statement, prepared with `prefix` before its SQL (`EXPLAIN QUERY PLAN `)
+    /// and every named parameter bound from `values`.
+    func prepared(_ report: Report, _ values: [String: SQLValue], prefix: String = "") throws -> Statement {
         var statements: [Statement] = []
         do {
-            try db.forEachStatement(report.sql) { statements.append($0) }
+            try db.forEachStatement(prefix + report.sql) { statements.append($0) }
         } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
             throw WarehouseError("report \(report.name) (\(report.source)): \(error.message)")
         } catch let error as SQLiteError where error.isStoreFailure {
@@ -42,18 +61,17 @@ extension Warehouse {
             }
             try statement.bind(value, at: index)
         }
-        // Columns shown only with their parameter.
-        let given = Set(arguments.given)
-        let names = statement.columnNames
-        let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
-        try columns(kept.map { names[$0] })
-        do {
-            try statement.forEachResultRow(columns: kept, row)
-        } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
-            throw WarehouseError("report \(report.name): \(error.message)")
-        } catch let error as SQLiteError where error.isStoreFailure {
-            // A busy, locked or failing database: the store's, not the report's (an interrupt goes up as it is).
-            throw StoreFailure("report \(report.name)", error)
+        return statement
+    }
+
+    /// The steps of SQLite's plan for the report with these arguments (`EXPLAIN QUERY PLAN`):
+    /// each step's id, its parent's id (0 at the top) and what it does, in SQLite's order.
+    func queryPlan(_ report: Report, _ arguments: ReportArguments = ReportArguments()) throws -> [(id: Int64, parent: Int64, detail: String)] {
+        let statement = try prepared(report, try ReportParameters.resolve(arguments, for: report, in: self), prefix: "EXPLAIN QUERY PLAN ")
+        var steps: [(id: Int64, parent: Int64, detail: String)] = []
+        while try statement.step() {
+            steps.append((statement.int64(at: 0), statement.int64(at: 1), statement.string(at: 3) ?? ""))
         }
+        return steps
     }
 }
