@@ -19,7 +19,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
         init(warehouse: Warehouse) throws {
             self.warehouse = warehouse
             loader = try Loader(warehouse: warehouse)
-            loader.rejectsInSummary = 1000
+            loader.rejectsInSummary = GroupCommitWriter.rejectsPerRequest
+            loader.rejectsStored = GroupCommitWriter.rejectsPerRequest
         }
 
         /// A loader with no cached keys: after a rollback the loader did not
@@ -27,6 +28,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         func resetLoader() {
             if let fresh = try? Loader(warehouse: warehouse) {
                 fresh.rejectsInSummary = loader.rejectsInSummary
+                fresh.rejectsStored = loader.rejectsStored
                 loader = fresh
             }
         }
@@ -56,6 +58,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// How many groups were committed, and how many pieces they held (for tests and the log).
     public private(set) var groups = 0
     public private(set) var pieces = 0
+    /// The rejects a request stores (the first ones) and its answer lists;
+    /// all are counted. A body of a million bad records stores 1,000 rows, not a million.
+    static let rejectsPerRequest = 1000
 
     /// Opens the warehouse at `path` for writing (creating it in UTC when it
     /// does not exist), and starts the writing thread.
@@ -225,9 +230,11 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 case .unchanged: own.unchanged += 1
                 case .rejected(let reason):
                     own.rejected += 1
-                    own.rejects.append(.init(line: index, reason: reason))
+                    if own.rejects.count < context.loader.rejectsInSummary { own.rejects.append(.init(line: index, reason: reason)) }
                 }
             }
+            // The loader stored each request's first rejects, up to its limit.
+            own.rejectsKept = min(own.rejected, context.loader.rejectsStored ?? own.rejected)
             start += ingest.source.count
             ingest.summary = own
         }

@@ -8,7 +8,9 @@ import WarehouseCore
 /// same record path as files (`Loader`), in the writer's next group. The
 /// answer is sent after the group's commit: `{"received", "inserted",
 /// "updated", "unchanged", "kept_by_contact_and_time", "rejected": [{"index",
-/// "reason"}]}`. An error is answered by its kind (`ServerError(for:)`).
+/// "reason"}] (the first 1,000), "rejected_count", "rejects_kept"}` (rejects
+/// counted, and stored: the first 1,000). An error is answered by its kind
+/// (`ServerError(for:)`).
 struct IngestRoute {
     let server: ServerState
 
@@ -74,6 +76,7 @@ struct IngestRoute {
     static func answer(_ s: LoadSummary) -> String {
         let rejected = s.rejects.map { "{\"index\":\($0.line),\"reason\":\(JSONText.string($0.reason))}" }.joined(separator: ",")
         return "{\"received\":\(s.rowsRead),\"inserted\":\(s.inserted),\"updated\":\(s.updated),\"unchanged\":\(s.unchanged),"
-            + "\"kept_by_contact_and_time\":\(s.keptByContactAndTime),\"rejected\":[\(rejected)]}\n"
+            + "\"kept_by_contact_and_time\":\(s.keptByContactAndTime),\"rejected\":[\(rejected)],"
+            + "\"rejected_count\":\(s.rejected),\"rejects_kept\":\(s.rejectsKept)}\n"
     }
 }
