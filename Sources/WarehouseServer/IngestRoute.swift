@@ -54,12 +54,13 @@ struct IngestRoute {
     }
 
     private func csv(_ body: [UInt8], kind: ExportKind, name: String) async throws -> LoadSummary {
-        // The CSV reader reads files: the body is one, for as long as its load takes.
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-serve-\(UUID().uuidString).csv").path
-        guard FileManager.default.createFile(atPath: path, contents: Data(body)) else {
-            throw ServerError(.internalServerError, "could not keep the CSV body in \(FileManager.default.temporaryDirectory.path) to read it; nothing was stored")
+        // The CSV reader reads files: the body is one (its owner's alone), for as long as its load takes.
+        let file: PrivateTemporaryFile
+        do { file = try PrivateTemporaryFile(body, name: "body.csv") } catch {
+            throw ServerError(.internalServerError, "could not keep the CSV body in a temporary file to read it (\(error)); nothing was stored")
         }
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { file.remove() }
+        let path = file.path
         do {
             return try await server.writer.perform { context in
                 let summary = context.loader.load(path: path, as: kind, name: name)

@@ -21,7 +21,7 @@ struct WebhookRoute {
     func handle(_ request: Request, started: Date) async throws -> Answer {
         let body = try await server.bodyReader.read(request, started: started)
         guard let key = try server.tokens.webhookKey() else {
-            throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key KEY`")
+            throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key -` (it reads the key from standard input)")
         }
         guard let signature = request.headers[.init("X-Webhook-Signature")!] else {
             throw ServerError(.unauthorized, "no X-Webhook-Signature header: respond.io signs each event; nothing was stored")
