@@ -61,6 +61,9 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// The rejects a request stores (the first ones) and its answer lists;
     /// all are counted. A body of a million bad records stores 1,000 rows, not a million.
     static let rejectsPerRequest = 1000
+    /// A fault for tests: run in each group's transaction after its work,
+    /// just before the commit; a throw fails the group as a failed commit does.
+    private var faultBeforeCommit: (() throws -> Void)?
 
     /// Opens the warehouse at `path` for writing (creating it in UTC when it
     /// does not exist), and starts the writing thread.
@@ -138,6 +141,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Sets (nil: clears) the fault run before each commit (`faultBeforeCommit`); for tests.
+    func injectFaultBeforeCommit(_ fault: (() throws -> Void)?) {
+        condition.lock(); defer { condition.unlock() }
+        faultBeforeCommit = fault
+    }
+
     /// Finishes the work waiting, then stops the thread and waits for it.
     public func stop() {
         condition.lock()
@@ -159,12 +168,13 @@ public final class GroupCommitWriter: @unchecked Sendable {
             }
             let jobs = queue
             queue = []
+            let fault = faultBeforeCommit
             condition.unlock()
-            write(jobs)
+            write(jobs, fault: fault)
         }
     }
 
-    private func write(_ jobs: [Job]) {
+    private func write(_ jobs: [Job], fault: (() throws -> Void)? = nil) {
         let db = context.warehouse.db
         var errors = [Error?](repeating: nil, count: jobs.count)
         do {
@@ -190,6 +200,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
                         errors[i] = error
                     }
                 }
+                try fault?()
             }
             groups += 1
             pieces += jobs.count
