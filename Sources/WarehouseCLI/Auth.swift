@@ -45,7 +45,7 @@ extension WarehouseCommand {
                 let table = ResultTable(columns: ["name", "scope", "created_at"],
                                         rows: entries.map { [.text($0.name), .text($0.scope.rawValue), .text($0.createdAt)] })
                 Terminal.write(output.formatter.render(table))
-                Terminal.printError("webhook signing key: \(keySet ? "set" : "not set (warehouse auth set-webhook-key KEY)")")
+                Terminal.printError("webhook signing key: \(keySet ? "set" : "not set (warehouse auth set-webhook-key -, then the key)")")
             }
         }
 
@@ -67,9 +67,13 @@ extension WarehouseCommand {
                 abstract: "Store respond.io's webhook signing key, which checks each event's X-Webhook-Signature."
             )
             @OptionGroup var database: DatabaseOptions
-            @Argument(help: "The signing key respond.io shows for the webhook.") var key: String
+            @Argument(help: ArgumentHelp(
+                "The signing key respond.io shows for the webhook, or - to read it from standard input (one line).",
+                discussion: "With -, the key stays out of the process list and the shell's history: warehouse auth set-webhook-key - < key.txt, or type it (not echoed)."))
+            var key: String
 
             func run() throws {
+                let key = self.key == "-" ? try SecretInput.line(prompt: "webhook signing key: ") : self.key
                 let warehouse = try Warehouse.openForWriting(path: database.path)
                 try Tokens.setWebhookKey(key, in: warehouse)
                 Terminal.printError("webhook signing key stored in \(database.path).")

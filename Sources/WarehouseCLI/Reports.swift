@@ -76,16 +76,18 @@ extension WarehouseCommand {
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var queries: QueryOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var csv: SpreadsheetSafeOption
         @OptionGroup var parameters: ReportOptions
 
         func run() throws {
+            let formatter = try csv.applied(to: output.formatter)
             let library = queries.library(for: database.path)
             let report = try library.report(named: name)
             let warehouse = try Warehouse.openExisting(path: database.path)
             // Printed as it is stepped: a long result is never held whole.
             var stream: ResultStream?
             try warehouse.run(report, try parameters.arguments(),
-                              columns: { stream = ResultStream(output.formatter, columns: $0, display: report.display, bytes: Terminal.write(bytes:)) },
+                              columns: { stream = ResultStream(formatter, columns: $0, display: report.display, bytes: Terminal.write(bytes:)) },
                               resultRow: { stream?.add($0) })
             stream?.finish()
         }

@@ -17,6 +17,7 @@ extension WarehouseCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var csv: SpreadsheetSafeOption
         @OptionGroup var queries: QueryOptions
 
         @Flag(name: .long, help: "Allow statements that change the warehouse.")
@@ -26,12 +27,12 @@ extension WarehouseCommand {
         var sql: String
 
         func run() throws {
+            let formatter = try csv.applied(to: output.formatter)
             let warehouse = try Warehouse.openExisting(path: database.path, writable: write)
             // Your own reports are views too, for this connection.
             for warning in queries.library(for: database.path).installTemporaryViews(warehouse.db) {
                 Terminal.printError("warning: \(warning)")
             }
-            let formatter = output.formatter
             var printed = 0
             do {
                 try warehouse.db.forEachStatement(sql) { statement in

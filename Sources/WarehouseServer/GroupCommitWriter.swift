@@ -23,7 +23,8 @@ public final class GroupCommitWriter: @unchecked Sendable {
         init(warehouse: Warehouse) throws {
             self.warehouse = warehouse
             loader = try Loader(warehouse: warehouse)
-            loader.rejectsInSummary = 1000
+            loader.rejectsInSummary = GroupCommitWriter.rejectsPerRequest
+            loader.rejectsStored = GroupCommitWriter.rejectsPerRequest
         }
 
         /// A loader with no cached keys: after a rollback the loader did not
@@ -31,6 +32,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
         func resetLoader() {
             if let fresh = try? Loader(warehouse: warehouse) {
                 fresh.rejectsInSummary = loader.rejectsInSummary
+                fresh.rejectsStored = loader.rejectsStored
                 loader = fresh
             }
         }
@@ -60,6 +62,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// How many groups were committed, and how many pieces they held (for tests and the log).
     public private(set) var groups = 0
     public private(set) var pieces = 0
+    /// The rejects a request stores (the first ones) and its answer lists;
+    /// all are counted. A body of a million bad records stores 1,000 rows, not a million.
+    static let rejectsPerRequest = 1000
+    /// A fault for tests: run in each group's transaction after its work,
+    /// just before the commit; a throw fails the group as a failed commit does.
+    private var faultBeforeCommit: (() throws -> Void)?
 
     /// Opens the warehouse at `path` for writing (creating it in UTC when it
     /// does not exist), and starts the writing thread.
@@ -135,6 +143,12 @@ public final class GroupCommitWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Sets (nil: clears) the fault run before each commit (`faultBeforeCommit`); for tests.
+    func injectFaultBeforeCommit(_ fault: (() throws -> Void)?) {
+        condition.lock(); defer { condition.unlock() }
+        faultBeforeCommit = fault
+    }
+
     /// Finishes the work waiting, then stops the thread and waits for it.
     public func stop() {
         condition.lock()
@@ -156,12 +170,13 @@ public final class GroupCommitWriter: @unchecked Sendable {
             }
             let jobs = queue
             queue = []
+            let fault = faultBeforeCommit
             condition.unlock()
-            write(jobs)
+            write(jobs, fault: fault)
         }
     }
 
-    private func write(_ jobs: [Job]) {
+    private func write(_ jobs: [Job], fault: (() throws -> Void)? = nil) {
         let db = context.warehouse.db
         var errors = [Error?](repeating: nil, count: jobs.count)
         do {
@@ -187,6 +202,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
                         errors[i] = error
                     }
                 }
+                try fault?()
             }
             groups += 1
             pieces += jobs.count
@@ -227,9 +243,11 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 case .unchanged: own.unchanged += 1
                 case .rejected(let reason):
                     own.rejected += 1
-                    own.rejects.append(.init(line: index, reason: reason))
+                    if own.rejects.count < context.loader.rejectsInSummary { own.rejects.append(.init(line: index, reason: reason)) }
                 }
             }
+            // The loader stored each request's first rejects, up to its limit.
+            own.rejectsKept = min(own.rejected, context.loader.rejectsStored ?? own.rejected)
             start += ingest.source.count
             ingest.summary = own
         }

@@ -8,7 +8,9 @@ import WarehouseCore
 /// same record path as files (`Loader`), in the writer's next group. The
 /// answer is sent after the group's commit: `{"received", "inserted",
 /// "updated", "unchanged", "kept_by_contact_and_time", "rejected": [{"index",
-/// "reason"}]}`. An error is answered by its kind (`ServerError(for:)`).
+/// "reason"}] (the first 1,000), "rejected_count", "rejects_kept"}` (rejects
+/// counted, and stored: the first 1,000). An error is answered by its kind
+/// (`ServerError(for:)`).
 struct IngestRoute {
     let server: ServerState
 
@@ -51,12 +53,15 @@ struct IngestRoute {
     }
 
     private func csv(_ body: [UInt8], kind: ExportKind, name: String) async throws -> LoadSummary {
-        // The CSV reader reads files: the body is one, for as long as its load takes.
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-serve-\(UUID().uuidString).csv").path
-        guard FileManager.default.createFile(atPath: path, contents: Data(body)) else {
-            throw ServerError(.internalServerError, "could not keep the CSV body in \(FileManager.default.temporaryDirectory.path) to read it; nothing was stored")
+        // The CSV reader reads files: the body is one (its owner's alone), for as long as its load takes.
+        let file: PrivateTemporaryFile
+        do { file = try PrivateTemporaryFile(body, name: "body.csv") } catch {
+            // The temporary folder full or not writable: the server's trouble, not the sender's.
+            throw ServerError(.serviceUnavailable, "could not keep the CSV body in a temporary file to read it (\(error)); nothing was stored. Send it again later.",
+                              headers: [.retryAfter: "\(ServerError.retryAfterSeconds)"])
         }
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { file.remove() }
+        let path = file.path
         do {
             return try await server.writer.perform { context in
                 let summary = context.loader.load(path: path, as: kind, name: name)
@@ -73,6 +78,7 @@ struct IngestRoute {
     static func answer(_ s: LoadSummary) -> String {
         let rejected = s.rejects.map { "{\"index\":\($0.line),\"reason\":\(JSONText.string($0.reason))}" }.joined(separator: ",")
         return "{\"received\":\(s.rowsRead),\"inserted\":\(s.inserted),\"updated\":\(s.updated),\"unchanged\":\(s.unchanged),"
-            + "\"kept_by_contact_and_time\":\(s.keptByContactAndTime),\"rejected\":[\(rejected)]}\n"
+            + "\"kept_by_contact_and_time\":\(s.keptByContactAndTime),\"rejected\":[\(rejected)],"
+            + "\"rejected_count\":\(s.rejected),\"rejects_kept\":\(s.rejectsKept)}\n"
     }
 }

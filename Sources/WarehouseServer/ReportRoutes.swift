@@ -6,7 +6,8 @@ import WarehouseDashboard
 /// `GET /reports`, `GET /reports/{name}` and the dashboard (`GET /`,
 /// `GET /dashboard`): the library's reports, run by the code `warehouse
 /// report` and `warehouse dashboard` run, so an answer is byte for byte what
-/// the command prints for the same parameters (csv by default, or json). The
+/// the command prints for the same parameters (csv by default, as
+/// `--spreadsheet-safe` writes it unless `raw=1`; or json). The
 /// query's values are the command's options (`group-by` is `--group-by`),
 /// checked by the same code with the same messages (400); they reach SQL only
 /// as bound values. Each runs on a reading connection of its own, away from
@@ -38,15 +39,20 @@ struct ReportRoutes {
     func report(_ name: String, _ request: Request) async throws -> Answer {
         var arguments = ReportArguments()
         var format = OutputFormat.csv
+        var raw = false
         for (key, value) in try request.queryItems() {
             switch key {
             case "token": continue
             case "format":
                 guard value == "csv" || value == "json" else { throw ServerError.badRequest("format takes csv or json, not '\(value)'") }
                 format = value == "csv" ? .csv : .json
+            case "raw":
+                // csv is spreadsheet-safe unless raw=1 (`ResultFormatter.spreadsheetSafe`).
+                guard value == "1" || value == "0" else { throw ServerError.badRequest("raw takes 1 (csv as it is stored) or 0 (spreadsheet-safe csv, the default), not '\(value)'") }
+                raw = value == "1"
             default:
                 guard let parameter = ReportParameter(rawValue: key) else {
-                    throw ServerError.badRequest("unknown parameter \(key): a report takes \(ReportParameter.allCases.map(\.rawValue).joined(separator: ", ")), format and token (each report lists its own: GET /reports)")
+                    throw ServerError.badRequest("unknown parameter \(key): a report takes \(ReportParameter.allCases.map(\.rawValue).joined(separator: ", ")), format, raw and token (each report lists its own: GET /reports)")
                 }
                 // A field left empty (a spreadsheet's or a form's) is not given.
                 if value.isEmpty { continue }
@@ -56,12 +62,12 @@ struct ReportRoutes {
         let library = library()
         let report: Report
         do { report = try library.report(named: name) } catch { throw ServerError(.notFound, "\(error)") }
-        let (given, chosen) = (arguments, format)
+        let (given, chosen) = (arguments, ResultFormatter(format: format, spreadsheetSafe: !raw))
         let bytes: [UInt8] = try await server.readers.withReader { warehouse in
             var out: [UInt8] = []
             var stream: ResultStream?
             try warehouse.run(report, given,
-                              columns: { stream = ResultStream(ResultFormatter(format: chosen), columns: $0, display: report.display, bytes: { out.append(contentsOf: $0) }) },
+                              columns: { stream = ResultStream(chosen, columns: $0, display: report.display, bytes: { out.append(contentsOf: $0) }) },
                               resultRow: { stream?.add($0) })
             stream?.finish()
             return out

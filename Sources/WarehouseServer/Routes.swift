@@ -117,7 +117,10 @@ struct RequestLog: RouterMiddleware {
         if response.headers[.connection] == "close" {
             // The rest of the body is not wanted (413, 503, 408): stop reading it, so the
             // connection closes once the answer is written instead of when its client stops.
-            context.channel.close(mode: .input, promise: nil)
+            let channel = context.channel
+            channel.close(mode: .input, promise: nil)
+            // And whatever the client still sends, the connection is closed a second after the answer.
+            channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
         }
         let ms = Date().timeIntervalSince(context.started) * 1000
         let records = context.records.value.map { " \($0) record\($0 == 1 ? "" : "s")" } ?? ""
@@ -177,7 +180,7 @@ struct WebhookAuthenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         guard try tokens.webhookKey() != nil else {
-            throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key KEY`")
+            throw ServerError(.unauthorized, "no webhook signing key is set: copy it from respond.io (Settings > Integrations > Webhooks) and run `warehouse auth set-webhook-key -` (it reads the key from standard input)")
         }
         guard request.headers[Self.signatureHeader] != nil else {
             throw ServerError(.unauthorized, "no X-Webhook-Signature header: respond.io signs each event; nothing was stored")

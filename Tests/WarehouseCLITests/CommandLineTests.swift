@@ -174,6 +174,46 @@ final class Scratch {
         #expect(two.stdout == "a\n1\nb\n2\n")
     }
 
+    /// The webhook key from standard input (`-`), out of `ps` and the shell's
+    /// history: one line, its line break left off; never printed back, by
+    /// `set-webhook-key` or `auth list`.
+    @Test func theWebhookKeyComesFromStandardInputAndIsNeverShown() throws {
+        let s = try Scratch()
+        let key = "whsec-\(UUID().uuidString)"
+        let set = try s.run("auth", "set-webhook-key", "-", "--db", "w.db", input: key + "\r\n")
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.isEmpty && !set.stderr.contains(key), "\(set.stderr)")
+        let stored = try Warehouse.openExisting(path: s.url.appendingPathComponent("w.db").path)
+            .db.scalar("SELECT value FROM settings WHERE key = 'webhook_signing_key'")
+        #expect(stored == .text(key))
+        for format in ["table", "csv", "json"] {
+            let list = try s.run("auth", "list", "--db", "w.db", "--format", format)
+            #expect(list.status == 0)
+            #expect(!list.stdout.contains(key) && !list.stderr.contains(key), "\(list.stdout)\(list.stderr)")
+            #expect(list.stderr.contains("webhook signing key: set"))
+        }
+        // Nothing on standard input is an error, and the key stays as it was.
+        let none = try s.run("auth", "set-webhook-key", "-", "--db", "w.db", input: "")
+        #expect(none.status != 0)
+        #expect(none.stderr.contains("nothing came on standard input"), "\(none.stderr)")
+        let blank = try s.run("auth", "set-webhook-key", "-", "--db", "w.db", input: "\n")
+        #expect(blank.status != 0 && blank.stderr.contains("blank"), "\(blank.stderr)")
+        #expect(try Warehouse.openExisting(path: s.url.appendingPathComponent("w.db").path)
+            .db.scalar("SELECT value FROM settings WHERE key = 'webhook_signing_key'") == .text(key))
+    }
+
+    /// A warehouse the program creates is its owner's alone (0600), and so are
+    /// the files SQLite keeps beside it.
+    @Test func aWarehouseTheCommandCreatesIsTheOwnersAlone() throws {
+        let s = try Scratch()
+        #expect(try s.loadFixtures().status == 0)
+        let path = s.url.appendingPathComponent("w.db").path
+        #expect(PathInfo(path)?.mode == 0o600)
+        let keyed = try s.run("auth", "add-token", "--scope", "read", "--db", "new.db")
+        #expect(keyed.status == 0, "\(keyed.stderr)")
+        #expect(PathInfo(s.url.appendingPathComponent("new.db").path)?.mode == 0o600)
+    }
+
     @Test func infoAndTheDatabaseLocation() throws {
         let s = try Scratch()
         #expect(try s.loadFixtures().status == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WarehouseCore
 
 @Suite(.serialized) struct ReportCommandTests {
@@ -37,6 +38,61 @@ import WarehouseCore
             let shell = try Binary.run(["shell", "--db", "w.db"], in: s.url, input: ".report conversation_list \(parameter.option) \(bad)\n")
             #expect(shell.stderr.contains(message), "\(shell.stderr)")
         }
+    }
+
+    /// CSV injection: the command line's csv is raw; `--spreadsheet-safe`
+    /// puts a `'` before a text cell a spreadsheet would run, on `report`,
+    /// `sql` and the shell (`.spreadsheet-safe on`); numbers stay as they are.
+    @Test func spreadsheetSafeCSVOnTheCommandLine() throws {
+        let s = try Scratch()
+        try s.write("contacts.csv", FormulaCells.contacts)
+        try s.write("conversations.csv", FormulaCells.conversations)
+        let load = try s.run("load", "--db", "w.db", "contacts.csv", "conversations.csv")
+        #expect(load.status == 0, "\(load.stderr)")
+        try FormulaCells.installReport(besideWarehouseIn: s.url)
+
+        let raw = try s.run("report", "formula_cells", "--db", "w.db", "--format", "csv")
+        #expect(raw.stdout == FormulaCells.reportRaw)
+        let safe = try s.run("report", "formula_cells", "--db", "w.db", "--format", "csv", "--spreadsheet-safe")
+        #expect(safe.status == 0, "\(safe.stderr)")
+        #expect(safe.stdout == FormulaCells.reportSafe)
+        let list = try s.run("report", "conversation_list", "--db", "w.db", "--spreadsheet-safe")  // piped: csv
+        #expect(FormulaCells.runnable(list.stdout).isEmpty, "\(list.stdout)")
+        #expect(list.stdout.contains("\"'" + FormulaCells.contactName.replacingOccurrences(of: "\"", with: "\"\"") + "\""))
+        for note in FormulaCells.notes { #expect(list.stdout.contains(",'" + note + ","), "\(note)") }
+        let rawList = try s.run("report", "conversation_list", "--db", "w.db", "--format", "csv")
+        #expect(FormulaCells.runnable(rawList.stdout).count == 4 + 4)  // the name on each row, and each note
+
+        let sql = "SELECT contact_name, summary, -5 AS n FROM conversation_list ORDER BY summary"
+        let sqlSafe = try s.run("sql", "--db", "w.db", "--format", "csv", "--spreadsheet-safe", sql)
+        #expect(sqlSafe.stdout == """
+            contact_name,summary,n
+            "'=HYPERLINK(""http://x"",""x"")",'+1+1,-5
+            "'=HYPERLINK(""http://x"",""x"")",'-1+1,-5
+            "'=HYPERLINK(""http://x"",""x"")",'=1+1,-5
+            "'=HYPERLINK(""http://x"",""x"")",'@SUM(1+1),-5
+
+            """)
+        let sqlRaw = try s.run("sql", "--db", "w.db", "--format", "csv", sql)
+        #expect(sqlRaw.stdout.contains("\n\"=HYPERLINK(\"\"http://x\"\",\"\"x\"\")\",+1+1,-5\n"))
+
+        let shell = try Binary.run(["shell", "--db", "w.db"], in: s.url, input: """
+            .mode csv
+            SELECT '=1+1' AS f, -5 AS n;
+            .spreadsheet-safe on
+            SELECT '=1+1' AS f, -5 AS n;
+            .report formula_cells
+            .spreadsheet-safe off
+            SELECT '=1+1' AS f, -5 AS n;
+
+            """)
+        #expect(shell.stderr.isEmpty, "\(shell.stderr)")
+        #expect(shell.stdout == "f,n\n=1+1,-5\nf,n\n'=1+1,-5\n" + FormulaCells.reportSafe + "f,n\n=1+1,-5\n")
+
+        // Only for csv: with another format it is a mistake, said so.
+        let json = try s.run("report", "formula_cells", "--db", "w.db", "--format", "json", "--spreadsheet-safe")
+        #expect(json.status != 0)
+        #expect(json.stderr.contains("--spreadsheet-safe applies to csv output"), "\(json.stderr)")
     }
 
     @Test func tableOutputIsForPeople() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WarehouseCore
 @testable import WarehouseServer
 
@@ -29,7 +30,8 @@ import WarehouseCore
             let http = try await h.get("/reports/" + query, token: h.readToken)
             #expect(http.status == 200, "\(query): \(http.body)")
             var arguments = ["report"] + options + ["--db", h.path]
-            if !options.contains("--format") { arguments += ["--format", "csv"] }
+            // csv over HTTP is spreadsheet-safe (`csvOverHTTPIsSpreadsheetSafeUnlessRaw`).
+            if !options.contains("--format") { arguments += ["--format", "csv", "--spreadsheet-safe"] }
             let cli = try Binary.run(arguments)
             #expect(cli.status == 0, "\(cli.stderr)")
             #expect(!cli.stdout.isEmpty)
@@ -41,6 +43,61 @@ import WarehouseCore
         let sheet = try await h.get("/reports/overview?token=\(h.readToken)&format=csv")
         #expect(sheet.status == 200)
         #expect(sheet.body.hasPrefix("kpi,value,previous_value,change_pct\n"))
+        try await h.stop()
+    }
+
+    /// CSV injection: csv over HTTP puts a `'` before a text cell a
+    /// spreadsheet would run (a contact named `=HYPERLINK(…)`, notes starting
+    /// with `@`, `+`, `-`, `=`, a tab, a carriage return), leaves numbers as
+    /// they are (`-5`), and is the command's `--spreadsheet-safe` csv;
+    /// `raw=1` gives the csv as stored, the command's plain csv.
+    @Test func csvOverHTTPIsSpreadsheetSafeUnlessRaw() async throws {
+        let h = try await Harness { warehouse in
+            let loader = try Loader(warehouse: warehouse)
+            for (name, text) in [("contacts.csv", FormulaCells.contacts), ("conversations.csv", FormulaCells.conversations)] {
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("formula-\(UUID().uuidString)-\(name)")
+                try Data(text.utf8).write(to: file)
+                defer { try? FileManager.default.removeItem(at: file) }
+                let summary = loader.load(path: file.path)
+                if !summary.succeeded || summary.rejected > 0 { throw WarehouseError("\(name): \(summary.error ?? "\(summary.rejects)")") }
+            }
+        }
+        try FormulaCells.installReport(besideWarehouseIn: h.folder)
+
+        let safe = try await h.get("/reports/conversation_list", token: h.readToken)
+        #expect(safe.status == 200, "\(safe.body)")
+        let cells = FormulaCells.fields(safe.body)
+        let (name, summary) = (cells[0].firstIndex(of: "contact_name")!, cells[0].firstIndex(of: "summary")!)
+        #expect(Set(cells.dropFirst().map { $0[name] }) == ["'" + FormulaCells.contactName])
+        #expect(Set(cells.dropFirst().map { $0[summary] }) == Set(FormulaCells.notes.map { "'" + $0 }))
+        #expect(FormulaCells.runnable(safe.body).isEmpty, "\(FormulaCells.runnable(safe.body))")
+        let raw = try await h.get("/reports/conversation_list?raw=1", token: h.readToken)
+        #expect(raw.status == 200)
+        let rawCells = FormulaCells.fields(raw.body)
+        #expect(Set(rawCells.dropFirst().map { $0[name] }) == [FormulaCells.contactName])
+        #expect(Set(rawCells.dropFirst().map { $0[summary] }) == Set(FormulaCells.notes))
+        #expect(try await h.get("/reports/conversation_list?raw=0", token: h.readToken).body == safe.body)
+
+        // A tab, a carriage return, and numbers: -5 stays -5.
+        let own = try await h.get("/reports/formula_cells", token: h.readToken)
+        #expect(own.status == 200, "\(own.body)")
+        #expect(own.body == FormulaCells.reportSafe)
+        #expect(try await h.get("/reports/formula_cells?raw=1&format=csv", token: h.readToken).body == FormulaCells.reportRaw)
+        // json is never changed: it is not opened by a spreadsheet as formulas.
+        let json = try await h.get("/reports/formula_cells?format=json", token: h.readToken)
+        #expect(json.body.contains("\"formula\":\"=1+1\"") && json.body.contains("\"negative\":-5"))
+
+        // Byte for byte the command's output: --spreadsheet-safe, and plain csv for raw=1.
+        for (query, extra) in [("conversation_list", ["--spreadsheet-safe"]), ("conversation_list?raw=1", []),
+                               ("formula_cells", ["--spreadsheet-safe"]), ("formula_cells?raw=1", [])] {
+            let http = try await h.get("/reports/" + query, token: h.readToken)
+            let cli = try Binary.run(["report", String(query.prefix { $0 != "?" }), "--db", h.path, "--format", "csv"] + extra)
+            #expect(cli.status == 0, "\(cli.stderr)")
+            #expect(http.bytes == cli.stdout, "\(query)")
+        }
+        let bad = try await h.get("/reports/formula_cells?raw=yes", token: h.readToken)
+        #expect(bad.status == 400)
+        #expect(bad.error.contains("raw takes 1"))
         try await h.stop()
     }
 

@@ -30,6 +30,36 @@ import WarehouseCore
         try await h.stop()
     }
 
+    /// A signature that is almost the valid one is refused: its last
+    /// character changed, or cut short (a comparison of a prefix, or of as many
+    /// bytes as were given, would take either).
+    @Test func aSignatureAlmostRightIs401() async throws {
+        let h = try await Harness()
+        let (body, signature) = try Harness.webhook("conversation_closed.json")
+        let before = try Self.state(h)
+        // The last character (base64's padding `=`), and the last one that carries bits of the MAC.
+        let padding = signature.last == "=" ? String(signature.dropLast()) + "A" : String(signature.dropLast()) + (signature.last == "A" ? "B" : "A")
+        let lastBits = signature.trimmingCharacters(in: CharacterSet(charactersIn: "="))
+        let flipped = String(lastBits.dropLast()) + (lastBits.last == "w" ? "Q" : "w") + String(repeating: "=", count: signature.count - lastBits.count)
+        #expect(Data(base64Encoded: flipped).map { Array($0) } != Data(base64Encoded: signature).map { Array($0) }, "the MAC's last byte differs")
+        // Cut short: by its padding, by one byte of the MAC (4 characters = 3 bytes), to its first half.
+        let cuts = [lastBits, String(signature.dropLast(4)), String(signature.prefix(signature.count / 2))]
+        for almost in [padding, flipped] + cuts {
+            #expect(almost != signature)
+            let r = try await h.postWebhook(body, signature: almost)
+            #expect(r.status == 401, "\(almost): \(r.status) \(r.body)")
+            #expect(r.error.contains("does not match"), "\(almost): \(r.body)")
+        }
+        #expect(try Self.state(h) == before)
+        // The valid one still passes.
+        #expect(try await h.postWebhook(body, signature: signature).status == 200)
+        try await h.stop()
+        // The key is in no log line, nor is a signature.
+        let key = try Harness.signingKey()
+        #expect(!h.log.lines.isEmpty)
+        #expect(!h.log.lines.contains { $0.contains(key) || $0.contains(signature) }, "\(h.log.lines)")
+    }
+
     @Test func aConversationClosedEventIsStoredOnceWhateverTheRedeliveries() async throws {
         let h = try await Harness()
         let (body, signature) = try Harness.webhook("conversation_closed.json")

@@ -71,6 +71,10 @@ struct DotCommand {
         DotCommand(name: ".timer", usage: ".timer on|off", help: "how long each statement took") { session, arguments in
             session.timer = try onOff(arguments, ".timer")
         },
+        DotCommand(name: ".spreadsheet-safe", usage: ".spreadsheet-safe on|off",
+                   help: "csv: a ' before a text cell starting with = + - @ tab or CR") { session, arguments in
+            session.spreadsheetSafe = try onOff(arguments, ".spreadsheet-safe")
+        },
         DotCommand(name: ".once", usage: ".once FILE", help: "the next result to FILE") { session, arguments in
             guard arguments.count == 1 else { throw WarehouseError("usage: .once FILE") }
             try session.setOnce(arguments[0])

@@ -23,6 +23,8 @@ final class ShellSession {
     var mode: Mode = .table
     var headers = true
     var timer = false
+    /// `.spreadsheet-safe on`: csv as `--spreadsheet-safe` writes it.
+    var spreadsheetSafe = false
     var maxTableRows = 40
     /// The SQL typed so far that is not yet a complete statement.
     private(set) var pending = ""
@@ -162,7 +164,7 @@ final class ShellSession {
 
     private var formatter: ResultFormatter {
         let format = OutputFormat(rawValue: mode.rawValue) ?? .table
-        return ResultFormatter(format: format, maxTableRows: maxTableRows)
+        return ResultFormatter(format: format, maxTableRows: maxTableRows, spreadsheetSafe: spreadsheetSafe)
     }
 
     /// `.timer on`: how long the statement took.

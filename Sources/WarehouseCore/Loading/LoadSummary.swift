@@ -17,8 +17,11 @@ public struct LoadSummary: Sendable {
     public var updated = 0
     public var unchanged = 0
     public var rejected = 0
-    /// The first rejects (all of them are in the `rejected_rows` table).
+    /// The first rejects (those stored are in the `rejected_rows` table).
     public var rejects: [Reject] = []
+    /// The rejects stored in `rejected_rows`: every one, unless the loader
+    /// stores only so many (`Loader.rejectsStored`, the server's requests).
+    public var rejectsKept = 0
     /// Why the file was refused or failed, and whose fault it was; nil when it loaded.
     public var failure: LoadFailure?
     /// The failure's message (naming the file); nil when it loaded.

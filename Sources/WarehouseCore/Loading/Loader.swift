@@ -16,6 +16,13 @@ public final class Loader {
     public var progress: ((Int, Int) -> Void)?
     /// How many rejects a summary keeps in memory (the table keeps all).
     public var rejectsInSummary = 20
+    /// How many rejects of one source's part are stored in `rejected_rows`:
+    /// of a file, or of each request in a source that combines several
+    /// (`RecordSource.origin`); nil: every one (files loaded by `warehouse
+    /// load`). The server stores 1,000 a request, so that a body of a million
+    /// bad records cannot fill the disk; the summary counts every reject
+    /// (`rejected`) and says how many were stored (`rejectsKept`).
+    public var rejectsStored: Int?
     /// The longest record the CSV reader accepts; a longer one fails the file.
     public var maxRecordBytes = CSVReader.defaultMaxRecordBytes
     /// The day/month order of slash dates (`--date-order`); nil: each source's
@@ -96,7 +103,7 @@ public final class Loader {
             summary.failure = LoadFailure(FailureKind(of: error), message, cause: cause)
             // Nothing of the source stayed: neither its records nor its rejects.
             summary.inserted = 0; summary.updated = 0; summary.unchanged = 0
-            summary.rejected = 0; summary.rejects = []
+            summary.rejected = 0; summary.rejects = []; summary.rejectsKept = 0
             // The source's transaction is gone; say so in the log.
             store.logFailure(summary, started: started)
         }
@@ -123,6 +130,8 @@ public final class Loader {
             summary.steps.append(.init(name: name, seconds: Date().timeIntervalSince(stepStart)))
             stepStart = Date()
         }
+        // Rejects stored so far, by the name they are stored under (`rejectsStored`).
+        var stored: [String: Int] = [:]
         try store.transaction {
             try store.begin(name: summary.fileName, path: summary.path, kind: kind, form: summary.form, started: started,
                             bulkBytes: source.exportBytes)
@@ -145,7 +154,11 @@ public final class Loader {
                         summary.rejects.append(.init(line: r.line, reason: r.reason))
                     }
                     let origin = source.origin(r.line) ?? (summary.fileName, r.line)
-                    try store.reject(name: origin.name, line: origin.line, reason: r.reason, record: r.text)
+                    if rejectsStored.map({ stored[origin.name, default: 0] < $0 }) ?? true {
+                        try store.reject(name: origin.name, line: origin.line, reason: r.reason, record: r.text)
+                        stored[origin.name, default: 0] += 1
+                        summary.rejectsKept += 1
+                    }
                     each?(r.line, .rejected(r.reason), false)
                 })
                 summary.rowsRead += batch.records.count + batch.rejects.count

@@ -13,18 +13,26 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 }
 
 /// Formats a `ResultTable` in each output format.
-public struct ResultFormatter {
+public struct ResultFormatter: Sendable {
     public var format: OutputFormat
     /// Table output shows at most this many rows and says how many were left out
     /// (csv, json, ndjson and markdown never cut).
     public var maxTableRows: Int
     /// Columns whose name ends in `_seconds` are shown as `1h 02m 03s` in table output.
     public var humanDurations: Bool
+    /// csv for a spreadsheet: a text cell that starts with `=`, `+`, `-`, `@`,
+    /// a tab or a carriage return, which a spreadsheet would run as a formula
+    /// (`=HYPERLINK(…)` in a contact's name), is written with a `'` before it,
+    /// as OWASP advises for CSV injection; numbers (integer and real values)
+    /// stay as they are, negative ones too. The command line's csv is raw
+    /// unless `--spreadsheet-safe`; csv over HTTP is safe unless `raw=1`.
+    public var spreadsheetSafe: Bool
 
-    public init(format: OutputFormat, maxTableRows: Int = 40, humanDurations: Bool = true) {
+    public init(format: OutputFormat, maxTableRows: Int = 40, humanDurations: Bool = true, spreadsheetSafe: Bool = false) {
         self.format = format
         self.maxTableRows = maxTableRows
         self.humanDurations = humanDurations
+        self.spreadsheetSafe = spreadsheetSafe
     }
 
     /// `display: heatmap` (a report's header) draws a weekday × hour grid in table output.
@@ -44,22 +52,38 @@ public struct ResultFormatter {
     /// A field quoted when it holds a comma, a quote or a line break (its quotes
     /// doubled). Over UTF-8 bytes: comparing Characters and Foundation's replacing
     /// took most of the time of a long csv output.
-    public static func csvField(_ s: String) -> String {
-        guard s.utf8.contains(where: isSpecial) else { return s }
+    /// `spreadsheetSafe`: a text that starts as a formula gets a `'` before it.
+    public static func csvField(_ s: String, spreadsheetSafe: Bool = false) -> String {
+        guard s.utf8.contains(where: isSpecial) || (spreadsheetSafe && startsAsFormula(s.utf8.first)) else { return s }
         var out: [UInt8] = []
-        appendCSVField(s, to: &out)
+        appendCSVField(s, to: &out, spreadsheetSafe: spreadsheetSafe)
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func appendCSVField(_ s: String, to out: inout [UInt8]) {
+    static func appendCSVField(_ s: String, to out: inout [UInt8], spreadsheetSafe: Bool = false) {
         var s = s
-        s.withUTF8 { appendCSVField($0, to: &out) }
+        s.withUTF8 { appendCSVField($0, to: &out, spreadsheetSafe: spreadsheetSafe) }
     }
 
-    /// Copies a field, quoted when it must be (its quotes doubled).
-    static func appendCSVField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        guard bytes.contains(where: isSpecial) else { return out.append(contentsOf: bytes) }
+    /// Whether a text starting with `byte` is read as a formula by a spreadsheet:
+    /// `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list).
+    static func startsAsFormula(_ byte: UInt8?) -> Bool {
+        switch byte {
+        case UInt8(ascii: "=")?, UInt8(ascii: "+")?, UInt8(ascii: "-")?, UInt8(ascii: "@")?, 9?, 13?: return true
+        default: return false
+        }
+    }
+
+    /// Copies a field, quoted when it must be (its quotes doubled);
+    /// `spreadsheetSafe`: with a `'` before it when it starts as a formula.
+    static func appendCSVField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8], spreadsheetSafe: Bool = false) {
+        let neutralised = spreadsheetSafe && startsAsFormula(bytes.first)
+        guard bytes.contains(where: isSpecial) else {
+            if neutralised { out.append(UInt8(ascii: "'")) }
+            return out.append(contentsOf: bytes)
+        }
         out.append(UInt8(ascii: "\""))
+        if neutralised { out.append(UInt8(ascii: "'")) }
         var rest = bytes[...]
         while let quote = rest.firstIndex(of: UInt8(ascii: "\"")) {
             out.append(contentsOf: rest[...quote])

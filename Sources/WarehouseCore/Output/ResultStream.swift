@@ -44,7 +44,8 @@ public final class ResultStream {
         kinds = columns.map(ResultFormatter.ColumnKind.init)
         jsonNames = formatter.format == .json || formatter.format == .ndjson ? columns.map { JSONText.string($0) + ":" } : []
         if formatter.format == .csv {
-            buffer.append(contentsOf: (columns.map(ResultFormatter.csvField).joined(separator: ",") + "\n").utf8)
+            let safe = formatter.spreadsheetSafe
+            buffer.append(contentsOf: (columns.map { ResultFormatter.csvField($0, spreadsheetSafe: safe) }.joined(separator: ",") + "\n").utf8)
         }
     }
 
@@ -55,7 +56,10 @@ public final class ResultStream {
         case .csv:
             for (i, value) in row.enumerated() {
                 if i > 0 { buffer.append(UInt8(ascii: ",")) }
-                ResultFormatter.appendCSVField(ResultFormatter.text(value, kind: kinds[i]), to: &buffer)
+                // Only a text is neutralised: a number is a number, a negative one too.
+                let isText = if case .text = value { true } else { false }
+                ResultFormatter.appendCSVField(ResultFormatter.text(value, kind: kinds[i]), to: &buffer,
+                                               spreadsheetSafe: formatter.spreadsheetSafe && isText)
             }
             buffer.append(10)
         case .json:
@@ -79,9 +83,9 @@ public final class ResultStream {
             if i > 0 { buffer.append(UInt8(ascii: ",")) }
             switch row.field(i) {
             case .null: break
-            case .text(let bytes): ResultFormatter.appendCSVField(bytes, to: &buffer)
+            case .text(let bytes): ResultFormatter.appendCSVField(bytes, to: &buffer, spreadsheetSafe: formatter.spreadsheetSafe)
             case .integer(let integer) where kinds[i] != .percent: ResultFormatter.appendDecimal(integer, to: &buffer)
-            case .integer, .other:
+            case .integer, .other:  // numbers (and blobs): never neutralised
                 ResultFormatter.appendCSVField(ResultFormatter.text(row.value(i), kind: kinds[i]), to: &buffer)
             }
         }

@@ -17,7 +17,10 @@ public final class Database {
         let flags: Int32
         switch mode {
         case .readOnly: flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
-        case .readWriteCreate: flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        case .readWriteCreate:
+            flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            // A new database is its owner's alone (0600), and so are its journals.
+            PrivateFiles.createDatabaseFile(path)
         }
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_EXRESCODE, nil)
         guard rc == SQLITE_OK, let db else {

@@ -95,6 +95,32 @@ import Testing
         #expect(try warehouse.db.text("SELECT kind FROM load_log WHERE file_name = 'request 2'") == "messages")
     }
 
+    /// The server stores only the first rejects of each request (`rejectsStored`),
+    /// however many a source combines, and counts them all; a loader left as it
+    /// is (`warehouse load`) stores every reject of a file.
+    @Test func theRejectsStoredCanBeLimitedPerRequestAndAreAllStoredOtherwise() throws {
+        let dir = try TempDir()
+        let warehouse = try dir.warehouse()
+        func message(_ id: String, _ time: String) -> [(name: String, value: String)] {
+            [("Message ID", id), ("Date & Time", time), ("Sender ID", "7"), ("Sender Type", "user"), ("Contact ID", "c1"), ("Content", "hi")]
+        }
+        let limited = try Loader(warehouse: warehouse)
+        limited.rejectsStored = 3
+        let a = NamedFieldsSource(name: "request A", records: (0..<5).map { message("a\($0)", "") })
+        let b = NamedFieldsSource(name: "request B", records: [message("b0", ""), message("b1", "2025-03-01 09:00:00"), message("b2", "")])
+        let both = limited.load(NamedFieldsSource.combining([a, b], name: "request A +1"), as: .messages)
+        #expect(both.error == nil && both.inserted == 1 && both.rejected == 7 && both.rejectsKept == 5)
+        #expect(try warehouse.db.rows("SELECT file_name, line FROM rejected_rows ORDER BY file_name, line").map { "\($0[0]):\($0[1])" }
+                == ["request A:0", "request A:1", "request A:2", "request B:0", "request B:2"])
+        #expect(try warehouse.db.int("SELECT rows_rejected FROM load_log WHERE file_name = 'request A +1'") == 7)
+
+        let file = try dir.write("messages.csv", "Message ID,Date & Time,Sender ID,Sender Type,Contact ID,Content\n"
+                                 + (0..<1500).map { "f\($0),not a time,7,user,c1,hi\n" }.joined())
+        let all = try Loader(warehouse: warehouse).load(path: file)
+        #expect(all.error == nil && all.rejected == 1500 && all.rejectsKept == 1500)
+        #expect(try warehouse.db.int("SELECT count(*) FROM rejected_rows WHERE file_name = 'messages.csv'") == 1500)
+    }
+
     @Test func namedRecordsOfNoKnownKindOrWithAColumnTwiceAreRefusedOrRejected() throws {
         let dir = try TempDir()
         let loader = try Loader(warehouse: try dir.warehouse())

@@ -47,6 +47,30 @@ import Testing
         #expect(s.timestampForm == "dates month-first (M/D/YYYY, as '3/26/2025 12:16 AM' on line 3 shows), no seconds, 12-hour clock")
     }
 
+    /// The threshold exactly: a part decides only when it is over 12. Dates
+    /// whose parts are 12 at most read either way, however many there are
+    /// (12/03, 03/12, 12/12: the file is refused); the first 13 decides, on
+    /// its own line, whichever part it is in.
+    @Test func onlyAPartOver12DecidesTheOrderAndTwelveDoesNot() throws {
+        let w = try dir.warehouse()
+        let twelves = [("1", "12/03/2025 09:00", "12/03/2025 10:00"), ("2", "03/12/2025 09:00", ""), ("3", "12/12/2025 09:00", "")]
+        let undecided = try load(w, "twelves.csv", conversations(twelves))
+        #expect(undecided.error?.contains("cannot tell the day from the month") == true, "\(undecided.error ?? "loaded")")
+        #expect(undecided.error?.contains("'12/03/2025 09:00' on line 2") == true)
+
+        let dayFirst = try load(w, "day-first.csv", conversations(twelves + [("4", "13/03/2025 09:00", "")]))
+        #expect(dayFirst.error == nil && dayFirst.inserted == 4)
+        #expect(dayFirst.timestampForm == "dates day-first (DD/MM/YYYY, as '13/03/2025 09:00' on line 5 shows), no seconds")
+        #expect(try opened(w) == ["2025-03-12 09:00:00 / 2025-03-12 10:00:00", "2025-12-03 09:00:00 / -", "2025-12-12 09:00:00 / -",
+                                  "2025-03-13 09:00:00 / -"])
+
+        let monthFirst = try load(w, "month-first.csv", conversations(twelves + [("4", "03/13/2025 09:00", "")]))
+        #expect(monthFirst.error == nil && monthFirst.rejected == 0)
+        #expect(monthFirst.timestampForm == "dates month-first (MM/DD/YYYY, as '03/13/2025 09:00' on line 5 shows), no seconds")
+        #expect(try opened(w) == ["2025-12-03 09:00:00 / 2025-12-03 10:00:00", "2025-03-12 09:00:00 / -", "2025-12-12 09:00:00 / -",
+                                  "2025-03-13 09:00:00 / -"])
+    }
+
     @Test func aFileWhereNothingDecidesIsRefusedNamingTheOption() throws {
         let w = try dir.warehouse()
         let text = conversations([("1", "03/04/2025 09:00", "03/04/2025 10:30"), ("2", "05/06/2025 12:16", "")])

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import WarehouseCore
 
 @Suite struct ResultFormatterTests {
@@ -40,6 +41,58 @@ import Testing
         #expect(ResultFormatter.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(ResultFormatter.csvField("\"\"") == "\"\"\"\"\"\"")
         #expect(ResultFormatter.csvField("a,\"") == "\"a,\"\"\"")
+    }
+
+    /// CSV injection: spreadsheet-safe csv puts a `'` before a text cell that
+    /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return; numbers stay
+    /// numbers, negative ones too; plain csv is left raw. Both ways of adding a
+    /// row (values, and a statement's row read in place) say the same.
+    @Test func spreadsheetSafeCSVNeutralisesTextThatWouldRunNotNumbers() throws {
+        let columns = ["name", "note", "n", "r", "typed", "change_pct", "wait_seconds"]
+        let rows: [[SQLValue]] = [
+            [.text(FormulaCells.contactName), .text("@SUM(1+1)"), .integer(-5), .real(-2.5), .text("-5"), .real(-0.1), .real(-2.5)],
+            [.text("plain, text"), .text("+1+1"), .integer(5), .null, .text("=1+1"), .integer(-7), .integer(-3)],
+            [.text("\ttab"), .text("\rcr"), .integer(0), .real(1), .text("-"), .null, .null],
+            [.text("a=b"), .text(" =1+1"), .integer(1), .real(0.5), .text(""), .null, .null],
+        ]
+        let safe = """
+            name,note,n,r,typed,change_pct,wait_seconds
+            "'=HYPERLINK(""http://x"",""x"")",'@SUM(1+1),-5,-2.5,'-5,-0.10,-3
+            "plain, text",'+1+1,5,,'=1+1,-7.00,-3
+            '\ttab,"'\rcr",0,1,'-,,
+            a=b, =1+1,1,0.5,,,
+
+            """
+        let raw = """
+            name,note,n,r,typed,change_pct,wait_seconds
+            "=HYPERLINK(""http://x"",""x"")",@SUM(1+1),-5,-2.5,-5,-0.10,-3
+            "plain, text",+1+1,5,,=1+1,-7.00,-3
+            \ttab,"\rcr",0,1,-,,
+            a=b, =1+1,1,0.5,,,
+
+            """
+        let table = ResultTable(columns: columns, rows: rows)
+        #expect(ResultFormatter(format: .csv, spreadsheetSafe: true).render(table) == safe)
+        #expect(ResultFormatter(format: .csv).render(table) == raw)
+        #expect(FormulaCells.runnable(safe).isEmpty)
+        #expect(FormulaCells.runnable(raw).count == 7)
+
+        // The same rows from SQLite, read in place (`ResultStream.add(_: ResultRow)`).
+        let dir = try TempDir()
+        let db = try dir.warehouse().db
+        try db.execute("CREATE TEMP TABLE t(name, note, n, r, typed, change_pct, wait_seconds)")
+        for row in rows { try db.execute("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?)", row) }
+        for (spreadsheetSafe, expected) in [(true, safe), (false, raw)] {
+            var out = ""
+            let statement = try db.prepare("SELECT * FROM t")
+            let stream = ResultStream(ResultFormatter(format: .csv, spreadsheetSafe: spreadsheetSafe), columns: statement.columnNames) { out += $0 }
+            try statement.forEachResultRow { stream.add($0) }
+            stream.finish()
+            #expect(out == expected, "spreadsheetSafe: \(spreadsheetSafe)")
+        }
+        // A header that starts as a formula is a cell too; other formats are left as they are.
+        #expect(ResultFormatter(format: .csv, spreadsheetSafe: true).render(ResultTable(columns: ["=x", "y"], rows: [])) == "'=x,y\n")
+        #expect(ResultFormatter(format: .json, spreadsheetSafe: true).render(table) == ResultFormatter(format: .json).render(table))
     }
 
     @Test func integersAreWrittenAsTheirDecimalDigits() {

@@ -98,6 +98,31 @@ let usersFile = """
         #expect(column(top2, "name").map(\.description) == ["4", "Ann Lee"])
     }
 
+    /// leaderboard_resolution_time's order: the exact average (before it is
+    /// rounded for the column), then the name, not the user's key. Zoe is met before Amy (and listed
+    /// first in the users file), so her key is the smaller: a tie broken by key
+    /// would put her first; Cy's 100.4 shows as 100 but is slower than both.
+    @Test func resolutionLeaderboardTiesGoByExactAverageThenName() throws {
+        let users = """
+            User ID,First Name,Last Name,Email,Role,Team
+            1,Zoe,,zoe@x,agent,Support
+            2,Amy,,amy@x,agent,Support
+            3,Cy,,cy@x,agent,Sales
+            """
+        let w = try warehouse([("users.csv", users), ("c.csv", timed([
+            ("1", "1", "", "100"), ("2", "3", "", "100"), ("3", "2", "", "100"), ("4", "3", "", "100"),
+            ("5", "3", "", "100"), ("6", "3", "", "100"), ("7", "3", "", "102"),
+        ]))])
+        #expect(try w.db.int("SELECT user_key FROM dim_user WHERE user_name = 'Zoe'")! < w.db.int("SELECT user_key FROM dim_user WHERE user_name = 'Amy'")!)
+        let board = try run(w, "leaderboard_resolution_time")
+        #expect(column(board, "name").map(\.description) == ["Amy", "Zoe", "Cy"])
+        #expect(column(board, "rank") == [1, 2, 3].map { .integer($0) })
+        #expect(column(board, "avg_resolution_seconds") == [.integer(100), .integer(100), .integer(100)])
+        #expect(column(board, "conversations") == [1, 1, 5].map { .integer($0) })
+        let top1 = try run(w, "leaderboard_resolution_time", ReportArguments(limit: 1))
+        #expect(column(top1, "name").map(\.description) == ["Amy"])
+    }
+
     @Test func averagesAndMediansRoundHalfAwayFromZeroOverTheNonBlankValues() throws {
         // Bob: 1, 2 → mean 1.5 → 2, median 1.5 → 2. Ann: 1, 2, 4, 4 → mean 2.75 → 3, median 3; p90 rank 4 → 4.
         let w = try warehouse([("users.csv", usersFile), ("c.csv", timed([

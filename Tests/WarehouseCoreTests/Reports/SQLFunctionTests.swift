@@ -75,6 +75,13 @@ import Testing
         #expect(try value(ten, "SELECT percentile(x, 1) FROM t") == .integer(10))
         let eleven = try db((1...11).map { .integer(Int64($0)) })
         #expect(try value(eleven, "SELECT p90(x) FROM t") == .integer(10))      // rank ceil(9.9) = 10
+        // n = 6: rank 5.4; nearest rank takes the 6th (ceil), where rounding would take the 5th.
+        let six = try db((1...6).map { .integer(Int64($0 * 10)) }.shuffled())
+        #expect(try value(six, "SELECT p90(x) FROM t") == .integer(60))
+        #expect(try value(six, "SELECT percentile(x, 90) FROM t") == .integer(60))
+        #expect(SQLFunctions.nearestRank(percent: 90, count: 6) == 6)
+        #expect(try value(six, "SELECT percentile(x, 80) FROM t") == .integer(50))   // rank ceil(4.8) = 5
+        #expect(try value(six, "SELECT percentile(x, 50) FROM t") == .integer(30))   // rank 3.0 exactly: 3
         let one = try db([.integer(7)])
         #expect(try value(one, "SELECT p90(x) FROM t") == .integer(7))
         #expect(throws: SQLiteError.self) { try value(one, "SELECT percentile(x, 0) FROM t") }
