@@ -115,12 +115,15 @@ struct RequestLog: RouterMiddleware {
         }
         response.headers.append(contentsOf: Self.securityHeaders)
         if response.headers[.connection] == "close" {
-            // The rest of the body is not wanted (413, 503, 408): stop reading it, so the
-            // connection closes once the answer is written instead of when its client stops.
-            let channel = context.channel
-            channel.close(mode: .input, promise: nil)
-            // And whatever the client still sends, the connection is closed a second after the answer.
-            channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+            // The rest of the body is not wanted (413, 503, 408): once the answer is
+            // written, stop reading, so the connection closes now instead of when its
+            // client stops sending; whatever it still sends, it is closed a second later.
+            let (answer, channel) = (response.body, context.channel)
+            response.body = ResponseBody(contentLength: answer.contentLength) { writer in
+                try await answer.write(writer)
+                channel.close(mode: .input, promise: nil)
+                channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+            }
         }
         let ms = Date().timeIntervalSince(context.started) * 1000
         let records = context.records.value.map { " \($0) record\($0 == 1 ? "" : "s")" } ?? ""
