@@ -66,8 +66,8 @@ final class BodyBudget: @unchecked Sendable {
             return true
         }
         guard taken else {
-            throw ServerError(.serviceUnavailable, "the server is reading as many request bodies as it takes at once (--max-body-in-flight); nothing was stored. Send it again later.",
-                              headers: [.retryAfter: "\(ServerError.retryAfterSeconds)", .connection: "close"])
+            throw ServerError.unavailable("the server is reading as many request bodies as it takes at once (--max-body-in-flight); nothing was stored. Send it again later.",
+                                          headers: [.connection: "close"])
         }
     }
 

@@ -27,6 +27,13 @@ struct ServerError: HTTPResponseError {
     /// How long a client is asked to wait before it sends again a request the store could not take.
     static let retryAfterSeconds = 5
 
+    /// `503` with `Retry-After`: the server cannot take the request now, and its sender should send it again.
+    static func unavailable(_ message: String, headers: HTTPFields = [:]) -> ServerError {
+        var all: HTTPFields = [.retryAfter: "\(retryAfterSeconds)"]
+        all.append(contentsOf: headers)
+        return ServerError(.serviceUnavailable, message, headers: all)
+    }
+
     /// The answer to `error` by its kind (`FailureKind`): the input's fault is
     /// `400` with its message (`written`: the request wrote, and nothing of it
     /// was stored); the store's (full, I/O, busy, locked) is `503` with
@@ -50,8 +57,7 @@ struct ServerError: HTTPResponseError {
         case .input:
             self.init(.badRequest, "\(error)\(nothing)")
         case .store:
-            self.init(.serviceUnavailable, "the warehouse cannot take this request now: \(error)\(nothing). Send it again later.",
-                      headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
+            self = .unavailable("the warehouse cannot take this request now: \(error)\(nothing). Send it again later.")
         case .interrupted, .internal:
             self.init(.internalServerError, "the server met an unexpected error (its log says which)\(nothing)")
             detail = "\(error)"

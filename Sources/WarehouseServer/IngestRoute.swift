@@ -57,8 +57,7 @@ struct IngestRoute {
         let file: PrivateTemporaryFile
         do { file = try PrivateTemporaryFile(body, name: "body.csv") } catch {
             // The temporary folder full or not writable: the server's trouble, not the sender's.
-            throw ServerError(.serviceUnavailable, "could not keep the CSV body in a temporary file to read it (\(error)); nothing was stored. Send it again later.",
-                              headers: [.retryAfter: "\(ServerError.retryAfterSeconds)"])
+            throw ServerError.unavailable("could not keep the CSV body in a temporary file to read it (\(error)); nothing was stored. Send it again later.")
         }
         defer { file.remove() }
         let path = file.path
@@ -75,10 +74,11 @@ struct IngestRoute {
         }
     }
 
-    static func answer(_ s: LoadSummary) -> String {
+    /// The answer's JSON; `duplicate`: a webhook event seen before, which changed nothing.
+    static func answer(_ s: LoadSummary, duplicate: Bool = false) -> String {
         let rejected = s.rejects.map { "{\"index\":\($0.line),\"reason\":\(JSONText.string($0.reason))}" }.joined(separator: ",")
         return "{\"received\":\(s.rowsRead),\"inserted\":\(s.inserted),\"updated\":\(s.updated),\"unchanged\":\(s.unchanged),"
             + "\"kept_by_contact_and_time\":\(s.keptByContactAndTime),\"rejected\":[\(rejected)],"
-            + "\"rejected_count\":\(s.rejected),\"rejects_kept\":\(s.rejectsKept)}\n"
+            + "\"rejected_count\":\(s.rejected),\"rejects_kept\":\(s.rejectsKept)\(duplicate ? ",\"duplicate\":true" : "")}\n"
     }
 }

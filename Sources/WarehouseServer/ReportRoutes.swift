@@ -56,7 +56,7 @@ struct ReportRoutes {
                 }
                 // A field left empty (a spreadsheet's or a form's) is not given.
                 if value.isEmpty { continue }
-                try Self.set(parameter, value, in: &arguments)
+                try arguments.set(parameter, value)  // a bad value: 400 with the table's words
             }
         }
         let library = library()
@@ -85,7 +85,7 @@ struct ReportRoutes {
                 throw ServerError.badRequest("unknown parameter \(key): the dashboard takes \(WarehouseDashboard.Dashboard.parameters.map(\.rawValue).joined(separator: ", ")) and token")
             }
             if value.isEmpty { continue }
-            try Self.set(parameter, value, in: &arguments)
+            try arguments.set(parameter, value)  // a bad value: 400 with the table's words
         }
         let form = WarehouseDashboard.Dashboard.ServedForm(path: request.uri.path, token: token)
         let given = arguments
@@ -138,13 +138,5 @@ final class ReaderPool: @unchecked Sendable {
     private func put(_ warehouse: Warehouse) {
         lock.lock(); defer { lock.unlock() }
         if idle.count < keep { idle.append(warehouse) }
-    }
-}
-
-extension ReportRoutes {
-    /// Sets one parameter from the query, checked by its table entry, with
-    /// the message the command line gives (400).
-    static func set(_ parameter: ReportParameter, _ value: String, in arguments: inout ReportArguments) throws {
-        do { try arguments.set(parameter, value) } catch { throw ServerError.badRequest("\(error)") }
     }
 }

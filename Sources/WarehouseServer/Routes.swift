@@ -115,13 +115,13 @@ struct RequestLog: RouterMiddleware {
         }
         response.headers.append(contentsOf: Self.securityHeaders)
         if response.headers[.connection] == "close" {
-            // The rest of the body is not wanted (413, 503, 408): once the answer is
-            // written, stop reading, so the connection closes now instead of when its
-            // client stops sending; whatever it still sends, it is closed a second later.
+            // The rest of the body is not wanted (413, 503, 408): a second after the
+            // answer is written the connection is closed, instead of when its client stops
+            // sending. Not at once: closing with the client's bytes unread resets the
+            // connection, and a reset can reach the client before it has read the answer.
             let (answer, channel) = (response.body, context.channel)
             response.body = ResponseBody(contentLength: answer.contentLength) { writer in
                 try await answer.write(writer)
-                channel.close(mode: .input, promise: nil)
                 channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
             }
         }

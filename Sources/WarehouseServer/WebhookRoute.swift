@@ -65,7 +65,9 @@ struct WebhookRoute {
         case .stored(let summary):
             return .json(.ok, IngestRoute.answer(summary), records: 1)
         case .duplicate:
-            return .json(.ok, "{\"received\":1,\"inserted\":0,\"updated\":0,\"unchanged\":0,\"kept_by_contact_and_time\":0,\"rejected\":[],\"rejected_count\":0,\"rejects_kept\":0,\"duplicate\":true}\n", records: 0)
+            var seen = LoadSummary(path: name)
+            seen.rowsRead = 1
+            return .json(.ok, IngestRoute.answer(seen, duplicate: true), records: 0)
         }
     }
 }

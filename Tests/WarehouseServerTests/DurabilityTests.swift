@@ -201,20 +201,29 @@ struct HarnessClient: Sendable {
 
 /// A plain TCP client, to send a request as slowly as a test needs.
 enum RawSocket {
-    /// Sends the pieces `pause` seconds apart, then reads until the server
-    /// closes the connection or `waitAtMost` seconds pass; what it answered.
-    static func exchange(port: Int, send pieces: [String], pause: Double, waitAtMost: Double) throws -> String {
+    /// A socket connected to the loopback `port`; the caller closes it.
+    static func connected(port: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw WarehouseError("socket failed") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw WarehouseError("connect failed") }
+        guard result == 0 else {
+            close(fd)
+            throw WarehouseError("connect failed")
+        }
+        return fd
+    }
+
+    /// Sends the pieces `pause` seconds apart, then reads until the server
+    /// closes the connection or `waitAtMost` seconds pass; what it answered.
+    static func exchange(port: Int, send pieces: [String], pause: Double, waitAtMost: Double) throws -> String {
+        let fd = try connected(port: port)
+        defer { close(fd) }
         var timeout = timeval(tv_sec: Int(waitAtMost), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         for piece in pieces {
@@ -227,6 +236,8 @@ enum RawSocket {
         let deadline = Date().addingTimeInterval(waitAtMost)
         while Date() < deadline {
             let n = recv(fd, &buffer, buffer.count, 0)
+            // EINTR: a signal (another test's child ending) interrupted the read; read on.
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             answer += buffer[0..<n]
         }
