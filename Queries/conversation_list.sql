@@ -3,11 +3,12 @@
 -- description: Every conversation closed in the period, with its people, times, message counts and anomaly flag.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per conversation
--- params: from, to, tz, team, user, channel, percentile, limit
+-- params: from, to, tz, team, user, channel, percentile, limit, business-hours
 -- order: newest closed first, then conversation_id
 -- notes: --team keeps Closed By Team, --user the Assignee, --channel Opened By Channel. anomaly is 1
 --   when resolved_conversation_anomalies (same period, filters and --percentile, default 90) lists
 --   the conversation. A gap between messages and linked_messages says the messages export is incomplete.
+-- business_hours: first_response_seconds, resolution_seconds
 -- columns:
 --   conversation_id: the export's Conversation ID
 --   contact_id: the contact's ID

@@ -3,11 +3,12 @@
 -- description: Conversations closed in the period by first response time bucket, with each bucket's share.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per bucket, all seven, zeros included
--- params: from, to, tz, team, user, channel
+-- params: from, to, tz, team, user, channel, business-hours
 -- order: bucket, fastest first
 -- notes: Lower bounds are inclusive (exactly 30 s is in 30s - 2m). Conversations without a first
 --   response fall in no bucket and are not in the share's denominator; with none at all, the shares
 --   are blank. Filters as in conversation_list.
+-- business_hours: bucket
 -- columns:
 --   bucket: < 30s, 30s - 2m, 2m - 5m, 5m - 10m, 10m - 30m, 30m - 1h, > 1h
 --   conversations: conversations whose first response time falls in the bucket
@@ -22,10 +23,12 @@ WITH buckets(position, bucket) AS (
            (7, '> 1h')
 ),
 closed AS (
-    SELECT c.first_response_seconds AS seconds
+    SELECT -- include: first_response_seconds(c)
+           AS seconds
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
-      AND c.first_response_seconds IS NOT NULL
+      AND -- include: first_response_seconds(c)
+          IS NOT NULL
       AND -- include: conversation_filters(c)
 ),
 totals AS (

@@ -3,12 +3,13 @@
 -- description: Users (or teams) by fastest average first response, over conversations closed in the period.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per user, or per team with --group-by team
--- params: from, to, tz, group-by, team, channel, limit
+-- params: from, to, tz, group-by, team, channel, limit, business-hours
 -- order: average ascending (exact, before rounding), then name; groups without an average last
 -- notes: --group-by user (default) groups by First Response By, or Assignee where that is blank or
 --   absent (legacy files); --group-by team by Closed By Team. Conversations without either are left
 --   out. conversations counts every conversation of the group; the statistics leave out those without
 --   a first response. Top 10 unless --limit.
+-- business_hours: avg_first_response_seconds, median_first_response_seconds, p90_first_response_seconds
 -- columns:
 --   rank: 1…n in this order, no shared ranks
 --   name: the user's name (else ID) or the team's name
@@ -24,10 +25,14 @@ WITH groups AS (
     SELECT coalesce(c.first_response_by_user_key, c.assignee_user_key) AS group_key,
            (SELECT user_name FROM dim_user WHERE user_key = coalesce(c.first_response_by_user_key, c.assignee_user_key)) AS name,
            count(*) AS conversations,
-           sum(c.first_response_seconds) AS total,
-           count(c.first_response_seconds) AS answered,
-           median(c.first_response_seconds) AS median,
-           p90(c.first_response_seconds) AS p90
+           sum(-- include: first_response_seconds(c)
+               ) AS total,
+           count(-- include: first_response_seconds(c)
+               ) AS answered,
+           median(-- include: first_response_seconds(c)
+               ) AS median,
+           p90(-- include: first_response_seconds(c)
+               ) AS p90
     FROM fact_conversation c
     WHERE coalesce(:group_by, 'user') = 'user' AND coalesce(c.first_response_by_user_key, c.assignee_user_key) IS NOT NULL
       AND -- include: closed_in_period(+c)
@@ -39,10 +44,14 @@ WITH groups AS (
     SELECT c.closed_by_team_key,
            (SELECT team_name FROM dim_team WHERE team_key = c.closed_by_team_key),
            count(*),
-           sum(c.first_response_seconds),
-           count(c.first_response_seconds),
-           median(c.first_response_seconds),
-           p90(c.first_response_seconds)
+           sum(-- include: first_response_seconds(c)
+               ),
+           count(-- include: first_response_seconds(c)
+               ),
+           median(-- include: first_response_seconds(c)
+               ),
+           p90(-- include: first_response_seconds(c)
+               )
     FROM fact_conversation c
     WHERE :group_by = 'team' AND c.closed_by_team_key IS NOT NULL
       AND -- include: closed_in_period(c)

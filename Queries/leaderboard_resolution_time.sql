@@ -3,12 +3,13 @@
 -- description: Users (or teams) by fastest average resolution, over conversations closed in the period.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per user, or per team with --group-by team
--- params: from, to, tz, group-by, team, channel, limit
+-- params: from, to, tz, group-by, team, channel, limit, business-hours
 -- order: average ascending (exact, before rounding), then name; groups without an average last
 -- notes: --group-by user (default) groups by Closed By; --group-by team by Closed By Team.
 --   Conversations without it (closed by a workflow, legacy rows without a team) are left out.
 --   conversations counts every conversation of the group; the statistics leave out those without a
 --   resolution time. Top 10 unless --limit.
+-- business_hours: avg_resolution_seconds, median_resolution_seconds, p90_resolution_seconds
 -- columns:
 --   rank: 1…n in this order, no shared ranks
 --   name: the user's name (else ID) or the team's name
@@ -23,10 +24,14 @@ WITH groups AS (
     SELECT c.closed_by_user_key AS group_key,
            (SELECT user_name FROM dim_user WHERE user_key = c.closed_by_user_key) AS name,
            count(*) AS conversations,
-           sum(c.resolution_seconds) AS total,
-           count(c.resolution_seconds) AS answered,
-           median(c.resolution_seconds) AS median,
-           p90(c.resolution_seconds) AS p90
+           sum(-- include: resolution_seconds(c)
+               ) AS total,
+           count(-- include: resolution_seconds(c)
+               ) AS answered,
+           median(-- include: resolution_seconds(c)
+               ) AS median,
+           p90(-- include: resolution_seconds(c)
+               ) AS p90
     FROM fact_conversation c
     WHERE coalesce(:group_by, 'user') = 'user' AND c.closed_by_user_key IS NOT NULL
       AND -- include: closed_in_period(+c)
@@ -38,10 +43,14 @@ WITH groups AS (
     SELECT c.closed_by_team_key,
            (SELECT team_name FROM dim_team WHERE team_key = c.closed_by_team_key),
            count(*),
-           sum(c.resolution_seconds),
-           count(c.resolution_seconds),
-           median(c.resolution_seconds),
-           p90(c.resolution_seconds)
+           sum(-- include: resolution_seconds(c)
+               ),
+           count(-- include: resolution_seconds(c)
+               ),
+           median(-- include: resolution_seconds(c)
+               ),
+           p90(-- include: resolution_seconds(c)
+               )
     FROM fact_conversation c
     WHERE :group_by = 'team' AND c.closed_by_team_key IS NOT NULL
       AND -- include: closed_in_period(c)

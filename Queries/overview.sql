@@ -3,11 +3,12 @@
 -- description: The headline KPIs of the period, against the same-length period just before it.
 -- anchor: each its own: opened, closed, message time; the response times over conversations closed
 -- grain: one row per KPI, in a fixed order
--- params: from, to, tz
+-- params: from, to, tz, business-hours
 -- order: the KPIs in the order below
 -- notes: previous_value needs both --from and --to: it is the same number of days just before --from.
 --   change_pct = (value - previous_value) / previous_value × 100 from the shown values, blank when
---   the previous value is 0 or blank.
+--   the previous value is 0 or blank. With --business-hours the four times are in business hours and
+--   their KPIs are named …_business_seconds.
 -- columns:
 --   kpi: conversations_opened, conversations_closed, incoming_messages, outgoing_messages,
 --     avg_first_response_seconds, median_first_response_seconds, avg_resolution_seconds,
@@ -31,19 +32,35 @@ closed AS (
     -- One aggregate per period, not a join grouped by period: no sort of every conversation.
     SELECT 'current'                                                                AS period,
            count(*)                                                                 AS conversations_closed,
-           div_round(sum(c.first_response_seconds), count(c.first_response_seconds)) AS avg_first_response_seconds,
-           round_half(median(c.first_response_seconds))                             AS median_first_response_seconds,
-           div_round(sum(c.resolution_seconds), count(c.resolution_seconds))        AS avg_resolution_seconds,
-           round_half(median(c.resolution_seconds))                                 AS median_resolution_seconds
+           div_round(sum(-- include: first_response_seconds(c)
+                     ),
+                     count(-- include: first_response_seconds(c)
+                     ))                                                         AS avg_first_response_seconds,
+           round_half(median(-- include: first_response_seconds(c)
+                      ))                                                        AS median_first_response_seconds,
+           div_round(sum(-- include: resolution_seconds(c)
+                     ),
+                     count(-- include: resolution_seconds(c)
+                     ))                                                         AS avg_resolution_seconds,
+           round_half(median(-- include: resolution_seconds(c)
+                      ))                                                        AS median_resolution_seconds
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
     UNION ALL
     SELECT 'previous',
            count(*),
-           div_round(sum(c.first_response_seconds), count(c.first_response_seconds)),
-           round_half(median(c.first_response_seconds)),
-           div_round(sum(c.resolution_seconds), count(c.resolution_seconds)),
-           round_half(median(c.resolution_seconds))
+           div_round(sum(-- include: first_response_seconds(c)
+                     ),
+                     count(-- include: first_response_seconds(c)
+                     )),
+           round_half(median(-- include: first_response_seconds(c)
+                      )),
+           div_round(sum(-- include: resolution_seconds(c)
+                     ),
+                     count(-- include: resolution_seconds(c)
+                     )),
+           round_half(median(-- include: resolution_seconds(c)
+                      ))
     FROM fact_conversation c
     WHERE :prev_from_ts IS NOT NULL AND c.resolved_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
       AND c.resolved_ts >= :prev_from_ts AND c.resolved_ts < :prev_to_ts
@@ -89,10 +106,15 @@ kpis(period, position, kpi, value) AS (
     UNION ALL SELECT period, 2, 'conversations_closed', conversations_closed FROM closed
     UNION ALL SELECT period, 3, 'incoming_messages', incoming_messages FROM messages
     UNION ALL SELECT period, 4, 'outgoing_messages', outgoing_messages FROM messages
-    UNION ALL SELECT period, 5, 'avg_first_response_seconds', avg_first_response_seconds FROM closed
-    UNION ALL SELECT period, 6, 'median_first_response_seconds', median_first_response_seconds FROM closed
-    UNION ALL SELECT period, 7, 'avg_resolution_seconds', avg_resolution_seconds FROM closed
-    UNION ALL SELECT period, 8, 'median_resolution_seconds', median_resolution_seconds FROM closed
+    -- In business hours, the times' names say so.
+    UNION ALL SELECT period, 5, CASE WHEN :business_hours IS NULL THEN 'avg_first_response_seconds' ELSE 'avg_first_response_business_seconds' END,
+                     avg_first_response_seconds FROM closed
+    UNION ALL SELECT period, 6, CASE WHEN :business_hours IS NULL THEN 'median_first_response_seconds' ELSE 'median_first_response_business_seconds' END,
+                     median_first_response_seconds FROM closed
+    UNION ALL SELECT period, 7, CASE WHEN :business_hours IS NULL THEN 'avg_resolution_seconds' ELSE 'avg_resolution_business_seconds' END,
+                     avg_resolution_seconds FROM closed
+    UNION ALL SELECT period, 8, CASE WHEN :business_hours IS NULL THEN 'median_resolution_seconds' ELSE 'median_resolution_business_seconds' END,
+                     median_resolution_seconds FROM closed
 )
 SELECT cur.kpi,
        cur.value,

@@ -3,11 +3,12 @@
 -- description: Conversations closed in the period by resolution time bucket, with each bucket's share.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per bucket, all six, zeros included
--- params: from, to, tz, team, user, channel
+-- params: from, to, tz, team, user, channel, business-hours
 -- order: bucket, fastest first
 -- notes: Lower bounds are inclusive (exactly 1 h is in 1h - 4h). Conversations without a resolution
 --   time fall in no bucket and are not in the share's denominator; with none at all, the shares are
 --   blank. Filters as in conversation_list.
+-- business_hours: bucket
 -- columns:
 --   bucket: < 1h, 1h - 4h, 4h - 8h, 8h - 24h, 1d - 3d, > 3d
 --   conversations: conversations whose resolution time falls in the bucket
@@ -21,10 +22,12 @@ WITH buckets(position, bucket) AS (
            (6, '> 3d')
 ),
 closed AS (
-    SELECT c.resolution_seconds AS seconds
+    SELECT -- include: resolution_seconds(c)
+           AS seconds
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
-      AND c.resolution_seconds IS NOT NULL
+      AND -- include: resolution_seconds(c)
+          IS NOT NULL
       AND -- include: conversation_filters(c)
 ),
 totals AS (

@@ -3,12 +3,13 @@
 -- description: Closed conversations whose resolution time and message count both exceed the period's p90: worth a look.
 -- anchor: closed (DateTime Conversation Resolved)
 -- grain: one row per conversation
--- params: from, to, tz, team, user, channel, percentile, limit
+-- params: from, to, tz, team, user, channel, percentile, limit, business-hours
 -- order: newest closed first, then conversation_id
 -- notes: The thresholds are the nearest-rank percentile (90 unless --percentile P: rank ceil(P·n/100))
 --   of resolution_seconds and of messages over all conversations closed in the same period with the
 --   same filters; a conversation must exceed both, strictly. Blank values are left out of the
 --   percentiles and never exceed them. Filters as in conversation_list.
+-- business_hours: first_response_seconds, resolution_seconds
 -- columns:
 --   conversation_id: the export's Conversation ID
 --   contact_id: the contact's ID

@@ -3,10 +3,11 @@
 -- description: Per user: conversations assigned and closed, contacts, messages sent and response times.
 -- anchor: closed (DateTime Conversation Resolved); messages_sent by message time
 -- grain: one row per user with any activity in the period
--- params: from, to, tz, team, user, limit
+-- params: from, to, tz, team, user, limit, business-hours
 -- order: conversations_closed descending, then user_name
 -- notes: --team keeps the users whose teams (users file) include it; --user keeps that user.
 --   The three times are over the conversations the user closed, whoever answered them.
+-- business_hours: avg_first_response_seconds, avg_resolution_seconds, max_resolution_seconds
 -- columns:
 --   user_id: the user's ID
 --   user_name: First Name + Last Name from the users file, else the ID
@@ -33,9 +34,16 @@ closers AS (
            count(*)                                                           AS conversations_closed,
            -- Contacts come in order within each closer (the index): counted in one pass.
            count_distinct(c.contact_key)                                      AS unique_contacts_closed,
-           div_round(sum(c.first_response_seconds), count(c.first_response_seconds)) AS avg_first_response_seconds,
-           div_round(sum(c.resolution_seconds), count(c.resolution_seconds))  AS avg_resolution_seconds,
-           max(c.resolution_seconds)                                          AS max_resolution_seconds
+           div_round(sum(-- include: first_response_seconds(c)
+                     ),
+                     count(-- include: first_response_seconds(c)
+                     ))                                                       AS avg_first_response_seconds,
+           div_round(sum(-- include: resolution_seconds(c)
+                     ),
+                     count(-- include: resolution_seconds(c)
+                     ))                                                       AS avg_resolution_seconds,
+           max(-- include: resolution_seconds(c)
+              )                                                               AS max_resolution_seconds
     FROM fact_conversation c
     WHERE c.closed_by_user_key IS NOT NULL
       AND -- include: closed_in_period(+c)

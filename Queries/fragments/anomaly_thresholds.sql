@@ -3,13 +3,16 @@
 --   the report's filters (conversation_filters), with only what the percentiles and the order need,
 --   and `thresholds`, one row: the --percentile P (default 90; nearest rank, ceil(P·n/100)) of their
 --   resolution_seconds and of their messages, blank values left out.
--- params: :from_date_key, :to_date_key, :from_ts, :to_ts, :team_key, :user_key, :channel_key, :percentile
+-- params: :from_date_key, :to_date_key, :from_ts, :to_ts, :team_key, :user_key, :channel_key, :percentile,
+--   :business_hours
 -- stands: in a WITH clause: two common table expressions, `closed` (conversation_key, resolved_date_key,
 --   resolved_ts, resolution_seconds, messages) and `thresholds` (resolution_threshold,
 --   messages_threshold); a comma after it adds more.
 closed AS (
     -- Only what the percentiles and the order need (the closed-conversations index holds it all).
-    SELECT c.conversation_key, c.resolved_date_key, c.resolved_ts, c.resolution_seconds,
+    SELECT c.conversation_key, c.resolved_date_key, c.resolved_ts,
+           -- include: resolution_seconds(c)
+           AS resolution_seconds,
            -- include: conversation_messages(c)
            AS messages
     FROM fact_conversation c
@@ -18,7 +21,8 @@ closed AS (
 ),
 thresholds AS (
     -- Over the index itself: were `closed` used twice, it would be materialised.
-    SELECT percentile(c.resolution_seconds, :percentile) AS resolution_threshold,
+    SELECT percentile(-- include: resolution_seconds(c)
+                      , :percentile)                    AS resolution_threshold,
            percentile(-- include: conversation_messages(c)
                       , :percentile)                    AS messages_threshold
     FROM fact_conversation c

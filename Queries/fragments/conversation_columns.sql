@@ -2,7 +2,7 @@
 -- description: The columns of conversation_list and resolved_conversation_anomalies, conversation_id
 --   to summary (SPEC: the anomalies report has the same columns, without anomaly): names, local
 --   times in the reporting time zone, durations and message counts.
--- params: :tz
+-- params: :tz, :business_hours
 -- stands: a SELECT's result columns (more after it: a comma starts the next line).
 -- reads: c (fact_conversation), a (a row of anomaly_thresholds' `closed`: its messages) and the
 --   tables conversation_joins adds.
@@ -15,8 +15,10 @@ team.team_name                                              AS team,
 cat.category_name                                           AS category,
 CASE WHEN :tz IS NULL THEN c.started_local ELSE local_time(c.started_ts, :tz) END    AS opened_at,
 CASE WHEN :tz IS NULL THEN c.resolved_local ELSE local_time(c.resolved_ts, :tz) END  AS closed_at,
-c.first_response_seconds,
-c.resolution_seconds,
+-- include: first_response_seconds(c)
+                                                            AS first_response_seconds,
+-- include: resolution_seconds(c)
+                                                            AS resolution_seconds,
 c.incoming_messages,
 c.outgoing_messages,
 a.messages,

@@ -13,7 +13,7 @@ public struct WarehouseCommand: ParsableCommand {
             `warehouse report NAME` and `warehouse sql`; `warehouse` alone opens the shell.
             """,
         version: Version.description,
-        subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self, Serve.self, Auth.self],
+        subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self, Serve.self, Auth.self, Hours.self],
         defaultSubcommand: Shell.self
     )
 

@@ -9,9 +9,10 @@ import WarehouseCore
 /// the Mustache template in `Templates/`, embedded in the binary.
 public enum Dashboard {
     /// The parameters the page takes; each report gets those it takes itself.
-    public static let parameters: [ReportParameter] = [.from, .to, .tz, .team, .channel]
+    public static let parameters: [ReportParameter] = [.from, .to, .tz, .team, .channel, .businessHours,
+                                                       .firstResponseTarget, .resolutionTarget, .within]
 
-    /// The page for `arguments` (--from, --to, --tz, --team, --channel), checked
+    /// The page for `arguments` (`parameters`), checked
     /// as `warehouse report` checks them, with the same errors.
     public static func page(of warehouse: Warehouse, _ arguments: ReportArguments, madeAt: Date = Date()) throws -> String {
         try page(of: warehouse, arguments, madeAt: madeAt, servedAt: nil)
@@ -57,10 +58,16 @@ public enum Dashboard {
             ReportRun("conversations_opened_by_contact_type", arguments, by: by),
             ReportRun("agent_opened_conversations", arguments),
             ReportRun("incoming_messages_by_channel", arguments),
+            ReportRun("service_levels", arguments),
+            ReportRun("service_levels", key: "service_levels/team", arguments, groupBy: "team"),
+            ReportRun("reopened_conversations", arguments),
+            ReportRun("reopened_conversations", key: "reopened_conversations/team", arguments, groupBy: "team"),
         ]
         let results = try ReportRuns.results(runs, on: warehouse)
 
-        let page = PageBuilder(arguments: shown, results: results, zone: arguments.tz ?? warehouse.timeZone, fromDay: fromDay, toDay: toDay, by: by)
+        let hours = arguments.businessHours ? try BusinessHours.read(from: warehouse) : nil
+        let page = PageBuilder(arguments: shown, results: results, zone: arguments.tz ?? warehouse.timeZone, fromDay: fromDay, toDay: toDay, by: by,
+                               businessHours: hours, values: values)
         let sections = [
             page.busiestHours(),
             page.openedVsClosed(),
@@ -73,6 +80,7 @@ public enum Dashboard {
                              measure: "resolution time", who: "A user is the one who closed the conversation; a team is the closing team."),
             page.breakdown("first_response_time_breakdown", id: "first-response-breakdown", heading: "First response times", measure: "first response time"),
             page.breakdown("resolution_time_breakdown", id: "resolution-breakdown", heading: "Resolution times", measure: "resolution time"),
+            page.serviceLevels(),
             page.userPerformance(),
             page.agentOpened(),
             page.anomalies(),
@@ -88,8 +96,10 @@ public enum Dashboard {
     static func filterForm(_ form: ServedForm, _ arguments: ReportArguments) -> FilterFormModel {
         // One field per parameter the page takes, from the parameters' table.
         FilterFormModel(formTarget: form.path, fields: parameters.map { parameter in
-            FormField(fieldName: parameter.rawValue, fieldLabel: parameter.spec.label,
-                      fieldType: parameter.spec.kind == .date ? "date" : "text", fieldValue: arguments[parameter] ?? "")
+            let flag = parameter.spec.kind == .flag
+            return FormField(fieldName: parameter.rawValue, fieldLabel: parameter.spec.label,
+                             fieldType: flag ? "checkbox" : parameter.spec.kind == .date ? "date" : "text",
+                             fieldValue: flag ? "true" : arguments[parameter] ?? "", fieldChecked: flag && arguments.businessHours)
         }, hiddenToken: form.token)
     }
 

@@ -24,6 +24,11 @@ extension PageBuilder {
         ("median_resolution_seconds", "Median resolution", .lower),
     ]
 
+    /// A KPI's name in calendar time (overview names its times `…_business_seconds` in business hours).
+    static func calendarName(_ kpi: String) -> String {
+        kpi.hasSuffix("_business_seconds") ? kpi.dropLast("_business_seconds".count) + "_seconds" : kpi
+    }
+
     /// The headline KPIs, each with its change against the previous period
     /// (the overview report's previous_value and change_pct) and whether that
     /// change is good.
@@ -32,9 +37,9 @@ extension PageBuilder {
         let (kpi, value, previous, change) = (result.values("kpi"), result.values("value"), result.values("previous_value"), result.values("change_pct"))
         var cards: [KPIModel] = []
         for row in result.rows.indices {
-            let name = kpi[row].string ?? ""
+            let name = Self.calendarName(kpi[row].string ?? "")
             let known = Self.kpis.first { $0.kpi == name }
-            let label = known?.label ?? Display.heading(name)
+            let label = (known?.label ?? Display.heading(name)) + (businessHours != nil && name.hasSuffix("_seconds") ? " (business hours)" : "")
             let isDuration = name.hasSuffix("_seconds")
             let show = { (v: SQLValue) in Display.text(v, column: name, asDuration: isDuration) }
             let (changeText, judgement, judgementText) = Self.change(change[row], previous: previous[row], value: value[row],
@@ -50,7 +55,7 @@ extension PageBuilder {
                                   change: fromDay != nil && toDay != nil ? changeText : nil, judgement: judgement, judgementText: judgementText, kpiChart: chart))
         }
         let table = TableModel(result, caption: "Overview: this period and the previous one",
-                               columns: [Column("kpi", "KPI", show: { v in Self.kpis.first { $0.kpi == v.string }?.label ?? Display.text(v, column: "kpi") }),
+                               columns: [Column("kpi", "KPI", show: { v in Self.kpis.first { $0.kpi == v.string.map(Self.calendarName) }?.label ?? Display.text(v, column: "kpi") }),
                                          Column("value"), Column("previous_value"), Column("change_pct")],
                                durationRow: { $0.first?.string?.hasSuffix("_seconds") ?? false })
         var note: String?

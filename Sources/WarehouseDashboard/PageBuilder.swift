@@ -13,6 +13,10 @@ struct PageBuilder {
     let toDay: Int?
     /// The opened-vs-closed and contact-type charts' period: day or week.
     let by: String
+    /// The working hours the times are counted in (--business-hours), else nil: calendar time.
+    let businessHours: BusinessHours?
+    /// The values the reports were given (the targets, --within), as bound.
+    let values: [String: SQLValue]
 
     func result(_ key: String) -> ReportResult {
         guard let result = results[key] else { preconditionFailure("the page has no run named \(key)") }
@@ -27,7 +31,17 @@ struct PageBuilder {
         if let team = arguments.team { parts.append("team \(team)") }
         if let channel = arguments.channel { parts.append("channel \(channel)") }
         if arguments.team == nil, arguments.channel == nil { parts.append("all teams and channels") }
+        if businessHours != nil { parts.append("times in business hours") }
         return parts.joined(separator: " · ")
+    }
+
+    /// The working hours in words: `Mon-Fri 09:00-17:00 (Europe/Berlin); team Sales Mon-Sat 08:00-20:00; 2 closed days`.
+    var businessHoursText: String {
+        guard let hours = businessHours else { return "calendar time" }
+        var parts = ["business hours: " + (hours.workspace.map { $0.arguments.joined(separator: ", ") } ?? "none for the workspace")]
+        for team in hours.teams.keys.sorted() { parts.append("team \(team) " + (hours.teams[team]?.arguments.joined(separator: ", ") ?? "")) }
+        if !hours.holidays.isEmpty { parts.append("\(hours.holidays.count) closed day\(hours.holidays.count == 1 ? "" : "s")") }
+        return parts.joined(separator: "; ")
     }
 
     /// What a report's section covers: the period, by which time, in which
@@ -41,6 +55,9 @@ struct PageBuilder {
             parts.append(report.parameters.contains(parameter) ? "\(what) \(value)" : "all \(what)s (this report has no \(what) filter)")
         }
         if arguments.team == nil, arguments.channel == nil { parts.append("all teams and channels") }
+        if businessHours != nil, report.parameters.contains(.businessHours), !report.businessHoursColumns.isEmpty {
+            parts.append("times in business hours")
+        }
         return parts.joined(separator: " · ")
     }
 

@@ -34,6 +34,8 @@ struct FormField {
     let fieldLabel: String
     let fieldType: String
     let fieldValue: String
+    /// A checkbox that is ticked.
+    let fieldChecked: Bool
 }
 
 struct ContentsEntry {

@@ -80,7 +80,10 @@ enum ReportRuns {
         var columns: [String] = []
         var rows: [[SQLValue]] = []
         var total = 0
-        try warehouse.run(run.report, run.arguments, columns: { columns = $0 }, resultRow: { row in
+        // The page reads columns by their names in calendar time: those in business hours are
+        // named back (the page's scope says which time its sections count).
+        let renamed = Dictionary(uniqueKeysWithValues: run.report.businessHoursColumns.map { (Report.businessHoursName($0), $0) })
+        try warehouse.run(run.report, run.arguments, columns: { columns = $0.map { renamed[$0] ?? $0 } }, resultRow: { row in
             if total < run.keep ?? Int.max { rows.append(row.values) }
             total += 1
         })

@@ -7,11 +7,14 @@ import Foundation
 ///     -- description: One line for `warehouse reports`.
 ///     -- params: from, to, tz, by, channel
 ///     -- optional_columns: period (with --by)
+///     -- business_hours: avg_first_response_seconds
 ///     -- columns:
 ///     --   channel_id: what the column holds
 ///     SELECT …
 ///
-/// Other header keys (anchor, grain, order, notes, display) are kept for help
+/// `business_hours` names the columns that `--business-hours` counts in business
+/// hours: with it they are named `…_business_seconds` (any other `…_in_business_hours`),
+/// so every output says which time it counts. Other header keys (anchor, grain, order, notes, display) are kept for help
 /// text; a value may continue on following comment lines indented by more than
 /// one space. The body is one SQL statement that reads the report's parameters
 /// as named parameters (`:from_ts`, `:tz`, …; see `ReportParameters`). A line
@@ -29,12 +32,20 @@ public struct Report: Sendable {
     public let header: [(key: String, value: String)]
     /// Columns shown only when a parameter is given: column → parameter.
     public let optionalColumns: [String: ReportParameter]
+    /// Columns in business seconds with --business-hours (`-- business_hours:`).
+    public let businessHoursColumns: Set<String>
     /// The statement, its includes expanded: what SQLite prepares.
     public let sql: String
     /// Where the report comes from: "built-in" or the file's path.
     public let source: String
 
     public var isBuiltIn: Bool { source == "built-in" }
+
+    /// A column's name with --business-hours: `avg_resolution_seconds` → `avg_resolution_business_seconds`,
+    /// any other `bucket` → `bucket_in_business_hours`.
+    public static func businessHoursName(_ column: String) -> String {
+        column.hasSuffix("_seconds") ? column.dropLast("_seconds".count) + "_business_seconds" : column + "_in_business_hours"
+    }
     public var display: String? { value(of: "display") }
 
     public func value(of key: String) -> String? { header.first { $0.key == key }?.value }
@@ -105,6 +116,10 @@ public struct Report: Sendable {
             }
             optional[String(parts[0])] = parameter
         }
+        let businessHours = Set((value("business_hours") ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })
+        if !businessHours.isEmpty, !parameters.contains(.businessHours) {
+            throw fail("`-- business_hours:` lists columns but `-- params:` has no business-hours")
+        }
         let body = rest.withLineBreaksAsNewlines().trimmingWhitespace()
         guard !body.isEmpty else { throw fail("there is no SQL after the header") }
 
@@ -115,6 +130,7 @@ public struct Report: Sendable {
         self.columns = columns
         self.header = header
         self.optionalColumns = optional
+        self.businessHoursColumns = businessHours
         self.sql = body.hasSuffix(";") ? String(body.dropLast()) : body
         self.source = source
     }

@@ -10,6 +10,10 @@ public enum ReportParameter: String, CaseIterable, Sendable {
     case from, to, tz, by
     case groupBy = "group-by"
     case team, user, channel, limit, percentile
+    case businessHours = "business-hours"
+    case firstResponseTarget = "first-response-target"
+    case resolutionTarget = "resolution-target"
+    case within
 
     /// How a value is written.
     public enum Kind: Sendable, Equatable {
@@ -25,6 +29,11 @@ public enum ReportParameter: String, CaseIterable, Sendable {
         case count
         /// A number above 0 and at most 100.
         case percentage
+        /// A length of time: `90s`, `5m`, `1h30m`, `24h`, `7d`, or seconds.
+        case duration
+        /// On or off: `--NAME` alone on a command line; `true`/`false` (or 1/0, yes/no,
+        /// on/off, or nothing for on) as a value.
+        case flag
     }
 
     /// One row of the table.
@@ -50,10 +59,27 @@ public enum ReportParameter: String, CaseIterable, Sendable {
         case .channel: Spec(kind: .name, valueName: "NAME_OR_ID", help: "a channel ID or name", label: "Channel")
         case .limit: Spec(kind: .count, valueName: "N", help: "at most N rows", label: "Rows")
         case .percentile: Spec(kind: .percentage, valueName: "P", help: "the percentile, above 0 and at most 100 (default 90)", label: "Percentile")
+        case .businessHours: Spec(kind: .flag, valueName: "", help: "response and resolution times in business hours (see `warehouse hours`)",
+                                  label: "Business hours")
+        case .firstResponseTarget: Spec(kind: .duration, valueName: "DURATION", help: "the first-response target, such as 5m (default 5m)",
+                                        label: "First-response target")
+        case .resolutionTarget: Spec(kind: .duration, valueName: "DURATION", help: "the resolution target, such as 24h (default 24h)",
+                                     label: "Resolution target")
+        case .within: Spec(kind: .duration, valueName: "DURATION", help: "a contact's next conversation this soon after a close reopens it (default 7d)",
+                           label: "Reopened within")
         }
     }
 
     public var option: String { "--" + rawValue }
+
+    /// A flag's value as written: on or off; nil when it is neither.
+    public static func flagValue(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "", "true", "1", "yes", "on": true
+        case "false", "0", "no", "off": false
+        default: nil
+        }
+    }
     public var valueName: String { spec.valueName }
     public var help: String { spec.help }
 
@@ -77,6 +103,10 @@ public enum ReportParameter: String, CaseIterable, Sendable {
             guard let p = Double(text), p.isFinite, p > 0, p <= 100 else {
                 throw WarehouseError("\(option) takes a number above 0 and at most 100, not '\(text)'.")
             }
+        case .duration:
+            _ = try DurationText.seconds(text, option: option)
+        case .flag:
+            guard Self.flagValue(text) != nil else { throw WarehouseError("\(option) is on or off: give it alone, or true or false, not '\(text)'.") }
         }
     }
 
@@ -84,8 +114,11 @@ public enum ReportParameter: String, CaseIterable, Sendable {
     /// help wrapped at `columns` under itself.
     public static func helpLines(_ parameters: [ReportParameter], width: Int = 24, columns: Int = 79) -> String {
         parameters.map { parameter in
-            var line = "  \(parameter.option) \(parameter.valueName)".padding(toLength: width, withPad: " ", startingAt: 0)
-            var column = line.count
+            let head = "  \(parameter.option)" + (parameter.valueName.isEmpty ? "" : " \(parameter.valueName)")
+            // The help beside the option, or under it when the option is too long.
+            var line = head.count < width ? head.padding(toLength: width, withPad: " ", startingAt: 0)
+                : head + "\n" + String(repeating: " ", count: width)
+            var column = width
             for word in parameter.help.split(separator: " ") {
                 if column + word.count + 1 > columns, column > width {
                     line += "\n" + String(repeating: " ", count: width)
@@ -112,7 +145,12 @@ public struct ReportArguments: Equatable, Sendable {
     /// Sets `parameter` from what a person gave, checked; an error says what it takes.
     public mutating func set(_ parameter: ReportParameter, _ text: String) throws {
         try parameter.check(text)
-        values[parameter] = text
+        if parameter.spec.kind == .flag {
+            // A flag that is off is not given.
+            values[parameter] = ReportParameter.flagValue(text) == true ? "true" : nil
+        } else {
+            values[parameter] = text
+        }
     }
 
     /// A value as given; set unchecked, for arguments made from checked ones.
@@ -152,6 +190,8 @@ public struct ReportArguments: Equatable, Sendable {
             let value: String
             if body.count > name.count {
                 value = String(body.dropFirst(name.count + 1))
+            } else if parameter.spec.kind == .flag {
+                value = "true"  // a flag takes no value after it
             } else {
                 guard i + 1 < words.count else { throw WarehouseError("\(parameter.option) needs a value: \(parameter.valueName).") }
                 i += 1
@@ -175,4 +215,5 @@ public struct ReportArguments: Equatable, Sendable {
     public var channel: String? { get { self[.channel] } set { self[.channel] = newValue } }
     public var limit: Int? { self[.limit].flatMap { Int($0) } }
     public var percentile: Double? { self[.percentile].flatMap { Double($0) } }
+    public var businessHours: Bool { self[.businessHours].flatMap(ReportParameter.flagValue) ?? false }
 }

@@ -18,6 +18,9 @@ import Foundation
 /// | `:channel`, `:channel_key` | the channel's ID and dim_channel key, or NULL |
 /// | `:limit` | N, or NULL |
 /// | `:percentile` | P, 90 by default |
+/// | `:business_hours` | with --business-hours, every schedule (`Schedules`), for `business_seconds`; else NULL: calendar time |
+/// | `:first_response_target`, `:resolution_target` | seconds; 300 (5m) and 86400 (24h) by default |
+/// | `:within` | seconds; 604800 (7d) by default |
 public enum ReportParameters {
     public static let defaults: [(name: String, value: SQLValue)] = [
         ("from", .null), ("to", .null),
@@ -28,6 +31,8 @@ public enum ReportParameters {
         ("user", .null), ("user_key", .null), ("team", .null), ("team_key", .null),
         ("channel", .null), ("channel_key", .null),
         ("limit", .null), ("percentile", .integer(90)),
+        ("business_hours", .null),
+        ("first_response_target", .integer(300)), ("resolution_target", .integer(86_400)), ("within", .integer(604_800)),
     ]
 
     public static var names: [String] { defaults.map(\.name) }
@@ -108,6 +113,13 @@ public enum ReportParameters {
         if let limit = arguments.limit { values["limit"] = .integer(Int64(limit)) }
         if let percentile = arguments.percentile {
             values["percentile"] = percentile == percentile.rounded() ? .integer(Int64(percentile)) : .real(percentile)
+        }
+        if arguments.businessHours {
+            values["business_hours"] = .text(try BusinessHours.reportParameter(of: warehouse))
+        }
+        for (parameter, name) in [(ReportParameter.firstResponseTarget, "first_response_target"),
+                                  (.resolutionTarget, "resolution_target"), (.within, "within")] {
+            if let text = arguments[parameter] { values[name] = .integer(try DurationText.seconds(text, option: parameter.option)) }
         }
         if let user = arguments.user {
             let (id, key) = try resolveUser(user, db)

@@ -22,7 +22,9 @@ extension Warehouse {
         let given = Set(arguments.given)
         let names = statement.columnNames
         let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
-        try columns(kept.map { names[$0] })
+        // In business hours, the durations say so in their names.
+        let rename = arguments.businessHours ? report.businessHoursColumns : []
+        try columns(kept.map { rename.contains(names[$0]) ? Report.businessHoursName(names[$0]) : names[$0] })
         do {
             try statement.forEachResultRow(columns: kept, row)
         } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {

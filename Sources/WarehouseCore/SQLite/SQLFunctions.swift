@@ -17,6 +17,8 @@ import Foundation
 ///   `YYYY-MM-DD HH:MM:SS`; NULL when either is NULL.
 /// - `period_start(local, by)`: the day (`YYYY-MM-DD`), week (its Monday's date)
 ///   or month (`YYYY-MM`) of a local time.
+/// - `business_seconds(a, b, schedules [, team_key])`: business seconds between two
+///   instants (`BusinessSecondsFunction`).
 /// - collation `natural_id`: all-digit IDs compare as numbers, before other text.
 enum SQLFunctions {
     static func register(on db: Database) {
@@ -34,6 +36,7 @@ enum SQLFunctions {
         sqlite3_create_function_v2(h, "local_time", 2, deterministic, zones, localTime, nil, nil, { box in
             if let box { Unmanaged<ZoneCache>.fromOpaque(box).release() }
         })
+        BusinessSecondsFunction.register(on: db)
         sqlite3_create_collation_v2(h, "natural_id", SQLITE_UTF8, nil, naturalCompare, nil)
     }
 

@@ -50,7 +50,7 @@ let usersFile = """
 
     @Test func everyBuiltInReportIsAViewOfTheSameNameWithItsDefaultResult() throws {
         let w = try warehouse([("users.csv", usersFile), ("c.csv", timed([("1", "1", "10", "100"), ("2", "2", "40", "4000")]))])
-        #expect(ReportLibrary.builtIn.count == 14)
+        #expect(ReportLibrary.builtIn.count == 16)
         for report in ReportLibrary.builtIn {
             let viaView = try w.db.table("SELECT * FROM \"\(report.name)\"")
             let viaReport = try w.run(report)
@@ -239,7 +239,7 @@ let usersFile = """
     @Test func aParameterTheReportDoesNotTakeIsAnErrorListingThoseItDoes() throws {
         let w = try warehouse([("c.csv", timed([("1", "1", "10", "100")]))])
         let error = #expect(throws: WarehouseError.self) { try run(w, "overview", ReportArguments(team: "Support")) }
-        #expect(error?.description == "report overview does not take --team: it takes --from, --to, --tz (and --format).")
+        #expect(error?.description == "report overview does not take --team: it takes --from, --to, --tz, --business-hours (and --format).")
     }
 
     @Test func badValuesAreClearErrors() throws {
@@ -355,7 +355,7 @@ let usersFile = """
         try "-- name: overview\n-- description: mine\nSELECT 1".write(to: queries.appendingPathComponent("overview.sql"), atomically: true, encoding: .utf8)
         try "SELECT 1".write(to: queries.appendingPathComponent("broken.sql"), atomically: true, encoding: .utf8)
         let library = ReportLibrary(directories: ReportLibrary.directories(warehousePath: w.path, extra: []))
-        #expect(library.reports.count == 15)
+        #expect(library.reports.count == 17)
         #expect(library.warnings.count == 2)
         let report = try library.report(named: "closed_per_day")
         let t = try w.run(report, ReportArguments(tz: "Asia/Tokyo"))

@@ -1,0 +1,10 @@
+-- fragment: resolution_seconds
+-- description: The conversation's resolution time: the stored one (the export's, else derived from the
+--   timestamps) in calendar time; with --business-hours, the business seconds from its start to its
+--   resolution under its team's schedule (Closed By Team, else the workspace's), NULL where either
+--   timestamp is missing (SPEC §9).
+-- params: :business_hours
+-- stands: an expression (written on lines of its own: close its parenthesis on the next line).
+-- alias: c, the fact_conversation row
+CASE WHEN :business_hours IS NULL THEN c.resolution_seconds
+     ELSE business_seconds(c.started_ts, c.resolved_ts, :business_hours, c.closed_by_team_key) END
