@@ -54,8 +54,8 @@ struct ReportRoutes {
                 guard let parameter = ReportParameter(rawValue: key) else {
                     throw ServerError.badRequest("unknown parameter \(key): a report takes \(ReportParameter.allCases.map(\.rawValue).joined(separator: ", ")), format, raw and token (each report lists its own: GET /reports)")
                 }
-                // A field left empty (a spreadsheet's or a form's) is not given.
-                if value.isEmpty { continue }
+                // A field left empty (a spreadsheet's or a form's) is not given; a flag alone (`&business-hours`) is on.
+                if value.isEmpty && parameter.spec.kind != .flag { continue }
                 try arguments.set(parameter, value)  // a bad value: 400 with the table's words
             }
         }
@@ -84,7 +84,7 @@ struct ReportRoutes {
             guard let parameter = ReportParameter(rawValue: key), WarehouseDashboard.Dashboard.parameters.contains(parameter) else {
                 throw ServerError.badRequest("unknown parameter \(key): the dashboard takes \(WarehouseDashboard.Dashboard.parameters.map(\.rawValue).joined(separator: ", ")) and token")
             }
-            if value.isEmpty { continue }
+            if value.isEmpty && parameter.spec.kind != .flag { continue }
             try arguments.set(parameter, value)  // a bad value: 400 with the table's words
         }
         let form = WarehouseDashboard.Dashboard.ServedForm(path: request.uri.path, token: token)

@@ -78,7 +78,7 @@ final class ShellHarness {
         r = shell.type(".report overview --frm 2025-03-01")
         #expect(r.err.contains("unknown option --frm") && r.err.contains("Did you mean --from?"), "\(r.err)")
         r = shell.type(".reports")
-        #expect(r.out.split(separator: "\n").count == 14)
+        #expect(r.out.split(separator: "\n").count == 16)
     }
 
     @Test func modesHeadersTimerAndFiles() throws {
@@ -127,7 +127,7 @@ final class ShellHarness {
         let s = shell.session
         #expect(s.completions(before: "", word: ".re") == [".read", ".report", ".reports"])
         #expect(s.completions(before: ".report ", word: "leader") == ["leaderboard_first_response_time", "leaderboard_resolution_time"])
-        #expect(s.completions(before: ".report overview ", word: "--") == ["--from", "--help", "--to", "--tz"])
+        #expect(s.completions(before: ".report overview ", word: "--") == ["--business-hours", "--from", "--help", "--to", "--tz"])
         #expect(s.completions(before: ".report conversations_opened_vs_closed --by ", word: "w") == ["week"])
         #expect(s.completions(before: ".mode ", word: "") == ["csv", "json", "line", "markdown", "ndjson", "table"])
         #expect(s.completions(before: "SELECT * FROM ", word: "fact_m") == ["fact_message"])

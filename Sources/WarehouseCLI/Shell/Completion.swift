@@ -7,7 +7,7 @@ extension ShellSession {
         "ON", "USING", "AS", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN",
         "ELSE", "END", "DISTINCT", "WITH", "UNION", "ALL", "ASC", "DESC", "COUNT", "SUM", "AVG", "MIN", "MAX",
         "COALESCE", "NULLIF", "CAST", "EXPLAIN", "QUERY PLAN", "PRAGMA", "CREATE", "VIEW", "TABLE", "INSERT",
-        "UPDATE", "DELETE", "median", "p90", "percentile", "div_round", "round_half", "local_time", "period_start",
+        "UPDATE", "DELETE", "median", "p90", "percentile", "div_round", "round_half", "local_time", "period_start", "business_seconds",
         "strftime", "date", "datetime", "substr", "lower", "upper", "length", "round", "group_concat",
     ]
 
@@ -25,11 +25,12 @@ extension ShellSession {
             case ".report":
                 if words.count == 1 { return matching(library.reports.map(\.name)) }
                 guard let report = try? library.report(named: words[1]) else { return [] }
-                switch words.last {
-                case "--by": return matching(["day", "week", "month"])
-                case "--group-by": return matching(["user", "team"])
-                default: return matching(report.parameters.map { "--" + $0.rawValue } + ["--help"])
+                // After an option that takes one of some words, those words (the parameters' table's).
+                if let last = words.last, last.hasPrefix("--"), let parameter = ReportParameter(rawValue: String(last.dropFirst(2))),
+                   case .choice(let choices) = parameter.spec.kind {
+                    return matching(choices)
                 }
+                return matching(report.parameters.map { "--" + $0.rawValue } + ["--help"])
             case ".schema", ".tables": return words.count == 1 ? matching(tableNames()) : []
             case ".mode": return words.count == 1 ? matching(Mode.allCases.map(\.rawValue)) : []
             case ".headers", ".timer": return words.count == 1 ? matching(["on", "off"]) : []

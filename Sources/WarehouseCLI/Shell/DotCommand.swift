@@ -35,6 +35,9 @@ struct DotCommand {
             }
             try session.runReport(arguments)
         },
+        DotCommand(name: ".hours", usage: ".hours", help: "the business hours that --business-hours counts in (warehouse hours sets them)") { session, _ in
+            session.emit(HoursText.describe(try BusinessHours.read(from: session.warehouse), zone: session.warehouse.timeZone))
+        },
         DotCommand(name: ".tables", usage: ".tables [PATTERN]", help: "tables and views (names containing PATTERN)") { session, arguments in
             let pattern = arguments.first?.lowercased()
             let names = session.tableNames().filter { pattern == nil || $0.lowercased().contains(pattern!) }

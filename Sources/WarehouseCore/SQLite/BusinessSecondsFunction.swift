@@ -7,28 +7,63 @@ import Foundation
 /// NULL. `schedules` is what `--business-hours` binds to `:business_hours` (`Schedules`).
 /// NULL when a or b is NULL, b < a, or no schedule applies.
 ///
-/// The schedules are parsed once per connection and value (kept beside the text they
-/// came from), and the last call's answer is kept: a report that sums, counts and takes
-/// the median of one conversation's duration calls it with the same arguments several
-/// times in a row, and pays for it once.
+/// The schedules of a statement are kept with its `schedules` argument (SQLite's auxiliary
+/// data, which lives as long as the argument's value in that statement), parsed once per
+/// connection and value; and the last two answers are kept: a report that sums, counts and
+/// takes the median of a conversation's first response and resolution calls it with the
+/// same arguments several times in a row, and pays for each once.
 enum BusinessSecondsFunction {
-    final class State {
+    /// The calendars of one `schedules` value, and the last answers.
+    final class Calendars {
+        let workspace: BusinessCalendar?
+        let teams: [Int64: BusinessCalendar]
+        var last: (a: Int64, b: Int64, team: Int64, seconds: Int64?) = (0, -1, .min, nil)
+        var before: (a: Int64, b: Int64, team: Int64, seconds: Int64?) = (0, -1, .min, nil)
+
+        init(_ schedules: Schedules) throws {
+            (workspace, teams) = try schedules.calendars()
+        }
+    }
+
+    /// A connection's last parsed value, so that each statement does not parse it again.
+    final class Connection {
         var text: [UInt8] = []
-        var workspace: BusinessCalendar?
-        var teams: [Int64: BusinessCalendar] = [:]
-        // The last call: its arguments and answer.
-        var last: (a: Int64, b: Int64, team: Int64?, seconds: Int64?)?
+        var calendars: Calendars?
     }
 
     static func register(on db: Database) {
-        let state = State()
+        let connection = Connection()
         let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
         for arguments: Int32 in [3, 4] {
             // One reference per registration, each let go by its destructor.
-            sqlite3_create_function_v2(db.handle, "business_seconds", arguments, flags, Unmanaged.passRetained(state).toOpaque(), call, nil, nil, { box in
-                if let box { Unmanaged<State>.fromOpaque(box).release() }
+            sqlite3_create_function_v2(db.handle, "business_seconds", arguments, flags, Unmanaged.passRetained(connection).toOpaque(), call, nil, nil, { box in
+                if let box { Unmanaged<Connection>.fromOpaque(box).release() }
             })
         }
+    }
+
+    private static let release: @convention(c) (UnsafeMutableRawPointer?) -> Void = { box in
+        if let box { Unmanaged<Calendars>.fromOpaque(box).release() }
+    }
+
+    /// The calendars of the statement's `schedules` argument.
+    private static func calendars(_ context: OpaquePointer?, _ value: OpaquePointer?) throws -> Calendars {
+        if let kept = sqlite3_get_auxdata(context, 2) { return Unmanaged<Calendars>.fromOpaque(kept).takeUnretainedValue() }
+        let connection = Unmanaged<Connection>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
+        guard let text = sqlite3_value_text(value) else { throw WarehouseError("no memory for the schedules") }
+        let count = Int(sqlite3_value_bytes(value))
+        let bytes = UnsafeBufferPointer(start: text, count: count)
+        let calendars: Calendars
+        if let parsed = connection.calendars, connection.text.count == count,
+           connection.text.withUnsafeBufferPointer({ $0.baseAddress.map { memcmp($0, text, count) == 0 } ?? (count == 0) }) {
+            calendars = parsed
+        } else {
+            calendars = try Calendars(try Schedules(text: String(decoding: bytes, as: UTF8.self)))
+            (connection.text, connection.calendars) = (Array(bytes), calendars)
+        }
+        // SQLite may let it go at once (then the next call finds none and takes the connection's).
+        sqlite3_set_auxdata(context, 2, Unmanaged.passRetained(calendars).toOpaque(), release)
+        return calendars
     }
 
     private static let call: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, argc, argv in
@@ -37,37 +72,29 @@ enum BusinessSecondsFunction {
         if sqlite3_value_type(a) == SQLITE_NULL || sqlite3_value_type(b) == SQLITE_NULL || sqlite3_value_type(value) == SQLITE_NULL {
             return sqlite3_result_null(context)
         }
-        let state = Unmanaged<State>.fromOpaque(sqlite3_user_data(context)).takeUnretainedValue()
-        let start = sqlite3_value_int64(a), end = sqlite3_value_int64(b)
-        let team: Int64? = argc == 4 && sqlite3_value_type(argv[3]) != SQLITE_NULL ? sqlite3_value_int64(argv[3]) : nil
-        if let last = state.last, last.a == start, last.b == end, last.team == team {
-            return result(context, last.seconds)
+        let calendars: Calendars
+        do { calendars = try Self.calendars(context, value) } catch {
+            return sqlite3_result_error(context, "business_seconds: \(error)", -1)
         }
-        // The schedules, parsed again only when the value differs from the last one's.
-        let count = Int(sqlite3_value_bytes(value))
-        let bytes = sqlite3_value_text(value).map { UnsafeBufferPointer(start: $0, count: count) }
-        if let bytes, !state.text.elementsEqual(bytes) {
-            do {
-                let schedules = try Schedules(text: String(decoding: bytes, as: UTF8.self))
-                (state.workspace, state.teams) = try schedules.calendars()
-                state.text = Array(bytes)
-                state.last = nil
-            } catch {
-                state.text = []
-                return sqlite3_result_error(context, "business_seconds: \(error)", -1)
+        let start = sqlite3_value_int64(a), end = sqlite3_value_int64(b)
+        let team: Int64 = argc == 4 && sqlite3_value_type(argv[3]) != SQLITE_NULL ? sqlite3_value_int64(argv[3]) : .min
+        if calendars.last.a == start, calendars.last.b == end, calendars.last.team == team {
+            return result(context, calendars.last.seconds)
+        }
+        if calendars.before.a == start, calendars.before.b == end, calendars.before.team == team {
+            swap(&calendars.last, &calendars.before)
+            return result(context, calendars.last.seconds)
+        }
+        let calendar = team == .min ? calendars.workspace : calendars.teams[team] ?? calendars.workspace
+        var seconds: Int64?
+        if let calendar {
+            do { seconds = try calendar.seconds(from: start, to: end) } catch {
+                return sqlite3_result_error(context, "business_seconds: the instants must be in the years 1 to 9999 and less than \(BusinessCalendar.maxDays) days apart", -1)
             }
         }
-        guard let calendar = team.flatMap({ state.teams[$0] }) ?? state.workspace else {
-            state.last = (start, end, team, nil)
-            return sqlite3_result_null(context)
-        }
-        do {
-            let seconds = try calendar.seconds(from: start, to: end)
-            state.last = (start, end, team, seconds)
-            result(context, seconds)
-        } catch {
-            sqlite3_result_error(context, "business_seconds: the instants must be in the years 1 to 9999 and less than \(BusinessCalendar.maxDays) days apart", -1)
-        }
+        calendars.before = calendars.last
+        calendars.last = (start, end, team, seconds)
+        result(context, seconds)
     }
 
     private static func result(_ context: OpaquePointer?, _ seconds: Int64?) {

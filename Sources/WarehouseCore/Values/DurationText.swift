@@ -35,12 +35,14 @@ public enum DurationText {
         return total
     }
 
-    /// `5m`, `1h30m`, `24h`, `7d`: the shortest writing of whole seconds.
+    /// `5m`, `1h30m`, `24h`, `7d`: whole seconds as a person writes them, in days only from two
+    /// whole days up (a day is `24h`).
     public static func text(_ seconds: Int64) -> String {
         if seconds == 0 { return "0s" }
         var rest = seconds
         var out = ""
-        for (unit, size) in [("d", Int64(86_400)), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+        let units: [(String, Int64)] = seconds % 86_400 == 0 && seconds >= 2 * 86_400 ? [("d", 86_400)] : [("h", 3_600), ("m", 60), ("s", 1)]
+        for (unit, size) in units where rest >= size {
             out += "\(rest / size)\(unit)"
             rest %= size
         }
