@@ -37,6 +37,9 @@ WITH closed AS (
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
       AND -- include: conversation_filters(c)
+    -- Each time worked out once: LIMIT -1 keeps SQLite from pasting its expression into
+    -- each count below (in business hours, a function call each).
+    LIMIT -1
 ),
 counts AS (
     SELECT period, group_key,

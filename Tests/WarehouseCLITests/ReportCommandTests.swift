@@ -11,7 +11,7 @@ import WarehouseCore
         #expect(list.status == 0)
         let lines = list.stdout.split(separator: "\n")
         #expect(lines.first == "name,description,parameters,source")
-        #expect(lines.count == 15)
+        #expect(lines.count == 17)
         let one = try s.run("reports", "leaderboard_resolution_time", "--db", "w.db")
         #expect(one.stdout.contains("--group-by user|team"))
         #expect(one.stdout.contains("p90_resolution_seconds"))

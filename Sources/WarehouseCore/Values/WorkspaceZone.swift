@@ -15,10 +15,11 @@ public final class WorkspaceZone {
     private let zone: TimeZone
     private var slotOffsets: [Int64: Int32] = [:]
     /// The front table: slot → offset, for the slots whose low bits index it (a slot of
-    /// `Int64.min` marks an empty entry).
-    private var recentSlots = [Int64](repeating: .min, count: WorkspaceZone.recentCount)
-    private var recentOffsets = [Int32](repeating: 0, count: WorkspaceZone.recentCount)
-    private static let recentCount = 4096
+    /// `Int64.min` marks an empty entry); made on the first look-up. 65,536 slots are 682
+    /// days: a year of conversations read in any order mostly finds its slots there.
+    private var recentSlots: [Int64] = []
+    private var recentOffsets: [Int32] = []
+    private static let recentCount = 1 << 16
     private static let slot: Int64 = 900
 
     public struct UnknownZone: Error, CustomStringConvertible {
@@ -39,6 +40,10 @@ public final class WorkspaceZone {
     /// Seconds east of UTC in effect at the UTC instant `t`.
     public func offset(atUTC t: Int64) -> Int64 {
         let slot = t >= 0 ? t / Self.slot : (t - Self.slot + 1) / Self.slot
+        if recentSlots.isEmpty {
+            recentSlots = Array(repeating: .min, count: Self.recentCount)
+            recentOffsets = Array(repeating: 0, count: Self.recentCount)
+        }
         let recent = Int(truncatingIfNeeded: slot) & (Self.recentCount - 1)
         if recentSlots[recent] == slot { return Int64(recentOffsets[recent]) }
         if let cached = slotOffsets[slot] {
