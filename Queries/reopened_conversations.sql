@@ -2,7 +2,8 @@
 -- title: Reopened conversations
 -- description: Conversations closed in the period whose contact came back within --within (reopened), and those resolved on first contact.
 -- anchor: closed (DateTime Conversation Resolved)
--- grain: one row; one per period with --by, per user or team with --group-by, per both with both
+-- grain: one row (with zeros when nothing is known); one per period with --by, per user or team with
+--   --group-by, per both with both
 -- params: from, to, tz, by, group-by, team, user, channel, within
 -- optional_columns: period (with --by), name (with --group-by)
 -- order: period, then name; conversations without a user or team last, in a row of their own
@@ -23,7 +24,7 @@
 WITH newest AS (
     SELECT max(started_ts) AS started_ts FROM fact_conversation
 ),
-closed AS (
+closed AS NOT MATERIALIZED (
     SELECT CASE WHEN :by IS NULL THEN NULL
                 WHEN :tz IS NULL THEN period_start((SELECT d.date FROM dim_date d WHERE d.date_key = c.resolved_date_key), :by)
                 ELSE period_start(local_time(c.resolved_ts, :tz), :by) END AS period,
@@ -41,10 +42,18 @@ closed AS (
       AND c.resolved_ts + :within <= newest.started_ts
 ),
 counts AS (
-    SELECT period, group_key,
+    -- Without --by and --group-by, one aggregate: grouping by two constants would sort every
+    -- conversation for nothing.
+    SELECT NULL AS period, NULL AS group_key,
            count(*)                              AS conversations_closed,
            count(CASE WHEN reopened THEN 1 END)  AS reopened
     FROM closed
+    WHERE :by IS NULL AND :group_by IS NULL
+    HAVING :by IS NULL AND :group_by IS NULL
+    UNION ALL
+    SELECT period, group_key, count(*), count(CASE WHEN reopened THEN 1 END)
+    FROM closed
+    WHERE :by IS NOT NULL OR :group_by IS NOT NULL
     GROUP BY period, group_key
 ),
 named AS (

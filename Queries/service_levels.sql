@@ -2,7 +2,8 @@
 -- title: Service levels
 -- description: How many conversations closed in the period met the first-response and resolution targets.
 -- anchor: closed (DateTime Conversation Resolved)
--- grain: one row; one per period with --by, per user or team with --group-by, per both with both
+-- grain: one row (with zeros when nothing closed); one per period with --by, per user or team with
+--   --group-by, per both with both
 -- params: from, to, tz, by, group-by, team, user, channel, first-response-target, resolution-target, business-hours
 -- optional_columns: period (with --by), name (with --group-by)
 -- order: period, then name; conversations without a user or team last, in a row of their own
@@ -24,7 +25,7 @@
 --   resolution_met: conversations whose resolution time is at most the target
 --   resolution_breached: conversations whose resolution time is over the target
 --   resolution_met_pct: resolution_met of those with a resolution time, in percent
-WITH closed AS (
+WITH closed AS NOT MATERIALIZED (
     SELECT CASE WHEN :by IS NULL THEN NULL
                 WHEN :tz IS NULL THEN period_start((SELECT d.date FROM dim_date d WHERE d.date_key = c.resolved_date_key), :by)
                 ELSE period_start(local_time(c.resolved_ts, :tz), :by) END       AS period,
@@ -42,13 +43,26 @@ WITH closed AS (
     LIMIT -1
 ),
 counts AS (
-    SELECT period, group_key,
+    -- Without --by and --group-by, one aggregate: grouping by two constants would sort every
+    -- conversation for nothing.
+    SELECT NULL AS period, NULL AS group_key,
            count(*)                                                           AS conversations,
            count(CASE WHEN first_response <= :first_response_target THEN 1 END) AS first_response_met,
            count(first_response)                                              AS first_responses,
            count(CASE WHEN resolution <= :resolution_target THEN 1 END)       AS resolution_met,
            count(resolution)                                                  AS resolutions
     FROM closed
+    WHERE :by IS NULL AND :group_by IS NULL
+    HAVING :by IS NULL AND :group_by IS NULL
+    UNION ALL
+    SELECT period, group_key,
+           count(*),
+           count(CASE WHEN first_response <= :first_response_target THEN 1 END),
+           count(first_response),
+           count(CASE WHEN resolution <= :resolution_target THEN 1 END),
+           count(resolution)
+    FROM closed
+    WHERE :by IS NOT NULL OR :group_by IS NOT NULL
     GROUP BY period, group_key
 ),
 named AS (

@@ -12,7 +12,7 @@ extension PageBuilder {
 
         let levelColumns = ["conversations", "first_response_met", "first_response_breached", "first_response_met_pct",
                             "resolution_met", "resolution_breached", "resolution_met_pct"]
-        if all.rows.isEmpty {
+        if all.numbers("conversations").first ?? 0 == 0 {
             parts.append(Self.empty("No conversation was closed in this period.", subheading: "Targets met"))
         } else {
             parts.append(PartModel(subheading: "Targets met", chart: nil,
@@ -28,7 +28,7 @@ extension PageBuilder {
         }
 
         let reopenColumns = ["conversations_closed", "reopened", "reopen_rate_pct", "resolved_first_contact", "first_contact_resolution_pct"]
-        if reopened.rows.isEmpty {
+        if reopened.numbers("conversations_closed").first ?? 0 == 0 {
             parts.append(Self.empty("No conversation closed in this period has a known outcome yet.", subheading: "Reopened conversations"))
         } else {
             parts.append(PartModel(subheading: "Reopened conversations", chart: nil,
