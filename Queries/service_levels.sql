@@ -26,9 +26,8 @@
 --   resolution_breached: conversations whose resolution time is over the target
 --   resolution_met_pct: resolution_met of those with a resolution time, in percent
 WITH closed AS NOT MATERIALIZED (
-    SELECT CASE WHEN :by IS NULL THEN NULL
-                WHEN :tz IS NULL THEN period_start((SELECT d.date FROM dim_date d WHERE d.date_key = c.resolved_date_key), :by)
-                ELSE period_start(local_time(c.resolved_ts, :tz), :by) END       AS period,
+    SELECT -- include: closed_period(c)
+                                                                              AS period,
            CASE :group_by WHEN 'team' THEN c.closed_by_team_key
                           WHEN 'user' THEN coalesce(c.first_response_by_user_key, c.assignee_user_key) END AS group_key,
            -- include: first_response_seconds(c)
@@ -67,8 +66,8 @@ counts AS (
 ),
 named AS (
     SELECT counts.*,
-           CASE :group_by WHEN 'team' THEN (SELECT t.team_name FROM dim_team t WHERE t.team_key = group_key)
-                          WHEN 'user' THEN (SELECT u.user_name FROM dim_user u WHERE u.user_key = group_key) END AS name
+           -- include: group_name
+                                                                              AS name
     FROM counts
 )
 SELECT period,
