@@ -13,6 +13,7 @@ import WarehouseCore
             for summary in try Loader(warehouse: warehouse).load(paths: files) where !summary.succeeded {
                 throw WarehouseError(summary.error ?? "")
             }
+            try BusinessHours.set(try WeeklySchedule(parsing: ["Mon-Fri 09:00-17:00"]), team: nil, in: warehouse)
         }
     }
 
@@ -25,6 +26,11 @@ import WarehouseCore
             ("conversations_opened_vs_closed?by=week&format=csv", ["conversations_opened_vs_closed", "--by", "week"]),
             ("resolved_conversation_anomalies?percentile=75&format=json", ["resolved_conversation_anomalies", "--percentile", "75", "--format", "json"]),
             ("leaderboard_first_response_time?limit=3", ["leaderboard_first_response_time", "--limit", "3"]),
+            // A flag alone, or =1, is on.
+            ("service_levels?business-hours&group-by=team&first-response-target=2m",
+             ["service_levels", "--business-hours", "--group-by", "team", "--first-response-target", "2m"]),
+            ("leaderboard_first_response_time?business-hours=1&format=json", ["leaderboard_first_response_time", "--business-hours", "--format", "json"]),
+            ("reopened_conversations?within=2d&by=month&format=json", ["reopened_conversations", "--within", "2d", "--by", "month", "--format", "json"]),
         ]
         for (query, options) in cases {
             let http = try await h.get("/reports/" + query, token: h.readToken)
