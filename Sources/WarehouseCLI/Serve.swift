@@ -35,7 +35,7 @@ extension WarehouseCommand {
             guard maxBody > 0 else { throw ValidationError("--max-body takes a number of bytes above 0, not \(maxBody).") }
             guard maxWebhookBody > 0 else { throw ValidationError("--max-webhook-body takes a number of bytes above 0, not \(maxWebhookBody).") }
             guard maxBodyInFlight >= maxBody else { throw ValidationError("--max-body-in-flight takes at least --max-body (\(maxBody)) bytes, not \(maxBodyInFlight).") }
-            guard timeout > 0 else { throw ValidationError("--timeout takes a number of seconds above 0.") }
+            guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout takes a number of seconds above 0 and at most 86400 (a day), not \(timeout).") }
         }
 
         func run() throws {
