@@ -26,7 +26,7 @@ extension WarehouseCommand {
         var maxWebhookBody = 256 << 10
         @Option(name: .customLong("max-body-in-flight"), help: ArgumentHelp("Request body bytes read at once across all requests (beyond: 503 with Retry-After).", valueName: "bytes"))
         var maxBodyInFlight = 64 << 20
-        @Option(help: ArgumentHelp("Seconds a connection may be idle, or a body take to arrive, before it is cut off.", valueName: "seconds"))
+        @Option(help: ArgumentHelp("Seconds a connection may be idle, a body take to arrive, or a client take no more of a long report, before it is cut off.", valueName: "seconds"))
         var timeout: Double = 30
         @OptionGroup var queries: QueryOptions
 

@@ -35,9 +35,9 @@ struct HTTP1PersistentChannel: ServerChildChannel {
 /// `Connection: close` too.
 ///
 /// An HTTP/1.0 client reads no chunked body, so its answer is sent as
-/// HTTP/1.0: with its length, or to the end of the connection, which then
-/// ends, keep-alive or not. A kept connection's answer says
-/// `Connection: keep-alive`, as HTTP/1.0 asks.
+/// HTTP/1.0: with its length, or (a report too long to hold, `ReportStream`)
+/// to the end of the connection, which then ends, keep-alive or not. A
+/// kept connection's answer says `Connection: keep-alive`, as HTTP/1.0 asks.
 final class ConnectionPersistence: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart

@@ -19,7 +19,8 @@ public struct ServerOptions: Sendable {
     /// Request body bytes read at once across all requests; beyond, `503` with `Retry-After`.
     public var maxBodyInFlight = 64 << 20
     /// Seconds a connection may stay idle (no byte of a request coming, no
-    /// request) before it is closed, and a body may take to arrive.
+    /// request) before it is closed, a body may take to arrive, and a client
+    /// may take no more of a long report (`ReportStream`).
     public var timeout: Double = 30
     /// `timeout` as NIO counts time, kept between a millisecond and a day (`warehouse serve`
     /// takes no more): a larger number of milliseconds would not fit its count.
