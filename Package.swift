@@ -74,6 +74,8 @@ let package = Package(
             dependencies: [
                 "WarehouseCore", "WarehouseDashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // Its HTTP/1 channel, to add a handler that sees a request's HTTP version (ConnectionPersistence).
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -26,7 +26,7 @@ extension WarehouseCommand {
         var maxWebhookBody = 256 << 10
         @Option(name: .customLong("max-body-in-flight"), help: ArgumentHelp("Request body bytes read at once across all requests (beyond: 503 with Retry-After).", valueName: "bytes"))
         var maxBodyInFlight = 64 << 20
-        @Option(help: ArgumentHelp("Seconds a connection may be idle, or a body take to arrive, before it is cut off.", valueName: "seconds"))
+        @Option(help: ArgumentHelp("Seconds a connection may be idle, a body take to arrive, or a client take no more of a long report, before it is cut off.", valueName: "seconds"))
         var timeout: Double = 30
         @OptionGroup var queries: QueryOptions
 
@@ -35,7 +35,7 @@ extension WarehouseCommand {
             guard maxBody > 0 else { throw ValidationError("--max-body takes a number of bytes above 0, not \(maxBody).") }
             guard maxWebhookBody > 0 else { throw ValidationError("--max-webhook-body takes a number of bytes above 0, not \(maxWebhookBody).") }
             guard maxBodyInFlight >= maxBody else { throw ValidationError("--max-body-in-flight takes at least --max-body (\(maxBody)) bytes, not \(maxBodyInFlight).") }
-            guard timeout > 0 else { throw ValidationError("--timeout takes a number of seconds above 0.") }
+            guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout takes a number of seconds above 0 and at most 86400 (a day), not \(timeout).") }
         }
 
         func run() throws {

@@ -81,9 +81,19 @@ struct Answer {
     }
 
     static func bytes(_ bytes: [UInt8], contentType: String, extra: HTTPFields = [:]) -> Answer {
+        body(ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)), contentType: contentType, extra: extra)
+    }
+
+    /// `200` with `body`: a `Content-Length` when the body knows its length, else chunked.
+    static func body(_ body: ResponseBody, contentType: String, extra: HTTPFields = [:]) -> Answer {
         var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
         headers.append(contentsOf: extra)
-        return Answer(response: Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))), records: nil)
+        return Answer(response: Response(status: .ok, headers: headers, body: body), records: nil)
+    }
+
+    /// `200` to a `HEAD`: the length of the body a `GET` would have, and none.
+    static func length(_ length: Int, contentType: String) -> Answer {
+        Answer(response: Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-store", .contentLength: "\(length)"]), records: nil)
     }
 
     static func error(_ error: ServerError) -> Answer {

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import NIOCore
 import WarehouseCore
 import WarehouseDashboard
 
@@ -11,9 +13,11 @@ import WarehouseDashboard
 /// query's values are the command's options (`group-by` is `--group-by`),
 /// checked by the same code with the same messages (400); they reach SQL only
 /// as bound values. Each runs on a reading connection of its own, away from
-/// the server's event loops.
+/// the server's event loops; a long report is sent as its client takes it
+/// (`ReportStream`).
 struct ReportRoutes {
     let server: ServerState
+    let logger: Logger
 
     func library() -> ReportLibrary {
         ReportLibrary(directories: ReportLibrary.directories(warehousePath: server.options.path, extra: server.options.queries))
@@ -36,7 +40,7 @@ struct ReportRoutes {
         return .text(.ok, json, contentType: "application/json; charset=utf-8")
     }
 
-    func report(_ name: String, _ request: Request) async throws -> Answer {
+    func report(_ name: String, _ request: Request, channel: any Channel) async throws -> Answer {
         var arguments = ReportArguments()
         var format = OutputFormat.csv
         var raw = false
@@ -62,17 +66,11 @@ struct ReportRoutes {
         let library = library()
         let report: Report
         do { report = try library.report(named: name) } catch { throw ServerError(.notFound, "\(error)") }
-        let (given, chosen) = (arguments, ResultFormatter(format: format, spreadsheetSafe: !raw))
-        let bytes: [UInt8] = try await server.readers.withReader { warehouse in
-            var out: [UInt8] = []
-            var stream: ResultStream?
-            try warehouse.run(report, given,
-                              columns: { stream = ResultStream(chosen, columns: $0, display: report.display, bytes: { out.append(contentsOf: $0) }) },
-                              resultRow: { stream?.add($0) })
-            stream?.finish()
-            return out
-        }
-        return .bytes(bytes, contentType: format == .csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8")
+        let stream = try await ReportStream.start(report, arguments, ResultFormatter(format: format, spreadsheetSafe: !raw), pool: server.readers)
+        let type = format == .csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8"
+        if request.method == .head { return .length(try await stream.count(), contentType: type) }
+        if try await stream.makeAhead() { return .body(ResponseBody(byteBuffer: stream.whole), contentType: type) }
+        return .body(stream.body(channel: channel, timeout: server.options.timeoutAmount, logger: logger, path: request.uri.path), contentType: type)
     }
 
     /// The dashboard page with a form for its period and filters.
@@ -115,12 +113,19 @@ final class ReaderPool: @unchecked Sendable {
     /// kind (`ServerError(for:)`): a bad parameter or an unknown team is the
     /// client's (400), a busy or failing database the store's (503).
     func withReader<T: Sendable>(_ body: @escaping @Sendable (Warehouse) throws -> T) async throws -> T {
+        try await onReaderThread { [self] in
+            let warehouse = try take()
+            defer { put(warehouse) }
+            return try body(warehouse)
+        }
+    }
+
+    /// Runs `body` on a thread of its own, its error answered by its kind, as `withReader` does.
+    func onReaderThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
+            DispatchQueue.global(qos: .userInitiated).async {
                 do {
-                    let warehouse = try take()
-                    defer { put(warehouse) }
-                    continuation.resume(returning: try body(warehouse))
+                    continuation.resume(returning: try body())
                 } catch {
                     continuation.resume(throwing: ServerError(for: error))
                 }
@@ -128,14 +133,17 @@ final class ReaderPool: @unchecked Sendable {
         }
     }
 
-    private func take() throws -> Warehouse {
+    /// An idle reading connection, or a new one; the caller puts it back.
+    func take() throws -> Warehouse {
         lock.lock()
         if let warehouse = idle.popLast() { lock.unlock(); return warehouse }
         lock.unlock()
         return try Warehouse.openExisting(path: path)
     }
 
-    private func put(_ warehouse: Warehouse) {
+    /// Keeps `warehouse` for the next report (a few at most), which it serves
+    /// alone: the caller is done with it and its statements.
+    func put(_ warehouse: Warehouse) {
         lock.lock(); defer { lock.unlock() }
         if idle.count < keep { idle.append(warehouse) }
     }

@@ -34,12 +34,12 @@ enum Routes {
             Answer.text(.ok, "ok\n\(Version.description)\n", contentType: "text/plain; charset=utf-8").response
         }
 
-        let reports = ReportRoutes(server: state)
+        let reports = ReportRoutes(server: state, logger: logger)
         let read = router.group().add(middleware: TokenAuthenticator(scope: .read, tokens: state.tokens))
         read.get("/") { request, _ in try await reports.dashboard(request).response }
         read.get("dashboard") { request, _ in try await reports.dashboard(request).response }
         read.get("reports") { request, _ in try await reports.list(request).response }
-        read.get("reports/{name}") { request, context in try await reports.report(context.parameters.require("name"), request).response }
+        read.get("reports/{name}") { request, context in try await reports.report(context.parameters.require("name"), request, channel: context.channel).response }
 
         let ingest = router.group("ingest").add(middleware: TokenAuthenticator(scope: .ingest, tokens: state.tokens))
         ingest.post("{kind}") { request, context in

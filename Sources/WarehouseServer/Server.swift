@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -18,8 +19,12 @@ public struct ServerOptions: Sendable {
     /// Request body bytes read at once across all requests; beyond, `503` with `Retry-After`.
     public var maxBodyInFlight = 64 << 20
     /// Seconds a connection may stay idle (no byte of a request coming, no
-    /// request) before it is closed, and a body may take to arrive.
+    /// request) before it is closed, a body may take to arrive, and a client
+    /// may take no more of a long report (`ReportStream`).
     public var timeout: Double = 30
+    /// `timeout` as NIO counts time, kept between a millisecond and a day (`warehouse serve`
+    /// takes no more): a larger number of milliseconds would not fit its count.
+    var timeoutAmount: TimeAmount { .milliseconds(Int64((timeout.isNaN ? 30 : min(max(timeout, 0.001), 86_400)) * 1000)) }
     /// Directories of the user's own reports (`warehouse report --queries`).
     public var queries: [String] = []
 
@@ -92,12 +97,14 @@ public final class WarehouseServer: @unchecked Sendable {
         try await group.run()
     }
 
-    /// The HTTP application: the routes (`Routes`) on an HTTP/1.1 server. Tests
-    /// that need no socket drive it in process (HummingbirdTesting's router test).
+    /// The HTTP application: the routes (`Routes`) on an HTTP/1.1 server that
+    /// ends an HTTP/1.0 client's connection after its answer (`ConnectionPersistence`).
+    /// Tests that need no socket drive it in process (HummingbirdTesting's router test).
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(
+        let http1 = HTTP1Channel.Configuration(idleTimeout: options.timeoutAmount)
+        return Application(
             router: Routes.router(state, logger: logger),
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(options.timeout * 1000)))),
+            server: HTTPServerBuilder { responder in HTTP1PersistentChannel(http1: HTTP1Channel(responder: responder, configuration: http1)) },
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "warehouse"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -202,9 +202,12 @@ struct HarnessClient: Sendable {
 /// A plain TCP client, to send a request as slowly as a test needs.
 enum RawSocket {
     /// A socket connected to the loopback `port`; the caller closes it.
-    static func connected(port: Int) throws -> Int32 {
+    /// `receiveBuffer`: its receive buffer's size, set before it connects (the
+    /// window the server may fill while the client reads nothing).
+    static func connected(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw WarehouseError("socket failed") }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)

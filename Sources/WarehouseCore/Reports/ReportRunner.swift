@@ -16,6 +16,16 @@ extension Warehouse {
     /// never held whole and a printer copies it without making values.
     public func run(_ report: Report, _ arguments: ReportArguments,
                     columns: ([String]) throws -> Void, resultRow row: (ResultRow) throws -> Void) throws {
+        let rows = try start(report, arguments)
+        try columns(rows.columns)
+        while try rows.next(row, while: { true }) {}
+    }
+
+    /// Starts a report as `run(_:_:columns:resultRow:)` does (its arguments checked,
+    /// its statement prepared and bound), to be stepped a part at a time by its
+    /// `ReportRows`: `warehouse serve` steps a long result only as fast as its
+    /// client takes it.
+    public func start(_ report: Report, _ arguments: ReportArguments) throws -> ReportRows {
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
         let statement = try prepared(report, values)
         // Columns shown only with their parameter.
@@ -24,15 +34,8 @@ extension Warehouse {
         let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
         // In business hours, the durations say so in their names.
         let rename = arguments.businessHours ? report.businessHoursColumns : []
-        try columns(kept.map { rename.contains(names[$0]) ? Report.businessHoursName(names[$0]) : names[$0] })
-        do {
-            try statement.forEachResultRow(columns: kept, row)
-        } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
-            throw WarehouseError("report \(report.name): \(error.message)")
-        } catch let error as SQLiteError where error.isStoreFailure {
-            // A busy, locked or failing database: the store's, not the report's (an interrupt goes up as it is).
-            throw StoreFailure("report \(report.name)", error)
-        }
+        return ReportRows(report: report.name, statement: statement, columns: kept,
+                          names: kept.map { rename.contains(names[$0]) ? Report.businessHoursName(names[$0]) : names[$0] })
     }
 
     /// The report's one statement, prepared with `prefix` before its SQL (`EXPLAIN QUERY PLAN `)
@@ -75,5 +78,55 @@ extension Warehouse {
             steps.append((statement.int64(at: 0), statement.int64(at: 1), statement.string(at: 3) ?? ""))
         }
         return steps
+    }
+}
+
+/// A report's result being stepped: its columns, then its rows a part at a
+/// time. Its read transaction lasts from the first step to the last row, or
+/// to `close()` (or the end of the `ReportRows`), whichever comes first.
+public final class ReportRows {
+    /// The columns shown, in order.
+    public let columns: [String]
+    private let report: String
+    private var statement: Statement?
+    /// The statement's columns shown, in order.
+    private let kept: [Int]
+
+    init(report: String, statement: Statement, columns kept: [Int], names: [String]) {
+        self.report = report
+        self.statement = statement
+        self.kept = kept
+        columns = names
+    }
+
+    /// Hands each row over in place (valid until the next) while `more()`
+    /// says so; false once the rows have ended (the statement is then done).
+    public func next(_ body: (ResultRow) throws -> Void, while more: () -> Bool) throws -> Bool {
+        guard let statement else { return false }
+        let row = ResultRow(statement: statement, columns: kept)
+        do {
+            while more() {
+                guard try statement.step() else {
+                    close()
+                    return false
+                }
+                try body(row)
+            }
+            return true
+        } catch let error as SQLiteError where !error.isStoreFailure && !error.isInterrupt {
+            close()
+            throw WarehouseError("report \(report): \(error.message)")
+        } catch let error as SQLiteError where error.isStoreFailure {
+            // A busy, locked or failing database: the store's, not the report's (an interrupt goes up as it is).
+            close()
+            throw StoreFailure("report \(report)", error)
+        }
+    }
+
+    /// Ends the statement, and its read transaction, before its last row
+    /// (at the last row it has ended already).
+    public func close() {
+        statement?.reset()
+        statement = nil
     }
 }
