@@ -22,7 +22,12 @@
 --   resolved_first_contact: conversations_closed that were not reopened
 --   first_contact_resolution_pct: resolved_first_contact of conversations_closed, in percent
 WITH newest AS (
+    -- The newest start, from the starts of the last month of days (YYYYMMDD − 100 is the same
+    -- day a month before, so the day before the last is in too, should the clocks have gone
+    -- back across midnight): the index of opened conversations is led by the day, so this
+    -- reads a month of it, not every conversation.
     SELECT max(started_ts) AS started_ts FROM fact_conversation
+    WHERE started_date_key >= (SELECT max(started_date_key) FROM fact_conversation) - 100
 ),
 closed AS NOT MATERIALIZED (
     SELECT -- include: closed_period(c)

@@ -58,10 +58,8 @@ public enum Dashboard {
             ReportRun("conversations_opened_by_contact_type", arguments, by: by),
             ReportRun("agent_opened_conversations", arguments),
             ReportRun("incoming_messages_by_channel", arguments),
-            ReportRun("service_levels", arguments),
-            ReportRun("service_levels", key: "service_levels/team", arguments, groupBy: "team"),
             ReportRun("reopened_conversations", arguments),
-            ReportRun("reopened_conversations", key: "reopened_conversations/team", arguments, groupBy: "team"),
+            ReportRun("service_levels", arguments),
         ]
         let results = try ReportRuns.results(runs, on: warehouse)
 
