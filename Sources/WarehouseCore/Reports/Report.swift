@@ -138,8 +138,13 @@ public struct Report: Sendable {
     /// The report's help: title, description, the other header notes, parameters and columns.
     public var help: String {
         var out = "\(name): \(title)\n\(description)\n"
-        for (key, value) in header where !["name", "title", "description", "params", "optional_columns", "display"].contains(key) {
+        for (key, value) in header where !["name", "title", "description", "params", "optional_columns", "display", "business_hours"].contains(key) {
             out += "\n" + Self.wrap("\(key.prefix(1).uppercased() + key.dropFirst()): ", value, indent: "  ")
+        }
+        if !businessHoursColumns.isEmpty {
+            let renamed = header.first { $0.key == "business_hours" }?.value.split(separator: ",")
+                .map { Self.businessHoursName($0.trimmingWhitespace()) }.joined(separator: ", ") ?? ""
+            out += "\n" + Self.wrap("In business hours: ", "with --business-hours these columns count in business hours and are named " + renamed, indent: "  ")
         }
         out += "\n\nParameters:"
         if parameters.isEmpty { out += " none" }
