@@ -135,20 +135,29 @@ CREATE OR REPLACE AGGREGATE @schema@.count_distinct(bigint) (
 
 -- div_round(a, b [, digits]): a / b rounded half away from zero to `digits` decimals (0 to 9;
 -- NULL counts as 0, as on SQLite); NULL when a or b is NULL or b is 0. Exact on integers
--- and numerics (SQLite's sum of integers is an integer; PostgreSQL's is a numeric):
--- floor((2|a|·10^d + |b|) / 2|b|) with its sign. With 0 digits an integer, else a numeric of
--- that scale (33.33, which renders as SQLite's real 33.33 does).
-CREATE OR REPLACE FUNCTION @schema@.div_round(a numeric, b numeric, digits integer) RETURNS numeric
+-- and numerics (SQLite's sum of integers is an integer; PostgreSQL's is a numeric): the
+-- rounded quotient scaled to an integer, floor((2|a|·10^d + |b|) / 2|b|) with its sign. With
+-- digits, that integer over 10^d in double precision, as SQLite divides it (33.33; and past
+-- 2^53 the same nearest double).
+CREATE OR REPLACE FUNCTION @schema@.div_round_scaled(a numeric, b numeric, places integer) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT sign(a) * sign(b) * div(2 * abs(a) * power(10::numeric, places) + abs(b), 2 * abs(b))
+$$;
+
+CREATE OR REPLACE FUNCTION @schema@.div_round(a numeric, b numeric) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN b <> 0 THEN @schema@.div_round_scaled(a, b, 0)::bigint END
+$$;
+
+CREATE OR REPLACE FUNCTION @schema@.div_round(a numeric, b numeric, digits integer) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 DECLARE
     places integer := coalesce(digits, 0);
-    scale numeric;
 BEGIN
     IF a IS NULL OR b IS NULL THEN RETURN NULL; END IF;
     IF places < 0 OR places > 9 THEN RAISE EXCEPTION 'div_round: digits must be 0 to 9'; END IF;
     IF b = 0 THEN RETURN NULL; END IF;
-    scale := power(10::numeric, places);
-    RETURN round(sign(a) * sign(b) * div(2 * abs(a) * scale + abs(b), 2 * abs(b)) / scale, places);
+    RETURN @schema@.div_round_scaled(a, b, places)::double precision / (10::double precision ^ places);
 END
 $$;
 
@@ -170,38 +179,46 @@ BEGIN
     IF places < 0 OR places > 9 THEN RAISE EXCEPTION 'div_round: digits must be 0 to 9'; END IF;
     IF b = 0 THEN RETURN NULL; END IF;
     scale := 10::double precision ^ places;
-    RETURN @schema@.round_half_away(a / b * scale) / scale;
+    -- With 0 digits SQLite returns an integer, so no -0 (+ 0 makes -0 into 0; with digits it stays, as on SQLite).
+    RETURN CASE WHEN places = 0 THEN @schema@.round_half_away(a / b * scale) + 0::double precision
+                ELSE @schema@.round_half_away(a / b * scale) / scale END;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION @schema@.div_round(a smallint, b smallint, digits integer) RETURNS numeric
+CREATE OR REPLACE FUNCTION @schema@.div_round(a smallint, b smallint, digits integer) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric, digits) $$;
-CREATE OR REPLACE FUNCTION @schema@.div_round(a integer, b integer, digits integer) RETURNS numeric
+CREATE OR REPLACE FUNCTION @schema@.div_round(a integer, b integer, digits integer) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric, digits) $$;
-CREATE OR REPLACE FUNCTION @schema@.div_round(a bigint, b bigint, digits integer) RETURNS numeric
+CREATE OR REPLACE FUNCTION @schema@.div_round(a bigint, b bigint, digits integer) RETURNS double precision
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric, digits) $$;
 
 CREATE OR REPLACE FUNCTION @schema@.div_round(a smallint, b smallint) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric, 0)::bigint $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric) $$;
 CREATE OR REPLACE FUNCTION @schema@.div_round(a integer, b integer) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric, 0)::bigint $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric) $$;
 CREATE OR REPLACE FUNCTION @schema@.div_round(a bigint, b bigint) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric, 0)::bigint $$;
-CREATE OR REPLACE FUNCTION @schema@.div_round(a numeric, b numeric) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a, b, 0)::bigint $$;
-CREATE OR REPLACE FUNCTION @schema@.div_round(a double precision, b double precision) RETURNS bigint
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a, b, 0)::bigint $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.div_round(a::numeric, b::numeric) $$;
+-- An integral double as SQLite returns it: an integer below 2^63 (a numeric without a scale,
+-- which renders as one; 10^15 and more would render as a real otherwise), a real beyond.
+-- Not x::numeric alone: that keeps 15 significant digits.
+CREATE OR REPLACE FUNCTION @schema@.as_integer(x double precision) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN abs(x) < 9.2e18 THEN x::bigint::numeric ELSE x::numeric END
+$$;
+
+CREATE OR REPLACE FUNCTION @schema@.div_round(a double precision, b double precision) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT @schema@.as_integer(@schema@.div_round(a, b, 0)) $$;
 
 -- round_half(x): x rounded half away from zero to an integer (numeric's round does that;
--- double precision's rounds half to even, hence round_half_away).
+-- double precision's rounds half to even, hence round_half_away). Of a double, as_integer's.
 CREATE OR REPLACE FUNCTION @schema@.round_half(x integer) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT x::bigint $$;
 CREATE OR REPLACE FUNCTION @schema@.round_half(x bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT x $$;
 CREATE OR REPLACE FUNCTION @schema@.round_half(x numeric) RETURNS bigint
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT round(x)::bigint $$;
-CREATE OR REPLACE FUNCTION @schema@.round_half(x double precision) RETURNS bigint
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT @schema@.round_half_away(x)::bigint $$;
+CREATE OR REPLACE FUNCTION @schema@.round_half(x double precision) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT @schema@.as_integer(@schema@.round_half_away(x)) $$;
 
 -- MARK: Time
 
