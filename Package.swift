@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "warehouse", targets: ["warehouse"]),
         .library(name: "WarehouseCore", targets: ["WarehouseCore"]),
+        .library(name: "WarehousePostgres", targets: ["WarehousePostgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,6 +24,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL store (SPEC §8): a client on SwiftNIO, like the server, with the
+        // bulk path (`COPY … FROM STDIN`) the loader needs, TLS through swift-nio-ssl and
+        // SCRAM-SHA-256 login; no libpq to install.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Its TLS (sslmode): the settings of the context postgres-nio is given.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Tests only: the real HTTP client the server's tests talk to it with.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -84,6 +91,21 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The PostgreSQL store: its connection settings (a libpq URL), a session on
+        // postgres-nio with a blocking facade, and the report functions' SQL (Schema/postgresql/).
+        .target(
+            name: "WarehousePostgres",
+            dependencies: [
+                "WarehouseCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedSQLPlugin"]
+        ),
         .target(
             name: "WarehouseCLI",
             dependencies: [
@@ -98,6 +120,7 @@ let package = Package(
         .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "TestSupport"]),
         .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "TestSupport"]),
         .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
+        .testTarget(name: "WarehousePostgresTests", dependencies: ["WarehousePostgres", "WarehouseCore", "TestSupport"]),
         .testTarget(
             name: "WarehouseServerTests",
             dependencies: [

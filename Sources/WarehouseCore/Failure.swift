@@ -22,9 +22,15 @@ public enum FailureKind: Sendable, Equatable {
         case let sqlite as SQLiteError:
             self = sqlite.isInterrupt ? .interrupted : sqlite.isStoreFailure ? .store : .internal
         case is WarehouseError, is CSVReader.Failure, is RowReject: self = .input
+        case let classified as ClassifiedFailure: self = classified.failureKind
         default: self = .internal
         }
     }
+}
+
+/// An error of a module beyond this one (another store's) that says whose fault it is.
+public protocol ClassifiedFailure: Error {
+    var failureKind: FailureKind { get }
 }
 
 /// What the store could not do, with SQLite's own error inside: the disk is

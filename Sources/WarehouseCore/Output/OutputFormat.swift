@@ -133,7 +133,7 @@ public struct ResultFormatter: Sendable {
             return String(format: "%.2f", v)
         case (.integer(let v), .percent):
             return "\(v).00"
-        case (.real(let v), .seconds) where v.isFinite:
+        case (.real(let v), .seconds) where v.isFinite && abs(v) < 9.2e18:  // beyond, Int64(_:) would trap
             return String(Int64(v.rounded(.toNearestOrAwayFromZero)))
         default:
             return value.description
@@ -201,9 +201,9 @@ public struct ResultFormatter: Sendable {
     /// `1h 02m 03s`, `2m 05s`, `45s`; days are shown as hours.
     public static func humanDuration(_ seconds: Int64) -> String {
         let sign = seconds < 0 ? "-" : ""
-        let s = abs(seconds)
+        let s = seconds.magnitude  // abs(Int64.min) would trap
         let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        func two(_ v: UInt64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         if h > 0 { return "\(sign)\(h)h \(two(m))m \(two(sec))s" }
         if m > 0 { return "\(sign)\(m)m \(two(sec))s" }
         return "\(sign)\(sec)s"
@@ -245,7 +245,7 @@ public struct ResultFormatter: Sendable {
         if humanDurations, isDuration {
             switch value {
             case .integer(let v): return Self.humanDuration(v)
-            case .real(let v) where v.isFinite: return Self.humanDuration(Int64(v.rounded()))
+            case .real(let v) where v.isFinite && abs(v) < 9.2e18: return Self.humanDuration(Int64(v.rounded()))
             default: break
             }
         }

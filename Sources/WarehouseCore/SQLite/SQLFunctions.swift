@@ -17,9 +17,13 @@ import Foundation
 ///   `YYYY-MM-DD HH:MM:SS`; NULL when either is NULL.
 /// - `period_start(local, by)`: the day (`YYYY-MM-DD`), week (its Monday's date)
 ///   or month (`YYYY-MM`) of a local time.
+/// - `weekday(local)`: 1 = Monday … 7 = Sunday, of a local time or date.
 /// - `business_seconds(a, b, schedules [, team_key])`: business seconds between two
 ///   instants (`BusinessSecondsFunction`).
 /// - collation `natural_id`: all-digit IDs compare as numbers, before other text.
+///
+/// `Schema/postgresql/functions.sql` makes the same functions on PostgreSQL, with
+/// the same results (the parity tests run both over the same inputs).
 enum SQLFunctions {
     static func register(on db: Database) {
         let h = db.handle
@@ -32,6 +36,7 @@ enum SQLFunctions {
         sqlite3_create_function_v2(h, "div_round", 3, deterministic, nil, divRound, nil, nil, nil)
         sqlite3_create_function_v2(h, "round_half", 1, deterministic, nil, roundHalf, nil, nil, nil)
         sqlite3_create_function_v2(h, "period_start", 2, deterministic, nil, periodStart, nil, nil, nil)
+        sqlite3_create_function_v2(h, "weekday", 1, deterministic, nil, weekday, nil, nil, nil)
         let zones = Unmanaged.passRetained(ZoneCache()).toOpaque()
         sqlite3_create_function_v2(h, "local_time", 2, deterministic, zones, localTime, nil, nil, { box in
             if let box { Unmanaged<ZoneCache>.fromOpaque(box).release() }
@@ -230,7 +235,9 @@ enum SQLFunctions {
         guard divisor != 0 else { return sqlite3_result_null(context) }
         let scale = pow(10, Double(digits))
         let rounded = (sqlite3_value_double(a) / divisor * scale).rounded(.toNearestOrAwayFromZero) / scale
-        digits == 0 ? sqlite3_result_int64(context, Int64(rounded)) : sqlite3_result_double(context, rounded)
+        // A real beyond the integers (1e300, an infinity) stays a real: Int64(_:) would trap.
+        guard digits == 0, abs(rounded) < 9.2e18 else { return sqlite3_result_double(context, rounded) }
+        sqlite3_result_int64(context, Int64(rounded))
     }
 
     private static let roundHalf: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
@@ -293,6 +300,20 @@ enum SQLFunctions {
             return sqlite3_result_error(context, "period_start: by must be day, week or month, not '\(unit)'", -1)
         }
         sqlite3_result_text(context, period, -1, SQLITE_TRANSIENT)
+    }
+
+    /// The day number of a local time's or date's leading `YYYY-MM-DD`, or nil.
+    static func dayNumber(_ value: String) -> Int? {
+        let parts = value.prefix(10).split(separator: "-").compactMap { Int($0) }
+        guard value.utf8.count >= 10, parts.count == 3 else { return nil }
+        return CivilTime.days(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    private static let weekday: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+        guard let v = argv?[0], sqlite3_value_type(v) != SQLITE_NULL, let text = sqlite3_value_text(v) else { return sqlite3_result_null(context) }
+        let value = String(cString: text)
+        guard let days = dayNumber(value) else { return sqlite3_result_error(context, "weekday: '\(value)' is not a local time", -1) }
+        sqlite3_result_int64(context, Int64(CivilTime.weekday(days: days)))
     }
 
     // MARK: Collation

@@ -1,0 +1,117 @@
+import NIOCore
+import NIOPosix
+import WarehouseCore
+
+/// A `PostgresSession` for synchronous code, as the command line calls SQLite:
+/// each call runs the session's async method and waits for it.
+///
+/// The rule that keeps it from deadlocking: the work never needs the thread that
+/// waits, nor Swift concurrency's shared pool. Each facade owns an event loop (one
+/// thread of its own); the connection's I/O is on it, and the async body runs on it
+/// too, as a task whose executor preference is that loop. So a caller may block
+/// any thread, a task of the shared pool included (it then holds that one thread
+/// while it waits, as any blocking call does), with nothing left waiting for the
+/// thread it holds. The one thread that must never call it is the facade's own
+/// loop (a body running there would wait for itself): that call throws instead.
+public final class BlockingPostgresSession {
+    public let session: PostgresSession
+    private let loop: BlockingEventLoop
+
+    /// Connects to `location` (one line naming the server and the database when it cannot).
+    public init(connectingTo location: PostgresLocation) throws {
+        let loop = BlockingEventLoop()
+        do {
+            self.session = try loop.wait { try await PostgresSession.connect(to: location, on: loop.eventLoop) }
+        } catch {
+            loop.shutdown()
+            throw error
+        }
+        self.loop = loop
+    }
+
+    deinit { close() }
+
+    public var location: PostgresLocation { session.location }
+
+    /// The rows of one statement (`$1`, `$2`… bound to `arguments`).
+    public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+        let session = session
+        return try loop.wait { try await session.query(sql, arguments) }
+    }
+
+    /// The first column of the first row, or nil when there is no row.
+    public func scalar(_ sql: String, _ arguments: [SQLValue] = []) throws -> SQLValue? {
+        try query(sql, arguments).first?.first
+    }
+
+    /// Runs a script of several statements, stopping at the first that fails.
+    public func execute(_ script: String) throws {
+        let session = session
+        try loop.wait { try await session.execute(script) }
+    }
+
+    /// Runs any async work on the session's loop and waits for it (the rule above holds).
+    public func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        try loop.wait(body)
+    }
+
+    /// Ends the connection and the facade's thread (again: nothing).
+    public func close() {
+        guard !loop.isShutDown else { return }
+        let session = session
+        try? loop.wait { await session.close() }
+        loop.shutdown()
+    }
+}
+
+/// An event loop of its own and a way to run async work on it from synchronous code.
+final class BlockingEventLoop: @unchecked Sendable {
+    // Safe: `group` is immutable; `shutDown` is read and set only by the facade's
+    // caller, which uses one facade from one thread at a time (as a SQLite connection).
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let eventLoop: any EventLoop
+    private(set) var isShutDown = false
+
+    init() { eventLoop = group.next() }
+
+    /// Runs `body` on the loop (as a task that prefers it as its executor) and waits for its result.
+    func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        guard !eventLoop.inEventLoop else {
+            throw PostgresFailure.misuse("a blocking PostgreSQL call was made on the connection's own event loop, which would wait for itself")
+        }
+        guard !isShutDown else { throw PostgresFailure.misuse("the PostgreSQL session was used after it was closed") }
+        let promise = eventLoop.makePromise(of: T.self)
+        let run: @Sendable () async -> Void = {
+            do { promise.succeed(try await body()) } catch { promise.fail(error) }
+        }
+        if #available(macOS 15.0, iOS 18.0, *) {
+            Task(executorPreference: EventLoopTaskExecutor(eventLoop), operation: run)
+        } else {
+            // No task executors before macOS 15: the body's own steps run on the shared
+            // pool, its I/O still on the loop (do not call this from that pool there).
+            Task(operation: run)
+        }
+        return try promise.futureResult.wait()
+    }
+
+    func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        try? group.syncShutdownGracefully()
+    }
+}
+
+/// An event loop as a task executor: the jobs of a task that prefers it run on the
+/// loop's thread, between its I/O events.
+@available(macOS 15.0, iOS 18.0, *)
+final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    // Safe: an event loop takes work from any thread.
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import WarehouseCore
+
+/// The report functions on PostgreSQL (`Schema/postgresql/functions.sql`, built into
+/// the binary): median, p90, percentile, count_distinct, div_round, round_half,
+/// local_time, period_start, weekday and natural_id_key, made in the warehouse's
+/// schema with the same results as SQLite's (SQLFunctions.swift).
+public enum ReportFunctions {
+    /// The script, with `@schema@` replaced by the quoted schema name.
+    public static func script(schema: String) -> String {
+        let text = EmbeddedSQL.files.first { $0.folder == "postgresql" && $0.name == "functions.sql" }?.text ?? ""
+        return text.replacingOccurrences(of: "@schema@", with: quoteIdentifier(schema))
+    }
+
+    /// Makes the schema when it is missing and (re)makes the functions in it.
+    public static func install(in schema: String, on session: PostgresSession) async throws {
+        try await session.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema))")
+        try await session.execute(script(schema: schema))
+    }
+
+    /// `name` as an SQL identifier: in double quotes, its own doubled.
+    public static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension BlockingPostgresSession {
+    /// `ReportFunctions.install`, waited for.
+    public func installReportFunctions(in schema: String) throws {
+        let session = session
+        try run { try await ReportFunctions.install(in: schema, on: session) }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+@testable import WarehouseCore
+@testable import WarehousePostgres
+
+extension TestPostgresServer {
+    /// The server's database over its socket, as the postgres user.
+    func location(schema: String = PostgresLocation.defaultSchema) -> PostgresLocation {
+        PostgresLocation(endpoint: .unixSocket(directory: socketDirectory, port: port), user: user,
+                         database: database, schema: schema, tls: .disable)
+    }
+}
+
+/// A connection to the test server in a schema of its own (with the report
+/// functions when asked), dropped when released: tests that run at once do not meet.
+final class TestSchema {
+    let server: TestPostgresServer
+    let session: BlockingPostgresSession
+    let name: String
+
+    init(functions: Bool = true) throws {
+        server = try TestPostgresServer.shared()
+        name = "test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        session = try BlockingPostgresSession(connectingTo: server.location(schema: name))
+        try session.execute("CREATE SCHEMA \(name); SET search_path TO \(name)")
+        if functions { try session.installReportFunctions(in: name) }
+    }
+
+    deinit {
+        try? session.execute("DROP SCHEMA \(name) CASCADE")
+        session.close()
+    }
+}
+
+/// A SQLite database in memory with the report functions, as every warehouse connection has them.
+func sqliteWithFunctions() throws -> Database {
+    let db = try Database(path: ":memory:")
+    SQLFunctions.register(on: db)
+    return db
+}
+
+/// Rows as csv and json print them, under a plain, a `_pct` and a `_seconds` column
+/// name (each kind formats numbers its own way): what must be the same on both stores.
+func rendered(_ rows: [[SQLValue]]) -> String {
+    let width = rows.first?.count ?? 1
+    return ["", "_pct", "_seconds"].map { suffix in
+        let table = ResultTable(columns: (0..<width).map { "c\($0)\(suffix)" }, rows: rows)
+        return ResultFormatter(format: .csv).render(table) + ResultFormatter(format: .json).render(table)
+    }.joined(separator: "\n")
+}
+
+/// A seeded generator (SplitMix64): the same random inputs on every run.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
