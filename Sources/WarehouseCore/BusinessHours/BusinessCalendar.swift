@@ -35,20 +35,32 @@ public final class BusinessCalendar {
         self.holidays = holidays
     }
 
-    /// The longest span a call may cover, in days (about a century): the days between are
-    /// cached, so a span of millennia would take the memory of millions of days.
+    /// The most days the cache holds (about a century): a span of millennia, cached whole, would
+    /// take the memory of millions of days.
     public static let maxDays = 36_600
     /// The instants a call takes, years 0001 to 9999 (wall times stay in range).
     static let instants: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
 
     public enum Refusal: Error { case outOfRange }
 
-    /// Business seconds in [a, b); nil when b < a. Instants outside the years 1 to 9999, or
-    /// more than `maxDays` apart, are refused.
+    /// Business seconds in [a, b); nil when b < a. Instants outside the years 1 to 9999 are refused.
     public func seconds(from a: Int64, to b: Int64) throws -> Int64? {
         guard b >= a else { return nil }
-        guard Self.instants.contains(a), Self.instants.contains(b), (b - a) / 86_400 < Int64(Self.maxDays) else { throw Refusal.outOfRange }
+        guard Self.instants.contains(a), Self.instants.contains(b) else { throw Refusal.outOfRange }
         if a == b { return 0 }
+        // A longer span (a damaged date in one row) is summed a century at a time, the cache
+        // starting again for each: slow for that row, never a report refused for it.
+        let chunk = Int64(Self.maxDays - 10) * 86_400
+        if b - a > chunk {
+            var total: Int64 = 0
+            var start = a
+            while start < b {
+                let end = min(b, start + chunk)
+                total += try seconds(from: start, to: end) ?? 0
+                start = end
+            }
+            return total
+        }
         // A cache that would grow past the bound starts again from these days.
         let low = CivilTime.dayNumber(seconds: a) - 2, high = CivilTime.dayNumber(seconds: b) + 2
         if !days.isEmpty, max(high, first + days.count) - min(low, first) > Self.maxDays { days = []; before = [] }

@@ -98,7 +98,7 @@ enum BusinessSecondsFunction {
         var seconds: Int64?
         if let calendar {
             do { seconds = try calendar.seconds(from: start, to: end) } catch {
-                return sqlite3_result_error(context, "business_seconds: the instants must be in the years 1 to 9999 and less than \(BusinessCalendar.maxDays) days apart", -1)
+                return sqlite3_result_error(context, "business_seconds: the instants must be in the years 1 to 9999", -1)
             }
         }
         calendars.before = calendars.last

@@ -90,8 +90,14 @@ import Testing
     @Test func anEndBeforeTheStartIsNoDuration() throws {
         #expect(try Self.seconds(Self.office, "2026-03-09 12:00", "2026-03-09 11:00") == nil)
         #expect(try Self.seconds(Self.office, "2026-03-09 12:00", "2026-03-09 12:00") == 0)
-        // Instants a millennium apart are refused, not cached day by day.
-        #expect(throws: BusinessCalendar.Refusal.self) { try Self.calendar(Self.office).seconds(from: 0, to: 40_000_000_000) }
+        // Instants centuries apart are summed a century at a time (not cached whole): the weeks add up.
+        let calendar = try Self.calendar(["daily 00:00-24:00"], zone: "UTC")
+        #expect(try calendar.seconds(from: 0, to: 10_000_000_000) == 10_000_000_000)
+        let office = try Self.calendar(Self.office, zone: "UTC")
+        let week = Int64(7 * 86_400), weeks: Int64 = 20_000  // 1970-01-05 was a Monday
+        #expect(try office.seconds(from: 4 * 86_400, to: 4 * 86_400 + weeks * week) == weeks * 5 * 28_800)
+        // Beyond the year 9999 is refused.
+        #expect(throws: BusinessCalendar.Refusal.self) { try calendar.seconds(from: 0, to: 400_000_000_000) }
     }
 
     @Test func callsInAnyOrderGiveTheSameAnswers() throws {
