@@ -38,5 +38,5 @@ JOIN fact_conversation c ON c.conversation_key = a.conversation_key
 -- include: conversation_joins(c)
 -- In the closed-conversations index's order, read backwards: the local day
 -- follows the instant, so only conversations closed in the same second are sorted.
-ORDER BY a.resolved_date_key DESC, a.resolved_ts DESC, c.conversation_id COLLATE natural_id
-LIMIT coalesce(:limit, -1)
+ORDER BY a.resolved_date_key DESC, a.resolved_ts DESC, natural_id_key(c.conversation_id)
+LIMIT coalesce(:limit, 9223372036854775807)

@@ -19,7 +19,8 @@ WITH days(day, new_contacts, returning_contacts) AS (
     -- zone, the stored date keys, counted in index order (no sort of every conversation) ...
     SELECT d.date, o.new_contacts, o.returning_contacts
     FROM (SELECT c.started_date_key AS date_key,
-                 sum(c.is_new_contact = 1) AS new_contacts, sum(c.is_new_contact = 0) AS returning_contacts
+                 count(*) FILTER (WHERE c.is_new_contact = 1) AS new_contacts,
+                 count(*) FILTER (WHERE c.is_new_contact = 0) AS returning_contacts
           FROM fact_conversation c
           WHERE :tz IS NULL AND -- include: opened_in_period(c)
             AND -- include: conversation_filters(c)
@@ -27,7 +28,8 @@ WITH days(day, new_contacts, returning_contacts) AS (
     JOIN dim_date d ON d.date_key = o.date_key
     UNION ALL
     -- ... in another, each conversation's local day there.
-    SELECT substr(local_time(c.started_ts, :tz), 1, 10), sum(c.is_new_contact = 1), sum(c.is_new_contact = 0)
+    SELECT substr(local_time(c.started_ts, :tz), 1, 10), count(*) FILTER (WHERE c.is_new_contact = 1),
+           count(*) FILTER (WHERE c.is_new_contact = 0)
     FROM fact_conversation c
     WHERE :tz IS NOT NULL AND -- include: opened_in_period(c)
       AND -- include: conversation_filters(c)

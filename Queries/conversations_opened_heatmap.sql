@@ -33,12 +33,10 @@ hours(day, hour, conversations_opened) AS (
           WHERE :tz IS NOT NULL AND -- include: opened_in_period(c)
             AND -- include: conversation_filters(c)
          )
-    GROUP BY substr(opened_at, 1, 13)
+    GROUP BY substr(opened_at, 1, 10), CAST(substr(opened_at, 12, 2) AS INTEGER)
 ),
 cells AS (
-    SELECT (CAST(strftime('%w', day) AS INTEGER) + 6) % 7 + 1 AS weekday,
-           hour,
-           sum(conversations_opened)                        AS conversations_opened
+    SELECT weekday(day) AS weekday, hour, sum(conversations_opened) AS conversations_opened
     FROM hours
     GROUP BY 1, 2
 )

@@ -23,14 +23,14 @@ WITH buckets(position, bucket) AS (
            (7, '> 1h')
 ),
 closed AS (
-    -- Each time worked out once: LIMIT -1 keeps SQLite from pasting this expression into
+    -- Each time worked out once: a LIMIT keeps SQLite from pasting this expression into
     -- every test below (in business hours, a function call each).
     SELECT -- include: first_response_seconds(c)
            AS seconds
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
       AND -- include: conversation_filters(c)
-    LIMIT -1
+    LIMIT 9223372036854775807
 ),
 totals AS (
     -- One pass, no sort: how many are under each bucket's upper bound, one comparison per

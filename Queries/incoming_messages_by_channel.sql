@@ -45,4 +45,4 @@ SELECT counts.period,
                  sum(counts.incoming_messages) OVER (PARTITION BY counts.period), 2) AS share_pct
 FROM counts
 LEFT JOIN dim_channel ch ON ch.channel_key = counts.channel_key
-ORDER BY counts.period, counts.incoming_messages DESC, ch.channel_id COLLATE natural_id
+ORDER BY counts.period, counts.incoming_messages DESC, natural_id_key(ch.channel_id)

@@ -59,7 +59,7 @@ WITH groups AS (
       AND -- include: channel_filter(c)
     GROUP BY c.closed_by_team_key
 )
-SELECT row_number() OVER (ORDER BY answered = 0, CAST(total AS REAL) / answered, name, group_key) AS rank,
+SELECT row_number() OVER (ORDER BY answered = 0, CAST(total AS DOUBLE PRECISION) / nullif(answered, 0), name, group_key) AS rank,
        name,
        conversations,
        div_round(total, answered) AS avg_first_response_seconds,

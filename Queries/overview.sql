@@ -30,7 +30,7 @@ opened AS (
 ),
 closed AS (
     -- One aggregate per period, not a join grouped by period: no sort of every conversation.
-    -- Each conversation's two times are worked out once, in the subquery: LIMIT -1 keeps
+    -- Each conversation's two times are worked out once, in the subquery: a LIMIT keeps
     -- SQLite from pasting their expressions into every aggregate (in business hours, a
     -- function call each).
     SELECT 'current'                                             AS period,
@@ -45,7 +45,7 @@ closed AS (
                  AS resolution
           FROM fact_conversation c
           WHERE -- include: closed_in_period(c)
-          LIMIT -1)
+          LIMIT 9223372036854775807)
     UNION ALL
     SELECT 'previous',
            count(*),
@@ -60,7 +60,7 @@ closed AS (
           FROM fact_conversation c
           WHERE :prev_from_ts IS NOT NULL AND c.resolved_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
             AND c.resolved_ts >= :prev_from_ts AND c.resolved_ts < :prev_to_ts
-          LIMIT -1)
+          LIMIT 9223372036854775807)
     HAVING :prev_from_ts IS NOT NULL
 ),
 message_counts AS (
@@ -82,12 +82,12 @@ message_counts AS (
       AND a.sent_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
     UNION ALL
     -- ... in another, the messages themselves.
-    SELECT 'current', sum(s.direction = 'incoming'), sum(s.direction = 'outgoing')
+    SELECT 'current', count(*) FILTER (WHERE s.direction = 'incoming'), count(*) FILTER (WHERE s.direction = 'outgoing')
     FROM fact_message m
     -- include: message_source(m)
     WHERE :tz IS NOT NULL AND m.sent_ts >= :from_ts AND m.sent_ts < :to_ts
     UNION ALL
-    SELECT 'previous', sum(s.direction = 'incoming'), sum(s.direction = 'outgoing')
+    SELECT 'previous', count(*) FILTER (WHERE s.direction = 'incoming'), count(*) FILTER (WHERE s.direction = 'outgoing')
     FROM fact_message m
     -- include: message_source(m)
     WHERE :tz IS NOT NULL AND :prev_from_ts IS NOT NULL AND m.sent_ts >= :prev_from_ts AND m.sent_ts < :prev_to_ts

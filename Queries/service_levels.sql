@@ -37,9 +37,9 @@ WITH closed AS NOT MATERIALIZED (
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
       AND -- include: conversation_filters(c)
-    -- Each time worked out once: LIMIT -1 keeps SQLite from pasting its expression into
+    -- Each time worked out once: a LIMIT keeps SQLite from pasting its expression into
     -- each count below (in business hours, a function call each).
-    LIMIT -1
+    LIMIT 9223372036854775807
 ),
 counts AS (
     -- Without --by and --group-by, one aggregate: grouping by two constants would sort every

@@ -83,5 +83,5 @@ LEFT JOIN closers cl ON cl.user_key = u.user_key
 LEFT JOIN sent s     ON s.user_key = u.user_key
 WHERE (a.user_key IS NOT NULL OR cl.user_key IS NOT NULL OR s.user_key IS NOT NULL)
   AND -- include: user_filters(u)
-ORDER BY conversations_closed DESC, u.user_name, u.user_id COLLATE natural_id
-LIMIT coalesce(:limit, -1)
+ORDER BY conversations_closed DESC, u.user_name, natural_id_key(u.user_id)
+LIMIT coalesce(:limit, 9223372036854775807)

@@ -21,10 +21,12 @@ closed AS (
 ),
 thresholds AS (
     -- Over the index itself: were `closed` used twice, it would be materialised.
-    SELECT percentile(-- include: resolution_seconds(c)
-                      , :percentile)                    AS resolution_threshold,
-           percentile(-- include: conversation_messages(c)
-                      , :percentile)                    AS messages_threshold
+    -- rank_value(rank_values(x), P) is percentile(x, P) with an aggregate of one argument,
+    -- which PostgreSQL collects in place (its percentile is quadratic).
+    SELECT rank_value(rank_values(-- include: resolution_seconds(c)
+                                  ), :percentile)       AS resolution_threshold,
+           rank_value(rank_values(-- include: conversation_messages(c)
+                                  ), :percentile)       AS messages_threshold
     FROM fact_conversation c
     WHERE -- include: closed_in_period(c)
       AND -- include: conversation_filters(c)

@@ -57,13 +57,37 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT least(greatest(ceil(p * n::double precision / 100::double precision - 1e-9::double precision)::integer, 1), n)
 $$;
 
--- The value at the nearest rank of P among the non-NULL values of `v` (NULL when none).
-CREATE OR REPLACE FUNCTION @schema@.rank_value(v anyarray, p double precision) RETURNS anyelement
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT s[@schema@.nearest_rank(p, n)]
-    FROM (SELECT array_agg(x ORDER BY x) AS s, count(*)::integer AS n FROM unnest(v) x WHERE x IS NOT NULL) sorted
-    WHERE n > 0
+-- rank_value(values, P): the value at the nearest rank of P among the non-NULL values of
+-- `values` (NULL when none, or when `values` is NULL); P must be above 0 and at most 100,
+-- the same error as on SQLite (raised by rank_value_refused, stable so that no plan
+-- evaluates it ahead). With rank_values below, `rank_value(rank_values(x), P)` is
+-- percentile(x, P) collected in place: the report library's spelling.
+CREATE OR REPLACE FUNCTION @schema@.rank_value_refused(v anyarray) RETURNS anyelement
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RAISE EXCEPTION 'rank_value(values, P): P must be a number above 0 and at most 100';
+END
 $$;
+
+CREATE OR REPLACE FUNCTION @schema@.rank_value(v anyarray, p double precision) RETURNS anyelement
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN v IS NULL THEN NULL
+        WHEN p IS NULL OR NOT (p > 0 AND p <= 100) THEN @schema@.rank_value_refused(v)
+        ELSE (SELECT s[@schema@.nearest_rank(p, n)]
+              FROM (SELECT array_agg(x ORDER BY x) AS s, count(*)::integer AS n FROM unnest(v) x WHERE x IS NOT NULL) sorted
+              WHERE n > 0)
+    END
+$$;
+
+-- rank_values(x): the values of a group as an array, for rank_value. A one-argument
+-- aggregate, so array_append collects in place (percentile(x, P) cannot). Integers stay
+-- integers (exact, as SQLite's rank_values keeps them); NULLs are left out by rank_value.
+CREATE OR REPLACE AGGREGATE @schema@.rank_values(smallint) (SFUNC = array_append, STYPE = smallint[], PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE @schema@.rank_values(integer) (SFUNC = array_append, STYPE = integer[], PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE @schema@.rank_values(bigint) (SFUNC = array_append, STYPE = bigint[], PARALLEL = SAFE);
+CREATE OR REPLACE AGGREGATE @schema@.rank_values(double precision) (
+    SFUNC = array_append, STYPE = double precision[], PARALLEL = SAFE);
 
 -- p90(x): the value at rank ceil(0.9·n) of the sorted non-NULL values. An integer on integers.
 CREATE OR REPLACE FUNCTION @schema@.p90_of_integers(v anyarray) RETURNS bigint
@@ -84,7 +108,7 @@ CREATE OR REPLACE AGGREGATE @schema@.p90(double precision) (
 -- percentile(x, P): the value at rank ceil(P·n/100), P above 0 and at most 100 (the first
 -- row's P, as on SQLite). A transition of two arguments cannot be array_append, so this one
 -- is PL/pgSQL and copies its state on each row: quadratic, fine for thousands of values, not
--- for a whole warehouse's conversations (README.md: the portable form the reports need).
+-- for a whole warehouse's conversations: the reports say rank_value(rank_values(x), P).
 -- The state is P, then the values as doubles (SQLite ranks them as doubles too).
 CREATE OR REPLACE FUNCTION @schema@.percentile_step(state double precision[], x anyelement, p double precision)
 RETURNS double precision[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$

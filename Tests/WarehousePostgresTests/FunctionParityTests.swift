@@ -81,10 +81,16 @@ final class FunctionParityTests {
         let rows = values.enumerated().map { (Int64($0.offset % 3), $0.element) }
         var calls = Self.aggregates + Self.percents.map { "percentile(x, \($0))" }
         if kind == .integer { calls.append("count_distinct(x)") }
+        calls += Self.percents.map { "rank_value(rank_values(x), \($0))" }
         let select = "SELECT " + calls.joined(separator: ", ") + " FROM t"
         expectSame(try both(select, rows, kind: kind), "\(label): \(values)")
         let grouped = "SELECT g, " + calls.joined(separator: ", ") + " FROM t GROUP BY g ORDER BY g"
         expectSame(try both(grouped, rows, kind: kind), "\(label), grouped: \(values)")
+        // rank_value(rank_values(x), P) is percentile(x, P), on each store.
+        let percentiles = "SELECT g, " + Self.percents.map { "percentile(x, \($0))" }.joined(separator: ", ") + " FROM t GROUP BY g ORDER BY g"
+        let twoSteps = "SELECT g, " + Self.percents.map { "rank_value(rank_values(x), \($0))" }.joined(separator: ", ") + " FROM t GROUP BY g ORDER BY g"
+        #expect(outcome { try self.sqlite.rows(percentiles) } == outcome { try self.sqlite.rows(twoSteps) }, "\(label), SQLite: \(values)")
+        #expect(outcome { try self.pg.session.query(percentiles) } == outcome { try self.pg.session.query(twoSteps) }, "\(label), PostgreSQL: \(values)")
     }
 
     @Test func rankStatisticsOnEdgeCases() throws {
@@ -120,6 +126,24 @@ final class FunctionParityTests {
         }
         // No row: no P to check, on both.
         expectSame(try both("SELECT percentile(x, 0) FROM t", [], kind: .integer), "no rows")
+        for p in ["0", "-1", "100.5", "NULL"] {
+            let results = try both("SELECT rank_value(rank_values(x), \(p)) FROM t", rows, kind: .integer)
+            expectSame(results, "rank_value, P = \(p)")
+            #expect(results.sqlite.hasPrefix("error: rank_value(values, P): P must be a number above 0 and at most 100"))
+        }
+        let none = try both("SELECT rank_value(rank_values(x), 0) FROM t", [], kind: .integer)
+        expectSame(none, "rank_value, no rows")
+        #expect(none.sqlite == rendered([[.null]]))
+    }
+
+    @Test func rankValueIsExactOnLargeIntegers() throws {
+        // Beyond 2^53 percentile ranks doubles; rank_values keeps integers, on both stores.
+        let values: [Int64] = [9_007_199_254_740_993, 9_007_199_254_740_992, Int64.max, Int64.min, 9_007_199_254_740_995]
+        let rows = values.map { (Int64(0), SQLValue.integer($0)) }
+        let results = try both("SELECT " + [1.0, 25, 50, 75, 100].map { "rank_value(rank_values(x), \($0))" }.joined(separator: ", ") + " FROM t",
+                               rows, kind: .integer)
+        expectSame(results, "large integers")
+        #expect(results.sqlite == rendered([[Int64.min, 9_007_199_254_740_992, 9_007_199_254_740_993, 9_007_199_254_740_995, Int64.max].map(SQLValue.integer)]))
     }
 
     @Test func rankStatisticsOnRandomInputs() throws {
@@ -267,6 +291,15 @@ final class FunctionParityTests {
                       " 1", "1 ", "-1", "1.0", "18446744073709551616", "18446744073709551615", "99999999999999999999999",
                       "٣", "é", "e\u{301}", "日本", "a\\b", "a'b", "A", "10a", "a 10"]
 
+    /// Each ID's natural_id_key on both stores, in hex: the same bytes, so a key made by one
+    /// store orders with the other's.
+    func naturalKeys(_ ids: [String?]) throws -> (sqlite: String, postgres: String) {
+        let rows = ids.enumerated().map { (Int64($0.offset), $0.element.map(SQLValue.text) ?? .null) }
+        _ = try both("SELECT 1", rows, kind: .text)
+        return (outcome { try self.sqlite.rows("SELECT g, hex(natural_id_key(x)) FROM t ORDER BY g") },
+                outcome { try self.pg.session.query("SELECT g, upper(encode(natural_id_key(x), 'hex')) FROM t ORDER BY g") })
+    }
+
     func naturalOrder(_ ids: [String?], descending: Bool = false) throws -> (sqlite: String, postgres: String) {
         let rows = ids.enumerated().map { (Int64($0.offset), $0.element.map(SQLValue.text) ?? .null) }
         let direction = descending ? "DESC" : "ASC"
@@ -284,6 +317,11 @@ final class FunctionParityTests {
         }
         let ascending = try naturalOrder(["a10", "a9", "10", "9", "007", "7", "B", "b", ""])
         #expect(ascending.postgres == rendered([["007"], ["7"], ["9"], ["10"], [""], ["B"], ["a10"], ["a9"], ["b"]].map { $0.map(SQLValue.text) }))
+        // The same keys on both stores, byte for byte; NULL's is the empty key.
+        let keys = try naturalKeys(ids)
+        expectSame(keys, "natural_id_key of each ID")
+        #expect(try pg.session.query("SELECT encode(natural_id_key('007'), 'hex'), natural_id_key(NULL) = ''::bytea")
+                == [[.text("000000000137303037"), .integer(1)]])
         // The same order as NaturalID.less, the order the loader and the server use.
         let sorted = Self.ids.sorted(by: NaturalID.less)
         #expect(try naturalOrder(Self.ids.shuffled()).postgres == rendered(sorted.map { [.text($0)] }))
@@ -301,6 +339,12 @@ final class FunctionParityTests {
             }
         }
         expectSame(try naturalOrder(ids), "400 random IDs")
+        expectSame(try naturalKeys(ids), "400 random IDs' keys")
+        // SQLite's ORDER BY natural_id_key(x) is its ORDER BY x COLLATE natural_id.
+        for direction in ["ASC", "DESC"] {
+            #expect(try sqlite.rows("SELECT x FROM t ORDER BY natural_id_key(x) \(direction), g")
+                    == sqlite.rows("SELECT x FROM t ORDER BY x COLLATE natural_id \(direction), g"), "\(direction)")
+        }
         expectSame(try naturalOrder(ids, descending: true), "400 random IDs, descending")
     }
 }

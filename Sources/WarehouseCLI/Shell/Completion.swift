@@ -7,7 +7,8 @@ extension ShellSession {
         "ON", "USING", "AS", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN",
         "ELSE", "END", "DISTINCT", "WITH", "UNION", "ALL", "ASC", "DESC", "COUNT", "SUM", "AVG", "MIN", "MAX",
         "COALESCE", "NULLIF", "CAST", "EXPLAIN", "QUERY PLAN", "PRAGMA", "CREATE", "VIEW", "TABLE", "INSERT",
-        "UPDATE", "DELETE", "median", "p90", "percentile", "div_round", "round_half", "local_time", "period_start", "business_seconds",
+        "UPDATE", "DELETE", "median", "p90", "percentile", "rank_values", "rank_value", "div_round", "round_half", "local_time",
+        "period_start", "weekday", "business_seconds", "natural_id_key",
         "strftime", "date", "datetime", "substr", "lower", "upper", "length", "round", "group_concat",
     ]
 

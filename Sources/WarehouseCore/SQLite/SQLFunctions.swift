@@ -7,6 +7,8 @@ import Foundation
 /// - `median(x)`: the middle value of the non-NULL `x`, or the mean of the two
 ///   middle ones when their count is even; NULL when there are none.
 /// - `p90(x)`, `percentile(x, P)`: nearest rank, the value at rank ceil(P·n/100).
+/// - `rank_values(x)`, `rank_value(values, P)`: `percentile(x, P)` in two steps, an
+///   aggregate of one argument and a scalar (`RankValueFunctions`).
 /// - `count_distinct(x)`: how many distinct non-NULL integers `x` holds, as
 ///   `count(DISTINCT x)`, in one pass when they come in ascending order (as a
 ///   grouping that reads an index on the group and `x` gives them).
@@ -21,6 +23,9 @@ import Foundation
 /// - `business_seconds(a, b, schedules [, team_key])`: business seconds between two
 ///   instants (`BusinessSecondsFunction`).
 /// - collation `natural_id`: all-digit IDs compare as numbers, before other text.
+/// - `natural_id_key(id)`: a blob whose byte order is that collation's
+///   (`NaturalID.key`): `ORDER BY natural_id_key(id)` orders as `ORDER BY id COLLATE
+///   natural_id` does, and is what PostgreSQL can say too.
 ///
 /// `Schema/postgresql/functions.sql` makes the same functions on PostgreSQL, with
 /// the same results (the parity tests run both over the same inputs).
@@ -42,7 +47,9 @@ enum SQLFunctions {
             if let box { Unmanaged<ZoneCache>.fromOpaque(box).release() }
         })
         BusinessSecondsFunction.register(on: db)
+        RankValueFunctions.register(on: db)
         sqlite3_create_collation_v2(h, "natural_id", SQLITE_UTF8, nil, naturalCompare, nil)
+        sqlite3_create_function_v2(h, "natural_id_key", 1, deterministic, nil, naturalIDKey, nil, nil, nil)
     }
 
     // MARK: Rank statistics
@@ -119,7 +126,7 @@ enum SQLFunctions {
     /// values are set aside in one step, so many equal durations (first
     /// responses of 0 s) cost no more than distinct ones. `overview` takes two
     /// medians of 300,000 values: 244–253 ms with sorts, 203–210 ms with this.
-    static func select(_ values: inout [Double], rank k: Int) -> Double {
+    static func select<Value: Comparable>(_ values: inout [Value], rank k: Int) -> Value {
         precondition(values.indices.contains(k))
         var random: UInt64 = 0x9E37_79B9_7F4A_7C15
         return values.withUnsafeMutableBufferPointer { v in
@@ -309,8 +316,29 @@ enum SQLFunctions {
         return CivilTime.days(year: parts[0], month: parts[1], day: parts[2])
     }
 
+    /// `dayNumber` of text that starts with `YYYY-MM-DD` (as every local time and date
+    /// the warehouse makes), read from its bytes without making a String; nil for any
+    /// other text, which `dayNumber` reads. The heatmap's weekday of each local hour:
+    /// 66.7 ms with `dayNumber` alone, against 62.6 ms with `strftime('%w')` before.
+    static func isoDayNumber(_ text: UnsafeRawBufferPointer) -> Int? {
+        guard text.count >= 10, text[4] == UInt8(ascii: "-"), text[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var n = 0
+            for i in range {
+                guard (48...57).contains(text[i]) else { return nil }
+                n = n * 10 + Int(text[i] - 48)
+            }
+            return n
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        return CivilTime.days(year: year, month: month, day: day)
+    }
+
     private static let weekday: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
         guard let v = argv?[0], sqlite3_value_type(v) != SQLITE_NULL, let text = sqlite3_value_text(v) else { return sqlite3_result_null(context) }
+        if let days = isoDayNumber(UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(v)))) {
+            return sqlite3_result_int64(context, Int64(CivilTime.weekday(days: days)))
+        }
         let value = String(cString: text)
         guard let days = dayNumber(value) else { return sqlite3_result_error(context, "weekday: '\(value)' is not a local time", -1) }
         sqlite3_result_int64(context, Int64(CivilTime.weekday(days: days)))
@@ -322,5 +350,18 @@ enum SQLFunctions {
         let a = UnsafeRawBufferPointer(start: p1, count: Int(n1))
         let b = UnsafeRawBufferPointer(start: p2, count: Int(n2))
         return NaturalID.compare(a, b)
+    }
+
+    /// The key of the value's text (an ID column holds text); NULL's is the empty key,
+    /// first ascending and last descending, where SQLite orders NULL.
+    private static let naturalIDKey: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, argv in
+        guard let v = argv?[0], sqlite3_value_type(v) != SQLITE_NULL, let text = sqlite3_value_text(v) else {
+            return sqlite3_result_zeroblob(context, 0)
+        }
+        let id = UnsafeRawBufferPointer(start: text, count: Int(sqlite3_value_bytes(v)))
+        let length = NaturalID.keyLength(id)
+        guard let key = sqlite3_malloc64(UInt64(length)) else { return sqlite3_result_error_nomem(context) }
+        _ = NaturalID.writeKey(id, into: UnsafeMutableRawBufferPointer(start: key, count: length))
+        sqlite3_result_blob64(context, key, UInt64(length), sqlite3_free)  // SQLite frees it
     }
 }

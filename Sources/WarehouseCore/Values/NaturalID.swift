@@ -19,6 +19,43 @@ public enum NaturalID {
         return bytewise(a, b)
     }
 
+    /// A sort key whose byte order (memcmp, then length) is `compare`'s order: the
+    /// portable spelling of the collation, `ORDER BY natural_id_key(id)`, which
+    /// PostgreSQL can also say (Schema/postgresql/functions.sql makes the same bytes).
+    /// An all-digit ID: 0x00, the number's digit count (4 bytes, big-endian, leading
+    /// zeros aside), its digits, then the ID itself ("007" before "7"). Any other ID:
+    /// 0x01 and its bytes. (NULL, the empty key, is the SQL function's.)
+    public static func key(_ id: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: keyLength(id)) { buffer, count in
+            count = writeKey(id, into: UnsafeMutableRawBufferPointer(buffer))
+        }
+    }
+
+    /// The length of `key(id)`.
+    static func keyLength(_ id: UnsafeRawBufferPointer) -> Int {
+        isDigits(id) ? 5 + (id.count - leadingZeros(id)) + id.count : 1 + id.count
+    }
+
+    /// Writes `key(id)` at the start of `buffer` (at least `keyLength(id)` bytes), without
+    /// an array in between (the SQL function writes it into SQLite's memory); its length.
+    static func writeKey(_ id: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard isDigits(id) else {
+            buffer[0] = 1
+            UnsafeMutableRawBufferPointer(rebasing: buffer[1...]).copyMemory(from: id)
+            return 1 + id.count
+        }
+        let digits = UnsafeRawBufferPointer(rebasing: id[leadingZeros(id)...])
+        let count = UInt32(digits.count)
+        buffer[0] = 0
+        buffer[1] = UInt8(count >> 24)
+        buffer[2] = UInt8(count >> 16 & 0xFF)
+        buffer[3] = UInt8(count >> 8 & 0xFF)
+        buffer[4] = UInt8(count & 0xFF)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[5...]).copyMemory(from: digits)
+        UnsafeMutableRawBufferPointer(rebasing: buffer[(5 + digits.count)...]).copyMemory(from: id)
+        return 5 + digits.count + id.count
+    }
+
     static func isDigits(_ s: UnsafeRawBufferPointer) -> Bool {
         !s.isEmpty && s.allSatisfy { $0 >= 48 && $0 <= 57 }
     }

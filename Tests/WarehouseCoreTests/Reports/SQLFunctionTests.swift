@@ -142,6 +142,55 @@ import Testing
         #expect(throws: SQLiteError.self) { try value(d, "SELECT period_start('2025-03-09', 'year')") }
     }
 
+    @Test func rankValueOfRankValuesIsThePercentile() throws {
+        var generator = SystemRandomNumberGenerator()
+        for n in [1, 2, 6, 10, 11, 50, 333] {
+            let integers: [SQLValue] = (0..<n).map { _ in Int.random(in: 0..<6, using: &generator) == 0 ? .null : .integer(Int64.random(in: -500...5000, using: &generator)) }
+            let mixed = integers.map { v -> SQLValue in if case let .integer(i) = v, i % 3 == 0 { return .real(Double(i) + 0.25) }; return v }
+            for values in [integers, mixed] {
+                let d = try db(values)
+                for p in [0.5, 1, 14, 33.3, 50, 90, 99.9, 100] {
+                    #expect(try value(d, "SELECT rank_value(rank_values(x), \(p)) FROM t") == value(d, "SELECT percentile(x, \(p)) FROM t"),
+                            "P = \(p): \(values)")
+                }
+            }
+        }
+        let nulls = try db([.null, .null])
+        #expect(try value(nulls, "SELECT rank_value(rank_values(x), 50) FROM t") == .null)
+        let empty = try db([])
+        #expect(try value(empty, "SELECT rank_value(rank_values(x), 0) FROM t") == .null)  // no values: no P to check
+        let one = try db([.integer(7)])
+        for p in ["0", "100.5", "NULL", "'90'"] {
+            #expect(throws: SQLiteError.self) { try value(one, "SELECT rank_value(rank_values(x), \(p)) FROM t") }
+        }
+        #expect(throws: SQLiteError.self) { try value(one, "SELECT rank_value(x'0102', 50)") }
+        #expect(throws: SQLiteError.self) { try value(one, "SELECT rank_value('1,2,3', 50)") }
+    }
+
+    @Test func naturalIDKeysOrderAsTheCollation() throws {
+        let d = try db([])
+        #expect(try value(d, "SELECT hex(natural_id_key('007'))") == .text("000000000137303037"))
+        #expect(try value(d, "SELECT hex(natural_id_key('a7'))") == .text("016137"))
+        #expect(try value(d, "SELECT typeof(natural_id_key(NULL)) || length(natural_id_key(NULL))") == .text("blob0"))
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789aZ_ é")
+        let ids = (0..<300).map { i in
+            i % 2 == 0 ? String(repeating: "0", count: Int.random(in: 0...2, using: &generator)) + String(UInt64.random(in: 0...UInt64.max, using: &generator) >> UInt64.random(in: 0...63, using: &generator))
+                       : String((0..<Int.random(in: 0...5, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        }
+        for (a, b) in zip(ids, ids.shuffled(using: &generator)) {
+            var (x, y) = (a, b)
+            let order = x.withUTF8 { p in y.withUTF8 { q in NaturalID.compare(UnsafeRawBufferPointer(p), UnsafeRawBufferPointer(q)) } }
+            let keys = x.withUTF8 { p in y.withUTF8 { q in (NaturalID.key(UnsafeRawBufferPointer(p)), NaturalID.key(UnsafeRawBufferPointer(q))) } }
+            let keyOrder: Int32 = keys.0 == keys.1 ? 0 : (keys.0.lexicographicallyPrecedes(keys.1) ? -1 : 1)
+            #expect(keyOrder == order, "\(a) vs \(b)")
+        }
+        let t = try db(ids.map { .text($0) } + [.null])
+        for direction in ["ASC", "DESC"] {
+            #expect(try t.rows("SELECT x FROM t ORDER BY natural_id_key(x) \(direction)") == t.rows("SELECT x FROM t ORDER BY x COLLATE natural_id \(direction)"))
+        }
+    }
+
     @Test func idsOrderAsNumbersWithTheNaturalIDCollation() throws {
         let d = try db(["10", "9", "100000000000000000000", "abc", "95000000000000000"].map { .text($0) })
         let ids = try d.rows("SELECT x FROM t ORDER BY x COLLATE natural_id").map { $0[0].description }
