@@ -75,16 +75,18 @@ import WarehouseCore
         let s = try Served(timeout: 20)
         defer { s.stop() }
         for format in ["csv", "json"] {
+            // 240 s, not what a client would wait: while the whole suite runs, other suites' blocking
+            // calls can keep this test process's task threads from reading for a minute (seen once).
             let command = try Binary.run(["report", "long", "--db", s.path, "--queries", s.queries, "--format", format] + (format == "csv" ? ["--spreadsheet-safe"] : []))
             #expect(command.status == 0 && command.stdout.count > 2 * ReportStream.ahead, "\(command.stderr)")
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(s.port)/reports/long?format=\(format)")
             request.headers.add(name: "Authorization", value: "Bearer \(s.token)")
-            let response = try await Harness.client.execute(request, timeout: .seconds(60))
+            let response = try await Harness.client.execute(request, timeout: .seconds(240))
             let body = try await response.body.collect(upTo: 64 << 20)
             #expect(response.status.code == 200 && response.headers["Transfer-Encoding"] == ["chunked"], "\(response.headers)")
             #expect(Array(buffer: body) == command.stdout, "\(format): \(body.readableBytes) bytes over HTTP, \(command.stdout.count) printed")
             request.method = .HEAD
-            let head = try await Harness.client.execute(request, timeout: .seconds(60))
+            let head = try await Harness.client.execute(request, timeout: .seconds(240))
             #expect(head.headers["Content-Length"] == ["\(command.stdout.count)"], "\(head.headers)")
         }
     }
