@@ -59,19 +59,14 @@ counts AS (
     FROM closed
     WHERE :by IS NOT NULL OR :group_by IS NOT NULL
     GROUP BY period, group_key
-),
-named AS (
-    SELECT counts.*,
-           -- include: group_name
-                                                                              AS name
-    FROM counts
 )
 SELECT period,
-       name,
+       -- include: group_name
+                                                                              AS name,
        conversations_closed,
        reopened,
        div_round(100 * reopened, conversations_closed, 2)                        AS reopen_rate_pct,
        conversations_closed - reopened                                            AS resolved_first_contact,
        div_round(100 * (conversations_closed - reopened), conversations_closed, 2) AS first_contact_resolution_pct
-FROM named
+FROM counts
 ORDER BY period, group_key IS NULL, name, group_key

@@ -63,15 +63,10 @@ counts AS (
     FROM closed
     WHERE :by IS NOT NULL OR :group_by IS NOT NULL
     GROUP BY period, group_key
-),
-named AS (
-    SELECT counts.*,
-           -- include: group_name
-                                                                              AS name
-    FROM counts
 )
 SELECT period,
-       name,
+       -- include: group_name
+                                                                              AS name,
        conversations,
        first_response_met,
        first_responses - first_response_met                  AS first_response_breached,
@@ -79,5 +74,5 @@ SELECT period,
        resolution_met,
        resolutions - resolution_met                          AS resolution_breached,
        div_round(100 * resolution_met, resolutions, 2)       AS resolution_met_pct
-FROM named
+FROM counts
 ORDER BY period, group_key IS NULL, name, group_key

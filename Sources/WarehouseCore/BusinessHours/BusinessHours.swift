@@ -29,8 +29,7 @@ public struct BusinessHours: Equatable, Sendable {
             let team = row[0].string ?? ""
             let opens = try WeeklySchedule.minutes(row[2].string ?? "", in: "business_hours")
             let closes = try WeeklySchedule.minutes(row[3].string ?? "", in: "business_hours")
-            let length = closes > opens ? closes - opens : closes + 1440 - opens
-            windows[team, default: []].append(BusinessWindow(weekday: Int(row[1].int64 ?? 1), opens: opens, minutes: length))
+            windows[team, default: []].append(BusinessWindow(weekday: Int(row[1].int64 ?? 1), opens: opens, closes: closes))
         }
         for (team, list) in windows {
             let schedule = WeeklySchedule(checked: list)
@@ -53,9 +52,8 @@ public struct BusinessHours: Equatable, Sendable {
             let name = try team.map { try teamName($0, db) }
             try db.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
             for window in schedule.windows {
-                let closes = window.closes == 1440 ? "24:00" : BusinessWindow.clock(window.closes % 1440)
                 try db.execute("INSERT INTO business_hours (team, weekday, opens, closes) VALUES (?, ?, ?, ?)",
-                               [.text(name ?? ""), .integer(Int64(window.weekday)), .text(BusinessWindow.clock(window.opens)), .text(closes)])
+                               [.text(name ?? ""), .integer(Int64(window.weekday)), .text(BusinessWindow.clock(window.opens)), .text(window.closesClock)])
             }
             return name
         }

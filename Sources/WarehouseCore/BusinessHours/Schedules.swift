@@ -48,7 +48,6 @@ public struct Schedules: Codable, Equatable, Sendable {
 
     /// The calendars of the entries: by team key, and the workspace's.
     public func calendars() throws -> (workspace: BusinessCalendar?, teams: [Int64: BusinessCalendar]) {
-        let zone = try WorkspaceZone(self.zone)
         var workspace: BusinessCalendar?
         var teams: [Int64: BusinessCalendar] = [:]
         for entry in entries {
@@ -59,7 +58,7 @@ public struct Schedules: Codable, Equatable, Sendable {
                 return BusinessWindow(weekday: w[0], opens: w[1], minutes: w[2])
             }
             // Its own zone object: a calendar memoises offsets, and each is used by one statement at a time.
-            let calendar = BusinessCalendar(zone: try WorkspaceZone(zone.identifier), schedule: try WeeklySchedule(windows), holidays: Set(entry.holidays))
+            let calendar = BusinessCalendar(zone: try WorkspaceZone(zone), schedule: try WeeklySchedule(windows), holidays: Set(entry.holidays))
             if let team = entry.team { teams[team] = calendar } else { workspace = calendar }
         }
         return (workspace, teams)

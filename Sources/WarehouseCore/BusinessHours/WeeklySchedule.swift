@@ -18,6 +18,12 @@ public struct BusinessWindow: Hashable, Sendable, Comparable {
         self.minutes = minutes
     }
 
+    /// The window of a day that opens and closes at these minutes after midnight: closing at
+    /// or before opening runs past midnight (00:00 closing is midnight, 24:00 too).
+    init(weekday: Int, opens: Int, closes: Int) {
+        self.init(weekday: weekday, opens: opens, minutes: closes > opens ? closes - opens : closes + 1440 - opens)
+    }
+
     /// Minutes after its day's midnight it closes (past 1440 when it runs into the next day).
     public var closes: Int { opens + minutes }
 
@@ -27,10 +33,10 @@ public struct BusinessWindow: Hashable, Sendable, Comparable {
 
     /// `HH:MM-HH:MM`, the close written `24:00` at the end of the day and as the
     /// clock shows it when it runs past midnight.
-    public var times: String {
-        let close = closes == 1440 ? "24:00" : Self.clock(closes % 1440)
-        return Self.clock(opens) + "-" + close
-    }
+    public var times: String { Self.clock(opens) + "-" + closesClock }
+
+    /// When it closes, as the clock shows it (`24:00` at the end of its own day).
+    var closesClock: String { closes == 1440 ? "24:00" : Self.clock(closes % 1440) }
 
     public var description: String { WeeklySchedule.dayNames[weekday - 1] + " " + times }
 
@@ -110,12 +116,7 @@ public struct WeeklySchedule: Equatable, Sendable {
             guard closes != opens else {
                 throw WarehouseError("'\(argument)': \(span) opens and closes at the same time; 00:00-24:00 is the whole day.")
             }
-            // Closing at or before opening: past midnight, into the next day.
-            let length = closes > opens ? closes - opens : closes + 1440 - opens
-            guard length <= 1440 else {
-                throw WarehouseError("'\(argument)': \(span) is longer than a day.")
-            }
-            windows += days.map { BusinessWindow(weekday: $0, opens: opens, minutes: length) }
+            windows += days.map { BusinessWindow(weekday: $0, opens: opens, closes: closes) }
         }
         return windows
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import WarehouseCore
 
 // Issue 6: bad input gets a clear message that names the file (and the line,
@@ -145,18 +146,6 @@ final class BadInputBench {
     }
 }
 
-/// A small deterministic PRNG (SplitMix64) for test data.
-struct SeededBytes {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-}
 
 @Suite struct BadInputTests {
     @Test func emptyFile() throws {
@@ -182,7 +171,7 @@ struct SeededBytes {
 
     @Test func binaryFile() throws {
         let b = try BadInputBench()
-        var random = SeededBytes(state: 6)
+        var random = SeededRandom(seed: 6)
         var bytes = random.bytes(8192)
         bytes[0] = 0x7F  // not a UTF-16 BOM
         bytes[100] = 0
@@ -194,7 +183,7 @@ struct SeededBytes {
     /// the loader looks at to recognise binary files.
     @Test func binaryBytesAfterGoodRows() throws {
         let b = try BadInputBench()
-        var random = SeededBytes(state: 7)
+        var random = SeededRandom(seed: 7)
         var text = messagesHeader + "\n"
         for i in 0..<40 { text += messageRow("bin\(i)", "2025-03-03 09:00:00", contact: "c9") + "\n" }
         var bytes = Array(text.utf8)

@@ -38,7 +38,7 @@ struct FuzzCase {
     init(number: Int, seed: UInt64, fixtures: [(name: String, lines: [[UInt8]])]) {
         self.number = number
         self.seed = seed
-        var random = SeededBytes(state: seed)
+        var random = SeededRandom(seed: seed)
         func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(random.next() % UInt64(n)) }
         let fixture = fixtures[below(fixtures.count)]
         source = fixture.name
@@ -229,7 +229,7 @@ func fuzzRecordStarts(_ data: [UInt8]) -> [Int] {
                 round += 1
                 for _ in 0..<Self.casesPerWarehouse where number < Self.caseCount {
                     number += 1
-                    var seed = SeededBytes(state: Self.baseSeed &+ UInt64(number))
+                    var seed = SeededRandom(seed: Self.baseSeed &+ UInt64(number))
                     let fuzz = FuzzCase(number: number, seed: seed.next(), fixtures: fixtures)
                     let name = "c\(number)_\(fuzz.source)"
                     let bytes = fuzz.bytes
