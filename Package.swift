@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "WarehouseCLI",
             dependencies: [
-                "WarehouseCore", "WarehouseGenerator", "WarehouseDashboard", "WarehouseServer", "CLibEdit", "CSQLite",
+                "WarehouseCore", "WarehouseGenerator", "WarehouseDashboard", "WarehouseServer", "WarehousePostgres", "CLibEdit", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

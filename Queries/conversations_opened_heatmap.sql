@@ -32,7 +32,7 @@ hours(day, hour, conversations_opened) AS (
           FROM fact_conversation c
           WHERE :tz IS NOT NULL AND -- include: opened_in_period(c)
             AND -- include: conversation_filters(c)
-         )
+         ) AS local_starts
     GROUP BY substr(opened_at, 1, 10), CAST(substr(opened_at, 12, 2) AS INTEGER)
 ),
 cells AS (

@@ -23,7 +23,9 @@ WITH groups AS (
     -- tested row by row (+), so that SQLite does not read the period's range of the closed
     -- index and sort it ...
     SELECT coalesce(c.first_response_by_user_key, c.assignee_user_key) AS group_key,
-           (SELECT user_name FROM dim_user WHERE user_key = coalesce(c.first_response_by_user_key, c.assignee_user_key)) AS name,
+           -- The user's name in `named`: PostgreSQL lets a subquery here read grouped
+           -- columns only, not a grouped expression's.
+           NULL AS name,
            count(*) AS conversations,
            sum(-- include: first_response_seconds(c)
                ) AS total,
@@ -58,6 +60,12 @@ WITH groups AS (
       AND -- include: team_filter(c)
       AND -- include: channel_filter(c)
     GROUP BY c.closed_by_team_key
+),
+named AS (
+    SELECT group_key,
+           CASE WHEN :group_by = 'team' THEN name ELSE (SELECT user_name FROM dim_user WHERE user_key = group_key) END AS name,
+           conversations, total, answered, median, p90
+    FROM groups
 )
 SELECT row_number() OVER (ORDER BY answered = 0, CAST(total AS DOUBLE PRECISION) / nullif(answered, 0), name, group_key) AS rank,
        name,
@@ -65,6 +73,6 @@ SELECT row_number() OVER (ORDER BY answered = 0, CAST(total AS DOUBLE PRECISION)
        div_round(total, answered) AS avg_first_response_seconds,
        round_half(median)         AS median_first_response_seconds,
        p90                        AS p90_first_response_seconds
-FROM groups
+FROM named
 ORDER BY rank
 LIMIT coalesce(:limit, 10)

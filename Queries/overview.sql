@@ -45,7 +45,7 @@ closed AS (
                  AS resolution
           FROM fact_conversation c
           WHERE -- include: closed_in_period(c)
-          LIMIT 9223372036854775807)
+          LIMIT 9223372036854775807) AS current_times
     UNION ALL
     SELECT 'previous',
            count(*),
@@ -60,7 +60,7 @@ closed AS (
           FROM fact_conversation c
           WHERE :prev_from_ts IS NOT NULL AND c.resolved_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
             AND c.resolved_ts >= :prev_from_ts AND c.resolved_ts < :prev_to_ts
-          LIMIT 9223372036854775807)
+          LIMIT 9223372036854775807) AS previous_times
     HAVING :prev_from_ts IS NOT NULL
 ),
 message_counts AS (

@@ -341,3 +341,23 @@ BEGIN
                                          substr(local, 9, 2)::integer))::integer;
 END
 $$;
+
+-- business_seconds(a, b, schedules, team_key): the seconds of [a, b) in business hours
+-- (SQLite: BusinessSecondsFunction.swift). Not counted on PostgreSQL yet: the reports
+-- name it only behind `:business_hours IS NULL`, which holds unless --business-hours is
+-- given, and the PostgreSQL store refuses that option with its own message first. A
+-- call that gets here anyway says so rather than answer wrong.
+CREATE OR REPLACE FUNCTION @schema@.business_seconds(a bigint, b bigint, schedules text, team_key bigint) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    IF schedules IS NULL OR a IS NULL OR b IS NULL THEN RETURN NULL; END IF;
+    RAISE EXCEPTION 'business_seconds: business hours are not counted on PostgreSQL yet';
+END
+$$;
+
+-- COLLATE NOCASE, as SQLite's: equal when equal but for case. PostgreSQL folds the
+-- unquoted name to `nocase` and finds this one in the warehouse's schema. ICU at
+-- strength 2 ignores case and keeps accents; SQLite's NOCASE folds only A–Z, so the
+-- two part only for letters beyond ASCII that differ by case alone (no report compares
+-- such text: agent_opened_conversations compares Opened By Source with 'user').
+CREATE COLLATION IF NOT EXISTS @schema@.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WarehouseCore
+import WarehousePostgres
 
 extension WarehouseCommand {
     struct Info: ParsableCommand {
@@ -13,8 +14,14 @@ extension WarehouseCommand {
         var loads = 10
 
         func run() throws {
-            let warehouse = try Warehouse.openExisting(path: database.path)
-            let info = try WarehouseInfo(warehouse, loads: loads)
+            let info: WarehouseInfo
+            if let location = try database.postgres() {
+                let warehouse = try PostgresWarehouse.openExisting(location)
+                defer { warehouse.close() }
+                info = try warehouse.transaction { try WarehouseInfo(warehouse, loads: loads) }
+            } else {
+                info = try WarehouseInfo(try Warehouse.openExisting(path: database.path), loads: loads)
+            }
             let table = ResultFormatter(format: .table, maxTableRows: 1000)
             var out = "Warehouse \(info.path)\n"
             out += "  time zone      \(info.timeZone)\n"

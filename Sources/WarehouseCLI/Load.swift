@@ -43,7 +43,7 @@ extension WarehouseCommand {
         }
 
         func run() throws {
-            let warehouse = try Warehouse.openForWriting(path: database.path, timeZone: timezone, newFileWithoutLog: true)
+            let warehouse = try Warehouse.openForWriting(path: try database.file(for: "load"), timeZone: timezone, newFileWithoutLog: true)
             let loader = try Loader(warehouse: warehouse)
             loader.dateOrder = dateOrder
             let showProgress = !quiet && Terminal.isTerminal(STDERR_FILENO)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarehouseCore
+import WarehousePostgres
 
 /// Where a user's own report files are read from.
 struct QueryOptions: ParsableArguments {
@@ -10,8 +11,11 @@ struct QueryOptions: ParsableArguments {
         valueName: "dir"))
     var queries: [String] = []
 
+    /// The library for a warehouse: a file's includes the `queries` directory beside it.
     func library(for warehousePath: String) -> ReportLibrary {
-        let library = ReportLibrary(directories: ReportLibrary.directories(warehousePath: warehousePath, extra: queries))
+        let directories = PostgresLocation.isURL(warehousePath) ? queries.map { URL(fileURLWithPath: $0) }
+            : ReportLibrary.directories(warehousePath: warehousePath, extra: queries)
+        let library = ReportLibrary(directories: directories)
         for warning in library.warnings { Terminal.printError("warning: \(warning)") }
         return library
     }
@@ -83,12 +87,17 @@ extension WarehouseCommand {
             let formatter = try csv.applied(to: output.formatter)
             let library = queries.library(for: database.path)
             let report = try library.report(named: name)
-            let warehouse = try Warehouse.openExisting(path: database.path)
             // Printed as it is stepped: a long result is never held whole.
             var stream: ResultStream?
-            try warehouse.run(report, try parameters.arguments(),
-                              columns: { stream = ResultStream(formatter, columns: $0, display: report.display, bytes: Terminal.write(bytes:)) },
-                              resultRow: { stream?.add($0) })
+            let columns = { stream = ResultStream(formatter, columns: $0, display: report.display, bytes: Terminal.write(bytes:)) }
+            if let location = try database.postgres() {
+                let warehouse = try PostgresWarehouse.openExisting(location)
+                defer { warehouse.close() }
+                try warehouse.run(report, try parameters.arguments(), columns: columns, row: { stream?.add($0) })
+            } else {
+                let warehouse = try Warehouse.openExisting(path: database.path)
+                try warehouse.run(report, try parameters.arguments(), columns: columns, resultRow: { stream?.add($0) })
+            }
             stream?.finish()
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarehouseCore
+import WarehousePostgres
 
 extension WarehouseCommand {
     struct SQL: ParsableCommand {
@@ -28,6 +29,9 @@ extension WarehouseCommand {
 
         func run() throws {
             let formatter = try csv.applied(to: output.formatter)
+            if let location = try database.postgres() {
+                return try run(on: try PostgresWarehouse.openExisting(location), formatter)
+            }
             let warehouse = try Warehouse.openExisting(path: database.path, writable: write)
             // Your own reports are views too, for this connection.
             for warning in queries.library(for: database.path).installTemporaryViews(warehouse.db) {
@@ -52,6 +56,31 @@ extension WarehouseCommand {
                     throw WarehouseError("the warehouse is opened read-only: add --write to change it (\(error.message))")
                 }
                 throw WarehouseError("SQL error: \(error.message)" + (error.sql.map { "\n  in: \($0)" } ?? ""))
+            }
+        }
+
+        /// The statements on PostgreSQL, in one transaction: read-only unless --write
+        /// (then all of them or none stay).
+        private func run(on warehouse: PostgresWarehouse, _ formatter: ResultFormatter) throws {
+            defer { warehouse.close() }
+            var printed = 0
+            do {
+                try warehouse.transaction(write: write) {
+                    for statement in PostgresWarehouse.statements(sql) {
+                        var stream: ResultStream?
+                        try warehouse.session.stream(statement, columns: { names in
+                            guard !names.isEmpty else { return }
+                            if printed > 0 && formatter.format == .table { Terminal.write("\n") }
+                            stream = ResultStream(formatter, columns: names, bytes: Terminal.write(bytes:))
+                        }, row: { stream?.add($0) })
+                        if let stream { stream.finish(); printed += 1 }
+                    }
+                }
+            } catch let PostgresFailure.statement(error) {
+                if !write && error.sqlState == "25006" /* read_only_sql_transaction */ {
+                    throw WarehouseError("the warehouse is opened read-only: add --write to change it (\(error.message))")
+                }
+                throw WarehouseError("SQL error: \(error)")
             }
         }
     }

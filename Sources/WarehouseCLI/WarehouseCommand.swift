@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarehouseCore
+import WarehousePostgres
 
 /// `warehouse`: offline analytics for customer-support chat exports.
 public struct WarehouseCommand: ParsableCommand {
@@ -13,7 +14,7 @@ public struct WarehouseCommand: ParsableCommand {
             `warehouse report NAME` and `warehouse sql`; `warehouse` alone opens the shell.
             """,
         version: Version.description,
-        subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self, Serve.self, Auth.self, Hours.self],
+        subcommands: [Load.self, Generate.self, Info.self, Reports.self, Report.self, Dashboard.self, SQL.self, Shell.self, Serve.self, Auth.self, Hours.self, Copy.self],
         defaultSubcommand: Shell.self
     )
 
@@ -26,14 +27,31 @@ public struct WarehouseCommand: ParsableCommand {
     }
 }
 
-/// The warehouse file option shared by every command.
+/// The warehouse option shared by every command: a file, or a PostgreSQL URL.
 public struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The warehouse file (default: $WAREHOUSE_DB, else warehouse.db).")
+    @Option(name: .long, help: ArgumentHelp(
+        "The warehouse: a file (default: $WAREHOUSE_DB, else warehouse.db), or a PostgreSQL URL.",
+        discussion: "postgresql://USER@HOST[:PORT]/DATABASE[?schema=NAME&sslmode=MODE]; the password from $PGPASSWORD.",
+        valueName: "file|url"))
     public var db: String?
 
     public init() {}
 
+    /// What --db (or $WAREHOUSE_DB) names: a file's path or a URL.
     public var path: String { Warehouse.resolvePath(db) }
+
+    /// The PostgreSQL warehouse named, when --db is a URL.
+    public func postgres() throws -> PostgresLocation? {
+        PostgresLocation.isURL(path) ? try PostgresLocation(url: path) : nil
+    }
+
+    /// The warehouse file, for a command that does not take a PostgreSQL warehouse yet.
+    public func file(for command: String) throws -> String {
+        guard !PostgresLocation.isURL(path) else {
+            throw WarehouseError("warehouse \(command) does not take a PostgreSQL warehouse yet: info, reports, report, sql and copy do. Use a warehouse file, or `warehouse copy --db URL --to FILE` to make one.")
+        }
+        return path
+    }
 }
 
 /// The output format option shared by commands that print results.

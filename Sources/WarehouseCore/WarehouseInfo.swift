@@ -18,12 +18,11 @@ public struct WarehouseInfo {
     public let lastRejects: ResultTable
     public let rejectedTotal: Int64
 
-    public init(_ warehouse: Warehouse, loads: Int = 10, rejects: Int = 10) throws {
-        let db = warehouse.db
-        func count(_ sql: String) throws -> Int64 { try db.scalar(sql)?.int64 ?? 0 }
-        path = warehouse.path
+    public init(_ warehouse: any ReportStore, loads: Int = 10, rejects: Int = 10) throws {
+        func count(_ sql: String) throws -> Int64 { try warehouse.rows(sql).first?.first?.int64 ?? 0 }
+        path = warehouse.name
         timeZone = warehouse.timeZone
-        schemaVersion = try Schema.version(of: db)
+        schemaVersion = try warehouse.storedSchemaVersion()
         let linked = try count("SELECT count(*) FROM fact_message WHERE conversation_key IS NOT NULL")
         let messages = try count("SELECT count(*) FROM fact_message")
         // Kept by contact and time (an ID a spreadsheet damaged, or none sent): keys from `~` up.
@@ -44,23 +43,22 @@ public struct WarehouseInfo {
             Count(name: "channels", records: try count("SELECT count(*) FROM dim_channel WHERE in_channels_export = 1"),
                   note: "\(try count("SELECT count(*) FROM dim_channel WHERE in_channels_export = 0")) more referenced only"),
         ]
-        let names = try db.rows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-            .compactMap { $0.first?.string }
+        let names = try warehouse.tableNames()
         tables = ResultTable(columns: ["table", "rows"], rows: try names.map { name in
             [.text(name), .integer(try count("SELECT count(*) FROM \"\(name)\""))]
         })
-        coverage = try db.table("""
+        coverage = try warehouse.table("""
             SELECT 'conversations opened' AS what, min(started_local) AS first, max(started_local) AS last FROM fact_conversation
             UNION ALL SELECT 'conversations closed', min(resolved_local), max(resolved_local) FROM fact_conversation
             UNION ALL SELECT 'messages', min(sent_local), max(sent_local) FROM fact_message
-            """)
-        lastLoads = try db.table("""
+            """, [])
+        lastLoads = try warehouse.table("""
             SELECT load_id AS id, file_name AS file, coalesce(kind, '') AS kind, status, rows_read AS read,
                    rows_inserted AS inserted, rows_updated AS updated, rows_unchanged AS unchanged,
                    rows_rejected AS rejected, coalesce(finished_at, started_at) AS at
             FROM load_log ORDER BY load_id DESC LIMIT ?
             """, [.integer(Int64(loads))])
-        lastRejects = try db.table("""
+        lastRejects = try warehouse.table("""
             SELECT file_name AS file, line, reason FROM rejected_rows
             WHERE load_id IN (SELECT load_id FROM load_log ORDER BY load_id DESC LIMIT ?)
             ORDER BY load_id DESC, line LIMIT ?

@@ -44,6 +44,37 @@ public final class BlockingPostgresSession {
         try query(sql, arguments).first?.first
     }
 
+    /// `PostgresSession.stream`, waited for: `columns` and `row` run on the session's
+    /// thread while this one waits (escaping only because the session's task holds them
+    /// a moment past the end).
+    public func stream(_ sql: String, _ arguments: [SQLValue] = [],
+                       columns: @escaping ([String]) throws -> Void, row: @escaping ([SQLValue]) throws -> Void) throws {
+        let session = session
+        let callbacks = UncheckedBox((columns, row))
+        try loop.wait { try await session.stream(sql, arguments, columns: callbacks.value.0, row: callbacks.value.1) }
+    }
+
+    /// `COPY table (columns) FROM STDIN` of the rows `next` gives (nil: no more), sent
+    /// a megabyte at a time; returns how many rows went.
+    @discardableResult
+    public func copy(into table: String, columns: [String], rows next: @escaping () throws -> [SQLValue]?) throws -> Int {
+        let session = session
+        let source = UncheckedBox(next)
+        return try loop.wait {
+            var count = 0
+            try await session.copy(into: table, columns: columns) { send in
+                var text = CopyText()
+                while let row = try source.value() {
+                    text.append(row)
+                    count += 1
+                    if text.count >= 1 << 20 { try await send(text.take()) }
+                }
+                if text.count > 0 { try await send(text.take()) }
+            }
+            return count
+        }
+    }
+
     /// Runs a script of several statements, stopping at the first that fails.
     public func execute(_ script: String) throws {
         let session = session
@@ -114,4 +145,11 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
         let job = UnownedJob(job)
         loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
+}
+
+/// A value handed to the session's thread while the calling thread waits for it
+/// (`stream`, `copy`): only one of the two uses it at a time.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

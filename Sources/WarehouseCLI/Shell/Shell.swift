@@ -22,8 +22,8 @@ extension WarehouseCommand {
         var write = false
 
         func run() throws {
-            let warehouse = try Warehouse.openExisting(path: database.path, writable: write)
-            let library = queries.library(for: database.path)
+            let warehouse = try Warehouse.openExisting(path: try database.file(for: "shell"), writable: write)
+            let library = queries.library(for: try database.file(for: "shell"))
             for warning in library.installTemporaryViews(warehouse.db) { Terminal.printError("warning: \(warning)") }
             let session = ShellSession(warehouse: warehouse, library: library, writable: write,
                                        write: { Terminal.write($0) }, writeError: { Terminal.printError(String($0.dropLast())) })

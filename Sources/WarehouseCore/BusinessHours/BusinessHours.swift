@@ -22,10 +22,10 @@ public struct BusinessHours: Equatable, Sendable {
     public var isEmpty: Bool { workspace == nil && teams.isEmpty }
 
     /// What the warehouse holds.
-    public static func read(from warehouse: Warehouse) throws -> BusinessHours {
+    public static func read(from warehouse: any ReportStore) throws -> BusinessHours {
         var hours = BusinessHours()
         var windows: [String: [BusinessWindow]] = [:]
-        for row in try warehouse.db.rows("SELECT team, weekday, opens, closes FROM business_hours ORDER BY team, weekday, opens") {
+        for row in try warehouse.rows("SELECT team, weekday, opens, closes FROM business_hours ORDER BY team, weekday, opens") {
             let team = row[0].string ?? ""
             let opens = try WeeklySchedule.minutes(row[2].string ?? "", in: "business_hours")
             let closes = try WeeklySchedule.minutes(row[3].string ?? "", in: "business_hours")
@@ -35,7 +35,7 @@ public struct BusinessHours: Equatable, Sendable {
             let schedule = WeeklySchedule(checked: list)
             if team.isEmpty { hours.workspace = schedule } else { hours.teams[team] = schedule }
         }
-        hours.holidays = try warehouse.db.rows("SELECT team, holiday_date, name FROM business_holidays ORDER BY holiday_date, team").map { row in
+        hours.holidays = try warehouse.rows("SELECT team, holiday_date, name FROM business_holidays ORDER BY holiday_date, team").map { row in
             let team = row[0].string ?? ""
             return Holiday(date: row[1].string ?? "", team: team.isEmpty ? nil : team, name: row[2].string)
         }
@@ -49,7 +49,7 @@ public struct BusinessHours: Equatable, Sendable {
     public static func set(_ schedule: WeeklySchedule, team: String?, in warehouse: Warehouse) throws -> String? {
         let db = warehouse.db
         return try db.inTransaction {
-            let name = try team.map { try teamName($0, db) }
+            let name = try team.map { try teamName($0, warehouse) }
             try db.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
             for window in schedule.windows {
                 try db.execute("INSERT INTO business_hours (team, weekday, opens, closes) VALUES (?, ?, ?, ?)",
@@ -64,7 +64,7 @@ public struct BusinessHours: Equatable, Sendable {
     public static func clear(team: String?, in warehouse: Warehouse) throws -> Bool {
         let db = warehouse.db
         return try db.inTransaction {
-            let name = try team.map { try teamName($0, db) }
+            let name = try team.map { try teamName($0, warehouse) }
             let before = try db.int64("SELECT count(*) FROM business_hours WHERE team = ?", [.text(name ?? "")])
             try db.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
             return before > 0
@@ -77,7 +77,7 @@ public struct BusinessHours: Equatable, Sendable {
         let day = try ReportParameters.day(date, option: "the date")
         let db = warehouse.db
         try db.inTransaction { () throws -> Void in
-            let teamName = try team.map { try Self.teamName($0, db) }
+            let teamName = try team.map { try Self.teamName($0, warehouse) }
             let label: SQLValue = name.map { .text($0) } ?? .null
             try db.execute("INSERT OR REPLACE INTO business_holidays (team, holiday_date, name) VALUES (?, ?, ?)",
                            [.text(teamName ?? ""), .text(CivilTime.formatDate(days: day)), label])
@@ -89,7 +89,7 @@ public struct BusinessHours: Equatable, Sendable {
         let day = try ReportParameters.day(date, option: "the date")
         let db = warehouse.db
         try db.inTransaction { () throws -> Void in
-            let teamName = try team.map { try Self.teamName($0, db) }
+            let teamName = try team.map { try Self.teamName($0, warehouse) }
             let key: [SQLValue] = [.text(teamName ?? ""), .text(CivilTime.formatDate(days: day))]
             guard try db.int64("SELECT count(*) FROM business_holidays WHERE team = ? AND holiday_date = ?", key) > 0 else {
                 throw WarehouseError("\(CivilTime.formatDate(days: day)) is not a holiday" + (teamName.map { " of team \($0)" } ?? " of the workspace")
@@ -100,8 +100,8 @@ public struct BusinessHours: Equatable, Sendable {
     }
 
     /// A team of the warehouse by name (any case); an error lists the closest.
-    static func teamName(_ given: String, _ db: Database) throws -> String {
-        try ReportParameters.resolveNamed(given, what: "team", option: "--team", db: db,
+    static func teamName(_ given: String, _ store: any ReportStore) throws -> String {
+        try ReportParameters.resolveNamed(given, what: "team", option: "--team", in: store,
                                           sql: "SELECT team_name, team_key, team_name FROM dim_team").0
     }
 
@@ -129,13 +129,13 @@ public struct BusinessHours: Equatable, Sendable {
 
     /// The `:business_hours` value of the warehouse's hours; an error that says how to set
     /// them when there are none.
-    public static func reportParameter(of warehouse: Warehouse) throws -> String {
+    public static func reportParameter(of warehouse: any ReportStore) throws -> String {
         let hours = try read(from: warehouse)
         guard !hours.isEmpty else {
             throw WarehouseError("--business-hours: no business hours are set. Set them with warehouse hours set \"Mon-Fri 09:00-17:00\" (and --team NAME for a team's own).")
         }
         var keys: [String: Int64] = [:]
-        for row in try warehouse.db.rows("SELECT team_name, team_key FROM dim_team") {
+        for row in try warehouse.rows("SELECT team_name, team_key FROM dim_team") {
             if let name = row[0].string, let key = row[1].int64 { keys[name] = key }
         }
         return hours.reportParameter(zone: warehouse.timeZone, teamKeys: keys)

@@ -78,11 +78,18 @@ public struct ReportLibrary {
     /// `CREATE VIEW` for a report: its default SQL, without the columns that
     /// need a parameter to be shown.
     static func createView(_ report: Report, in db: Database, temporary: Bool = false) throws -> String {
+        let shown = report.optionalColumns.isEmpty ? nil
+            : try db.prepare(try defaultSQL(report)).columnNames.filter { report.optionalColumns[$0] == nil }
+        return try createView(report, shownColumns: shown, temporary: temporary)
+    }
+
+    /// `CREATE VIEW` for a report whose columns without a parameter are `shownColumns`
+    /// (nil: all its columns), in SQL both stores read.
+    public static func createView(_ report: Report, shownColumns: [String]?, temporary: Bool = false) throws -> String {
         let body = try defaultSQL(report)
         var select = body
-        if !report.optionalColumns.isEmpty {
-            let columns = try db.prepare(body).columnNames.filter { report.optionalColumns[$0] == nil }
-            select = "SELECT " + columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM (\n" + body + "\n)"
+        if let shownColumns {
+            select = "SELECT " + shownColumns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM (\n" + body + "\n) AS report"
         }
         return "CREATE \(temporary ? "TEMP " : "")VIEW \"\(report.name)\" AS\n\(select)"
     }

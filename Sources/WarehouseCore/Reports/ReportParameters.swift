@@ -51,7 +51,7 @@ public enum ReportParameters {
     /// Checks the arguments against what `report` takes and resolves them into
     /// the values to bind. Names of users, teams and channels are looked up in
     /// the warehouse; an unknown one is an error that lists the closest.
-    public static func resolve(_ arguments: ReportArguments, for report: Report, in warehouse: Warehouse) throws -> [String: SQLValue] {
+    public static func resolve(_ arguments: ReportArguments, for report: Report, in warehouse: any ReportStore) throws -> [String: SQLValue] {
         let unknown = arguments.given.filter { !report.parameters.contains($0) }
         if let first = unknown.first {
             let takes = report.parameters.isEmpty ? "it takes no parameters"
@@ -64,11 +64,10 @@ public enum ReportParameters {
     /// Checks the arguments and resolves them into the values to bind, as for a
     /// report that takes them all: what runs several reports with the same
     /// arguments checks them once, with the errors `warehouse report` gives.
-    public static func resolve(_ arguments: ReportArguments, in warehouse: Warehouse) throws -> [String: SQLValue] {
+    public static func resolve(_ arguments: ReportArguments, in warehouse: any ReportStore) throws -> [String: SQLValue] {
         // Each value as its entry of `ReportParameter` checks it (arguments set unchecked included).
         for parameter in arguments.given { try parameter.check(arguments[parameter] ?? "") }
         var values = Dictionary(uniqueKeysWithValues: defaults.map { ($0.name, $0.value) })
-        let db = warehouse.db
 
         // The reporting zone and the period.
         let zone: WorkspaceZone
@@ -122,18 +121,18 @@ public enum ReportParameters {
             if let text = arguments[parameter] { values[name] = .integer(try DurationText.seconds(text, option: parameter.option)) }
         }
         if let user = arguments.user {
-            let (id, key) = try resolveUser(user, db)
+            let (id, key) = try resolveUser(user, warehouse)
             values["user"] = .text(id)
             values["user_key"] = .integer(key)
         }
         if let team = arguments.team {
-            let (name, key) = try resolveNamed(team, what: "team", option: "--team", db: db,
+            let (name, key) = try resolveNamed(team, what: "team", option: "--team", in: warehouse,
                                               sql: "SELECT team_name, team_key, team_name FROM dim_team")
             values["team"] = .text(name)
             values["team_key"] = .integer(key)
         }
         if let channel = arguments.channel {
-            let (id, key) = try resolveNamed(channel, what: "channel", option: "--channel", db: db,
+            let (id, key) = try resolveNamed(channel, what: "channel", option: "--channel", in: warehouse,
                                              sql: "SELECT channel_id, channel_key, channel_name FROM dim_channel")
             values["channel"] = .text(id)
             values["channel_key"] = .integer(key)
@@ -177,8 +176,8 @@ public enum ReportParameters {
     }
 
     /// A user by ID (a trailing ".0" removed) or by full name, case-insensitively.
-    static func resolveUser(_ given: String, _ db: Database) throws -> (id: String, key: Int64) {
-        let users = try db.rows("SELECT user_id, user_key, user_name FROM dim_user")
+    static func resolveUser(_ given: String, _ store: any ReportStore) throws -> (id: String, key: Int64) {
+        let users = try store.rows("SELECT user_id, user_key, user_name FROM dim_user")
         let id = given.hasSuffix(".0") ? String(given.dropLast(2)) : given
         if let row = users.first(where: { $0[0].string == id }) { return (id, row[1].int64 ?? 0) }
         let named = users.filter { $0[2].string.map { same($0, given) } ?? false }
@@ -191,8 +190,8 @@ public enum ReportParameters {
     }
 
     /// A team (by name) or a channel (by ID or name): its natural key and key.
-    static func resolveNamed(_ given: String, what: String, option: String, db: Database, sql: String) throws -> (String, Int64) {
-        let rows = try db.rows(sql)  // id, key, name
+    static func resolveNamed(_ given: String, what: String, option: String, in store: any ReportStore, sql: String) throws -> (String, Int64) {
+        let rows = try store.rows(sql)  // id, key, name
         if let row = rows.first(where: { $0[0].string == given }) { return (given, row[1].int64 ?? 0) }
         let named = rows.filter { ($0[2].string.map { same($0, given) } ?? false) || ($0[0].string.map { same($0, given) } ?? false) }
         if named.count == 1 { return (named[0][0].string ?? "", named[0][1].int64 ?? 0) }

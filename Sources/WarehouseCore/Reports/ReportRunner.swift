@@ -28,14 +28,8 @@ extension Warehouse {
     public func start(_ report: Report, _ arguments: ReportArguments) throws -> ReportRows {
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
         let statement = try prepared(report, values)
-        // Columns shown only with their parameter.
-        let given = Set(arguments.given)
-        let names = statement.columnNames
-        let kept = names.indices.filter { i in report.optionalColumns[names[i]].map { given.contains($0) } ?? true }
-        // In business hours, the durations say so in their names.
-        let rename = arguments.businessHours ? report.businessHoursColumns : []
-        return ReportRows(report: report.name, statement: statement, columns: kept,
-                          names: kept.map { rename.contains(names[$0]) ? Report.businessHoursName(names[$0]) : names[$0] })
+        let shown = report.shownColumns(statement.columnNames, arguments)
+        return ReportRows(report: report.name, statement: statement, columns: shown.positions, names: shown.names)
     }
 
     /// The report's one statement, prepared with `prefix` before its SQL (`EXPLAIN QUERY PLAN `)

@@ -1,0 +1,253 @@
+import Foundation
+import WarehouseCore
+
+/// A warehouse in a schema of a PostgreSQL database (SPEC §8): the same tables,
+/// views and report views as the SQLite file, made in the schema the URL names
+/// (`warehouse` by default) with the warehouse's time zone and schema version in
+/// its `settings`. One connection, its `search_path` the schema, so reports and
+/// ad hoc SQL name tables as they do on SQLite.
+public final class PostgresWarehouse: ReportStore {
+    public let session: BlockingPostgresSession
+    public let timeZone: String
+    public let schemaVersion: Int
+    public var location: PostgresLocation { session.location }
+    /// The schema's name, quoted as an SQL identifier.
+    var schema: String { ReportFunctions.quoteIdentifier(location.schema) }
+
+    private init(session: BlockingPostgresSession, timeZone: String, schemaVersion: Int) {
+        self.session = session
+        self.timeZone = timeZone
+        self.schemaVersion = schemaVersion
+    }
+
+    /// Where the warehouse is, as messages name it (never with the password).
+    public var name: String { location.description }
+
+    // MARK: Opening
+
+    /// Opens an existing warehouse; an error says how to make one when the schema holds none.
+    public static func openExisting(_ location: PostgresLocation) throws -> PostgresWarehouse {
+        let session = try BlockingPostgresSession(connectingTo: location)
+        try session.execute("SET search_path TO \(ReportFunctions.quoteIdentifier(location.schema))")
+        guard let version = try storedVersion(session) else {
+            throw WarehouseError("no warehouse in schema \(location.schema) of database \(location.database) at \(location.server): create one with `warehouse load --db URL FILE…`, or copy one there with `warehouse copy --to URL`.")
+        }
+        try checkVersion(version, location)
+        let viewsCurrent = try viewsAreCurrent(session)
+        if version < Schema.currentVersion || !viewsCurrent {
+            session.close()
+            return try openForWriting(location)
+        }
+        return PostgresWarehouse(session: session, timeZone: try storedTimeZone(session), schemaVersion: version)
+    }
+
+    /// Opens the warehouse for writing, creating it (schema, tables, views, functions;
+    /// with `timeZone`, default UTC) when the schema holds none. A `timeZone` that
+    /// differs from an existing warehouse's is an error. Creating and upgrading hold a
+    /// transaction-level advisory lock on the schema's name: two processes creating one
+    /// warehouse at once make it once.
+    public static func openForWriting(_ location: PostgresLocation, timeZone requested: String? = nil) throws -> PostgresWarehouse {
+        if let requested { _ = try WorkspaceZone(requested) }
+        let session = try BlockingPostgresSession(connectingTo: location)
+        let schema = ReportFunctions.quoteIdentifier(location.schema)
+        try session.execute("SET search_path TO \(schema)")
+        do {
+            try session.execute("BEGIN")
+            _ = try session.query("SELECT pg_advisory_xact_lock(hashtext('warehouse schema ' || $1))", [.text(location.schema)])
+            let version: Int
+            let zone: String
+            if let stored = try storedVersion(session) {
+                try checkVersion(stored, location)
+                zone = try storedTimeZone(session)
+                if let requested, requested != zone {
+                    throw WarehouseError("the warehouse in schema \(location.schema) of database \(location.database) was created with time zone \(zone); it cannot change to \(requested). Load into another schema (?schema=NAME in the URL) instead.")
+                }
+                version = stored
+            } else {
+                zone = requested ?? "UTC"
+                try create(session, schema: location.schema, timeZone: zone)
+                version = Schema.currentVersion
+            }
+            try installReportViews(session, schema: location.schema)
+            try session.execute("COMMIT")
+            return PostgresWarehouse(session: session, timeZone: zone, schemaVersion: version)
+        } catch {
+            try? session.execute("ROLLBACK")
+            session.close()
+            throw error
+        }
+    }
+
+    /// The schema's tables (`Schema/postgresql/tables.sql`), the readable views
+    /// (`Schema/002`, the same file as SQLite's), the report functions and settings.
+    private static func create(_ session: BlockingPostgresSession, schema: String, timeZone: String) throws {
+        try session.execute("CREATE SCHEMA IF NOT EXISTS \(ReportFunctions.quoteIdentifier(schema))")
+        try session.execute(schemaFile("tables.sql"))
+        guard let views = Schema.migrations.first(where: { $0.name == "002_readable_views" }) else {
+            throw WarehouseError("this build of warehouse lacks Schema/002_readable_views.sql.")
+        }
+        try session.execute(views.sql)
+        try session.execute(ReportFunctions.script(schema: schema))
+        _ = try session.query("INSERT INTO settings(key, value) VALUES ('timezone', $1), ($2, $3)",
+                              [.text(timeZone), .text(versionKey), .text(String(Schema.currentVersion))])
+    }
+
+    /// A file of `Schema/postgresql/`, built into the binary.
+    static func schemaFile(_ name: String) throws -> String {
+        guard let text = EmbeddedSQL.files.first(where: { $0.folder == "postgresql" && $0.name == name })?.text else {
+            throw WarehouseError("this build of warehouse lacks Schema/postgresql/\(name).")
+        }
+        return text
+    }
+
+    /// The settings key of the schema version (SQLite keeps it in `PRAGMA user_version`).
+    static let versionKey = "schema_version"
+
+    /// The schema version, or nil when the schema holds no warehouse.
+    static func storedVersion(_ session: BlockingPostgresSession) throws -> Int? {
+        guard try session.scalar("SELECT to_regclass('settings') IS NOT NULL")?.int64 == 1 else { return nil }
+        guard let text = try session.scalar("SELECT value FROM settings WHERE key = $1", [.text(versionKey)])?.string else { return nil }
+        return Int(text)
+    }
+
+    static func storedTimeZone(_ session: BlockingPostgresSession) throws -> String {
+        try session.scalar("SELECT value FROM settings WHERE key = 'timezone'")?.string ?? "UTC"
+    }
+
+    static func checkVersion(_ version: Int, _ location: PostgresLocation) throws {
+        if version > Schema.currentVersion {
+            throw WarehouseError("the warehouse in schema \(location.schema) of database \(location.database) has schema version \(version), newer than this warehouse program's \(Schema.currentVersion): use a newer `warehouse`.")
+        }
+        if version < Schema.currentVersion {
+            // Version 9 is the first a PostgreSQL warehouse was made at; a later one adds its steps here.
+            throw WarehouseError("the warehouse in schema \(location.schema) has schema version \(version), which this program cannot upgrade.")
+        }
+    }
+
+    // MARK: Report views
+
+    static func viewsAreCurrent(_ session: BlockingPostgresSession) throws -> Bool {
+        try session.scalar("SELECT value FROM settings WHERE key = 'report_views'")?.string == ReportLibrary.fingerprint
+    }
+
+    /// (Re)makes a view for each built-in report, as on SQLite (`ReportLibrary.installViews`).
+    static func installReportViews(_ session: BlockingPostgresSession, schema: String) throws {
+        if try viewsAreCurrent(session) { return }
+        let stale = try session.scalar("SELECT value FROM settings WHERE key = 'report_view_names'")?.string ?? ""
+        for name in stale.split(separator: ",") { try session.execute("DROP VIEW IF EXISTS \(ReportFunctions.quoteIdentifier(String(name)))") }
+        for report in ReportLibrary.builtIn {
+            let view = ReportFunctions.quoteIdentifier(report.name)
+            try session.execute("DROP VIEW IF EXISTS \(view)")
+            do {
+                try session.execute(try ReportLibrary.createView(report, shownColumns: nil))
+            } catch let PostgresFailure.statement(error) {
+                throw WarehouseError("the view of report \(report.name) could not be made: \(error)")
+            }
+            guard !report.optionalColumns.isEmpty else { continue }
+            let columns = try session.query("""
+                SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position
+                """, [.text(schema), .text(report.name)]).compactMap { $0.first?.string }
+            try session.execute("DROP VIEW \(view)")
+            try session.execute(try ReportLibrary.createView(report, shownColumns: columns.filter { report.optionalColumns[$0] == nil }))
+        }
+        _ = try session.query("""
+            INSERT INTO settings(key, value) VALUES ('report_views', $1), ('report_view_names', $2)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value
+            """, [.text(ReportLibrary.fingerprint), .text(ReportLibrary.builtIn.map(\.name).joined(separator: ","))])
+    }
+
+    // MARK: Reading
+
+    public func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]] {
+        try session.query(Self.numbered(sql), arguments)
+    }
+
+    /// `sql` with its `?` parameters numbered `$1`, `$2`… (quoted text skipped).
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        var n = 0
+        var quote: Character?
+        for c in sql {
+            if let q = quote {
+                if c == q { quote = nil }
+                out.append(c)
+            } else if c == "'" || c == "\"" {
+                quote = c
+                out.append(c)
+            } else if c == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// Runs `body` in a read-only transaction (`write`: a writable one), committed at its end.
+    public func transaction<T>(write: Bool = false, _ body: () throws -> T) throws -> T {
+        try session.execute(write ? "BEGIN" : "BEGIN READ ONLY")
+        do {
+            let result = try body()
+            try session.execute("COMMIT")
+            return result
+        } catch {
+            try? session.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Runs a report as `Warehouse.run` does: its arguments checked and resolved, its
+    /// named parameters bound (`ReportStatement`), the columns shown for the arguments,
+    /// every row handed over as it arrives; in a read-only transaction.
+    public func run(_ report: Report, _ arguments: ReportArguments,
+                    columns: @escaping ([String]) throws -> Void, row: @escaping ([SQLValue]) throws -> Void) throws {
+        if arguments.businessHours {
+            throw WarehouseError("--business-hours: business hours are not counted on PostgreSQL yet (the warehouse file counts them); run the report without it.")
+        }
+        let values = try ReportParameters.resolve(arguments, for: report, in: self)
+        let statement = try ReportStatement(report, values)
+        var positions: [Int] = []
+        do {
+            try transaction {
+                try session.stream(statement.sql, statement.arguments, columns: { names in
+                    let shown = report.shownColumns(names, arguments)
+                    positions = shown.positions
+                    try columns(shown.names)
+                }, row: { values in
+                    try row(positions.map { values[$0] })
+                })
+            }
+        } catch let PostgresFailure.statement(error) {
+            throw WarehouseError("report \(report.name) (\(report.source)): \(error)")
+        }
+    }
+
+    /// A report's result, whole.
+    public func run(_ report: Report, _ arguments: ReportArguments = ReportArguments()) throws -> ResultTable {
+        var names: [String] = []
+        var rows: [[SQLValue]] = []
+        try run(report, arguments, columns: { names = $0 }, row: { rows.append($0) })
+        return ResultTable(columns: names, rows: rows)
+    }
+
+    public func table(_ sql: String, _ arguments: [SQLValue]) throws -> ResultTable {
+        var names: [String] = []
+        var rows: [[SQLValue]] = []
+        try session.stream(Self.numbered(sql), arguments, columns: { names = $0 }, row: { rows.append($0) })
+        return ResultTable(columns: names, rows: rows)
+    }
+
+    public func storedSchemaVersion() throws -> Int { schemaVersion }
+
+    public func tableNames() throws -> [String] {
+        try session.query("""
+            SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name
+            """, [.text(location.schema)]).compactMap { $0.first?.string }
+    }
+
+    public func close() { session.close() }
+
+    /// A script's statements, one by one (`SQLScript` cuts it as PostgreSQL reads it).
+    public static func statements(_ script: String) -> [String] { SQLScript.statements(script) }
+}
