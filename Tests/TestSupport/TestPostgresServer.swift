@@ -31,6 +31,11 @@ public final class TestPostgresServer: @unchecked Sendable {
     private let watcher: Process
     private let watcherInput: Pipe
 
+    /// A `--db` URL of a warehouse in `schema` of the server's database, over its socket.
+    public func url(schema: String) -> String {
+        "postgresql://\(user)@/\(database)?host=\(socketDirectory)&port=\(port)&schema=\(schema)"
+    }
+
     /// The test process's server, started on first use. Throws why it could not start.
     public static func shared() throws -> TestPostgresServer {
         try started.get()

@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The conformance fixtures in a PostgreSQL warehouse of the test server, made from
+/// the SQLite one by `warehouse copy`, and copied back into a new file (`back.db`):
+/// every case must read the same on all three.
+enum PostgresConformanceWarehouse {
+    static let url: Result<String, Error> = Result {
+        struct Failed: Error, CustomStringConvertible { let description: String }
+        let server = try TestPostgresServer.shared()
+        guard let load = ConformanceWarehouse.loaded, load.status == 0 else {
+            throw Failed(description: "loading the fixtures failed: \(ConformanceWarehouse.loaded?.stderr ?? "")")
+        }
+        let url = server.url(schema: "conformance_" + UUID().uuidString.prefix(8).lowercased())
+        let there = try Binary.run(["copy", "--db", "w.db", "--to", url], in: ConformanceWarehouse.directory)
+        guard there.status == 0 else { throw Failed(description: "copy into PostgreSQL: \(there.stderr)") }
+        let back = try Binary.run(["copy", "--db", url, "--to", "back.db"], in: ConformanceWarehouse.directory)
+        guard back.status == 0 else { throw Failed(description: "copy back into a file: \(back.stderr)") }
+        return url
+    }
+}
+
+@Suite(.enabled(if: TestPostgresServer.enabled, TestPostgresServer.skipComment))
+struct PostgresStoreTests {
+    /// The conformance test itself, on PostgreSQL.
+    @Test(arguments: ConformanceCase.all)
+    func reportMatchesTheExpectedCSV(_ c: ConformanceCase) throws {
+        try ConformanceTests.check(c, db: try PostgresConformanceWarehouse.url.get())
+    }
+
+    /// SPEC §8: byte-identical csv and json on both stores, and after a copy back.
+    @Test(arguments: ConformanceCase.all)
+    func everyStoreGivesTheSameBytes(_ c: ConformanceCase) throws {
+        let url = try PostgresConformanceWarehouse.url.get()
+        for format in ["csv", "json"] {
+            var outputs: [String: String] = [:]
+            for db in ["w.db", url, "back.db"] {
+                let run = try Binary.run(["report", c.report, "--db", db, "--format", format] + c.params, in: ConformanceWarehouse.directory)
+                try #require(run.status == 0, "\(db): \(run.stderr)")
+                outputs[db] = run.stdout
+            }
+            #expect(outputs[url] == outputs["w.db"], "\(format) on PostgreSQL")
+            #expect(outputs["back.db"] == outputs["w.db"], "\(format) after the copy back")
+        }
+    }
+
+    /// Every table of the copy back holds what the file held, row for row.
+    @Test func theCopyBackHoldsEveryRow() throws {
+        _ = try PostgresConformanceWarehouse.url.get()
+        let tables = try Binary.run(["sql", "--db", "w.db", "--format", "csv",
+                                     "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"], in: ConformanceWarehouse.directory)
+        let names = tables.stdout.split(separator: "\n").dropFirst().map(String.init)
+        #expect(names.count == 23)
+        for name in names {
+            let query = "SELECT * FROM \(name) ORDER BY 1, 2"
+            let a = try Binary.run(["sql", "--db", "w.db", "--format", "csv", query], in: ConformanceWarehouse.directory)
+            let b = try Binary.run(["sql", "--db", "back.db", "--format", "csv", query], in: ConformanceWarehouse.directory)
+            try #require(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+            // The store's own settings differ (none of them a record).
+            if name == "settings" { continue }
+            #expect(a.stdout == b.stdout, "table \(name)")
+        }
+    }
+
+    /// `info` names the server, the schema's version and zone, and counts what the file counts.
+    @Test func infoOnPostgreSQL() throws {
+        let url = try PostgresConformanceWarehouse.url.get()
+        let pg = try Binary.run(["info", "--db", url], in: ConformanceWarehouse.directory)
+        try #require(pg.status == 0, "\(pg.stderr)")
+        #expect(pg.stdout.contains("Warehouse postgresql://postgres@/warehouse_tests?host="))
+        #expect(pg.stdout.contains("time zone      Asia/Kuala_Lumpur"))
+        #expect(pg.stdout.contains("schema version 9"))
+        let file = try Binary.run(["info", "--db", "w.db"], in: ConformanceWarehouse.directory)
+        func records(_ text: String) -> Substring? { text.components(separatedBy: "\nRecords\n").last?.split(separator: "\n\n").first }
+        #expect(records(pg.stdout) != nil && records(pg.stdout) == records(file.stdout))
+    }
+
+    /// `sql` is read-only unless --write, prints every statement's rows, and a server error is one line.
+    @Test func sqlOnPostgreSQL() throws {
+        let url = try PostgresConformanceWarehouse.url.get()
+        let run = try Binary.run(["sql", "--db", url, "--format", "csv", "SELECT count(*) AS n FROM conversations; SELECT 1 AS one WHERE false"],
+                                 in: ConformanceWarehouse.directory)
+        #expect(run.status == 0)
+        #expect(run.stdout == "n\n540\none\n")
+        let write = try Binary.run(["sql", "--db", url, "DELETE FROM fact_message"], in: ConformanceWarehouse.directory)
+        #expect(write.status == 1)
+        #expect(write.stderr.contains("opened read-only: add --write"))
+        let wrong = try Binary.run(["sql", "--db", url, "SELECT nope FROM conversations"], in: ConformanceWarehouse.directory)
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr == "Error: SQL error: column \"nope\" does not exist (at line 1, column 8)\n")
+    }
+
+    /// A copy goes only into an empty warehouse, and a refused one stores nothing.
+    @Test func copyRefusesAWarehouseThatHoldsRecords() throws {
+        let url = try PostgresConformanceWarehouse.url.get()
+        let again = try Binary.run(["copy", "--db", "w.db", "--to", url], in: ConformanceWarehouse.directory)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("is not empty (agg_conversation_messages has 527 rows)"), "\(again.stderr)")
+        let intoFile = try Binary.run(["copy", "--db", url, "--to", "w.db"], in: ConformanceWarehouse.directory)
+        #expect(intoFile.status == 1)
+        #expect(intoFile.stderr.contains("w.db is not empty"), "\(intoFile.stderr)")
+        let count = try Binary.run(["sql", "--db", url, "--format", "csv", "SELECT count(*) FROM fact_conversation"], in: ConformanceWarehouse.directory)
+        #expect(count.stdout == "count\n540\n")
+    }
+
+    /// A command that does not take a PostgreSQL warehouse yet says so, and makes no file of the URL.
+    @Test func commandsNotYetOnPostgreSQLSaySo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-pg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = "postgresql://someone@127.0.0.1:1/nowhere"
+        let load = try Binary.run(["load", "--db", url, Repository.sampleExports.appendingPathComponent("users.csv").path], in: directory)
+        #expect(load.status == 1)
+        #expect(load.stderr.contains("warehouse load does not take a PostgreSQL warehouse yet"), "\(load.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
+    /// A server that is not there is one line naming it, and exit status 1.
+    @Test func anUnreachableServerIsOneLine() throws {
+        let run = try Binary.run(["report", "overview", "--db", "postgresql://someone:secret@127.0.0.1:1/nowhere"], in: ConformanceWarehouse.directory)
+        #expect(run.status == 1)
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(run.stderr.contains("127.0.0.1:1") && run.stderr.contains("nowhere"))
+        #expect(!run.stderr.contains("secret"))
+    }
+}
