@@ -6,11 +6,11 @@ import Foundation
 /// the kind's parsing on a reading thread (`RecordPipeline`), the same
 /// rejects (with the source's position: a file's line, a record's index),
 /// natural-key upserts, links, summaries and load log, in one transaction per
-/// source (`SQLiteStore`). A source that fails leaves the warehouse as it was
-/// before it.
+/// source, through the store it is given (`RecordStore`: the SQLite file's is
+/// `SQLiteStore`). A source that fails leaves the warehouse as it was before it.
 public final class Loader {
-    public let warehouse: Warehouse
     let store: any RecordStore
+    /// The workspace's time zone, in which local times are stored.
     private let zone: String
     /// Called now and then with (bytes read, file size) of the file being loaded.
     public var progress: ((Int, Int) -> Void)?
@@ -29,10 +29,15 @@ public final class Loader {
     /// values decide it, and a source where none does is refused (`SourceSurvey`).
     public var dateOrder: DateOrder?
 
-    public init(warehouse: Warehouse) throws {
-        self.warehouse = warehouse
-        store = try SQLiteStore(warehouse: warehouse)
-        zone = warehouse.timeZone
+    /// A loader into the warehouse file.
+    public convenience init(warehouse: Warehouse) throws {
+        self.init(store: try SQLiteStore(warehouse: warehouse), zone: warehouse.timeZone)
+    }
+
+    /// A loader into `store`, a warehouse of time zone `zone`.
+    init(store: any RecordStore, zone: String) {
+        self.store = store
+        self.zone = zone
     }
 
     /// Files in the order they load: by file name, then by path.
@@ -84,12 +89,8 @@ public final class Loader {
                       open: () throws -> (any RecordSource, ExportKind?)) -> LoadSummary {
         let started = Date()
         var summary = LoadSummary(path: name)
-        // Early disk writes pay for a file's load; a few named records need none (no thread of its own per request).
-        var writeback: Writeback?
-        defer { writeback?.stop() }
         do {
             let (source, kind) = try open()
-            if source.exportBytes != nil { writeback = Writeback(databasePath: warehouse.path) }
             try load(source, kind: kind, started: started, each: each, into: &summary)
         } catch {
             // Every error names the source (SQLite's own, like a full disk, do not).

@@ -17,6 +17,7 @@ enum Channels: ExportDefinition {
     /// `dim_channel`'s columns, in the order they are bound.
     enum Stored: Int, StoredColumns {
         static let table = "dim_channel"
+        static let surrogateKey = "channel_key"
         case channel_id, channel_name, channel_type, in_channels_export
     }
 
@@ -35,6 +36,6 @@ enum Channels: ExportDefinition {
     /// (`in_channels_export` 0): filling it in counts as an insert.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         try store.dimensionWriter(Stored.self, key: .channel_id, dimension: .channel,
-                                  mode: .lookUp(surrogate: "channel_key", extra: "in_channels_export", stub: true))
+                                  mode: .lookUp(extra: .in_channels_export, stub: true))
     }
 }

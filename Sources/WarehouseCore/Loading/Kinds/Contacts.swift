@@ -30,6 +30,7 @@ enum Contacts: ExportDefinition {
     /// `dim_contact`'s columns, in the order they are bound.
     enum Stored: Int, StoredColumns {
         static let table = "dim_contact"
+        static let surrogateKey = "contact_key"
         case contact_id, first_name, last_name, phone_number, email, country, language, tags, status, lifecycle
         case assignee_user_key, last_interaction_ts, last_interaction_local, created_ts, created_local, channels
         case custom_fields, in_contacts_export
@@ -67,6 +68,6 @@ enum Contacts: ExportDefinition {
     /// (`in_contacts_export` 0): filling it in counts as an insert.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         try store.dimensionWriter(Stored.self, key: .contact_id, dimension: .contact,
-                                  mode: .lookUp(surrogate: "contact_key", extra: "in_contacts_export", stub: true))
+                                  mode: .lookUp(extra: .in_contacts_export, stub: true))
     }
 }

@@ -50,6 +50,7 @@ enum Conversations: ExportDefinition {
     /// `fact_conversation`'s columns, in the order they are bound.
     enum Stored: Int, StoredColumns {
         static let table = "fact_conversation"
+        static let surrogateKey = "conversation_key"
         case conversation_id, export_form, contact_key
         case started_ts, started_local, started_date_key, started_hour
         case resolved_ts, resolved_local, resolved_date_key, resolved_hour
@@ -144,8 +145,8 @@ enum Conversations: ExportDefinition {
     /// a conversation of another contact that started at another time is a
     /// second conversation, kept under its ID, contact and start.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
-        let upsert = try store.upsert(Stored.self, key: .conversation_id, extra: ["is_new_contact"],
-                                      mode: .lookUp(surrogate: "conversation_key", extra: "contact_key", stub: false, also: "started_ts"))
+        let upsert = try store.upsert(Stored.self, key: .conversation_id, extra: [.is_new_contact],
+                                      mode: .lookUp(extra: .contact_key, stub: false, also: .started_ts))
         return { record in
             try upsert.bind(record)
             let contact = upsert.key(record, .contact_key)
@@ -158,7 +159,7 @@ enum Conversations: ExportDefinition {
                 store.identityWritten(.conversations)
             } else if let started, try store.holdsIdentities(.conversations) {
                 let contactID = record.bytes(Stored.contact_key.rawValue)
-                try store.takeOver(.conversations, identity: ContactIdentity.conversation(contact: contactID, started: started), id: id)
+                try store.takeOver(.conversations, identity: ContactIdentity.conversation(contact: contactID, started: started), id: String(decoding: id, as: UTF8.self))
             }
             try upsert.find(record)
             if !byContact, let stored = upsert.stored, let contact, let storedContact = stored.extra, storedContact != contact,

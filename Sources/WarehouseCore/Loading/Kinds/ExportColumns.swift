@@ -46,11 +46,24 @@ protocol ExportColumns: RawRepresentable<Int>, CaseIterable {
 protocol StoredColumns: RawRepresentable<Int>, CaseIterable {
     /// The table the kind's records go to.
     static var table: String { get }
+    /// Its surrogate key, which the store numbers (the dimensions' keys, a conversation's).
+    static var surrogateKey: String { get }
 }
 
 extension StoredColumns {
     /// The column names, in bind order.
     static var names: [String] { allCases.map { String(describing: $0) } }
+    /// A column's name.
+    var name: String { String(describing: self) }
+}
+
+/// The columns a kind's writer works out for a record beyond the record's own values
+/// (not part of its hash), written with it.
+enum DerivedColumn: String {
+    /// A conversation's: whether it is its contact's first (`NewContacts`).
+    case is_new_contact
+    /// A message's: the conversation it belongs to (`MessageLinks`).
+    case conversation_key
 }
 
 /// Why a record cannot be read; it is rejected on its own.

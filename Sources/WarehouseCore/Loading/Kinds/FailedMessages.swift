@@ -21,6 +21,7 @@ enum FailedMessages: ExportDefinition {
     /// `fact_failed_message`'s columns, in the order they are bound.
     enum Stored: Int, StoredColumns {
         static let table = "fact_failed_message"
+        static let surrogateKey = "failed_message_key"
         case message_id, failed_ts, failed_local, failed_date_key, failed_hour, contact_key, channel_key
         case source_key, sender_id, sender_user_key, failure_reason
         case message_id_as_exported
@@ -61,7 +62,7 @@ enum FailedMessages: ExportDefinition {
             } else if try store.holdsIdentities(.failedMessages), let failed = record.int(Stored.failed_ts.rawValue) {
                 let identity = ContactIdentity.message(contact: record.bytes(Stored.contact_key.rawValue), sent: failed,
                                                        content: record.bytes(Stored.failure_reason.rawValue))
-                try store.takeOver(.failedMessages, identity: identity, id: id)
+                try store.takeOver(.failedMessages, identity: identity, id: String(decoding: id, as: UTF8.self))
             }
             return try upsert.write(record)
         }

@@ -27,6 +27,7 @@ enum Messages: ExportDefinition {
     /// `fact_message`'s columns, in the order they are bound.
     enum Stored: Int, StoredColumns {
         static let table = "fact_message"
+        static let surrogateKey = "message_key"
         case message_id, sent_ts, sent_local, sent_date_key, sent_hour, contact_key, source_key
         case sender_id, sender_user_key, message_type_key, channel_key, content_raw, content_text
         case message_id_as_exported
@@ -65,7 +66,7 @@ enum Messages: ExportDefinition {
     /// out when it is stored with its ID already; one with an intact ID takes
     /// over the row kept for it.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
-        let upsert = try store.upsert(Stored.self, key: .message_id, extra: ["conversation_key"], mode: .unlessUnchanged)
+        let upsert = try store.upsert(Stored.self, key: .message_id, extra: [.conversation_key], mode: .unlessUnchanged)
         return { record in
             try upsert.bind(record)
             let contact = upsert.key(record, .contact_key)
@@ -79,7 +80,7 @@ enum Messages: ExportDefinition {
             } else if try store.holdsIdentities(.messages) {
                 let identity = ContactIdentity.message(contact: record.bytes(Stored.contact_key.rawValue), sent: sent,
                                                        content: record.bytes(Stored.content_raw.rawValue))
-                try store.takeOver(.messages, identity: identity, id: id)
+                try store.takeOver(.messages, identity: identity, id: String(decoding: id, as: UTF8.self))
             }
             let link = try contact.flatMap { try store.conversation(ofMessageFrom: $0, at: record.int(Stored.sent_ts.rawValue)!) }
             upsert.bindExtra(0, link)

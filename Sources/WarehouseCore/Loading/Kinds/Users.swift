@@ -21,6 +21,7 @@ enum Users: ExportDefinition {
     /// `dim_user`'s columns, in the order they are bound.
     enum Stored: Int, StoredColumns {
         static let table = "dim_user"
+        static let surrogateKey = "user_key"
         case user_id, first_name, last_name, email, role, teams, in_users_export
     }
 
@@ -45,7 +46,7 @@ enum Users: ExportDefinition {
     /// user's teams replace the ones stored.
     static func writer(_ store: any RecordStore) throws -> (PreparedRecord) throws -> Written {
         try store.dimensionWriter(Stored.self, key: .user_id, dimension: .user,
-                                  mode: .lookUp(surrogate: "user_key", extra: "in_users_export", stub: true)) { record, key in
+                                  mode: .lookUp(extra: .in_users_export, stub: true)) { record, key in
             let teams = String(decoding: record.bytes(Stored.teams.rawValue), as: UTF8.self).split(separator: ";")
             try store.setTeams(ofUser: key, teams.map(String.init))
         }

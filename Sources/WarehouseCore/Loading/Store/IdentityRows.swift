@@ -69,7 +69,7 @@ final class IdentityRows {
         case deleted(date: Int?, conversation: Int64?)
     }
 
-    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws -> TakeOver {
+    func takeOver(_ table: IdentityTable, identity: String, id: String) throws -> TakeOver {
         let (name, key) = Self.names(table)
         let rename = try db.cachedStatement("""
             UPDATE \(name) SET \(key) = ?1, \(key)_as_exported = NULL

@@ -1,11 +1,15 @@
 import Foundation
 
 /// The seam between the record path and the warehouse it writes to. The
-/// loader, the sources and the kinds see only this; `SQLiteStore` is the one
-/// store, and everything SQLite-specific (settings, journal modes, index
-/// builds, upsert SQL, the summaries' SQL) stays behind it. A second store
-/// (PostgreSQL, say) would be a second conformer, with the kinds and sources
-/// untouched.
+/// loader is given its store; the sources and the kinds see only this. What a
+/// kind tells a store is typed: its table's columns (`StoredColumns`, with the
+/// table's surrogate key), the columns its writer works out (`DerivedColumn`),
+/// the dimension a reference names, and records as the reading thread prepared
+/// them (`PreparedRecord`, valid while its batch is being written). Everything
+/// SQLite-specific (settings, journal modes, early disk writes, index builds,
+/// the last-insert-rowid upsert, the summaries' SQL) stays behind it, in
+/// `SQLiteStore`; a second store (PostgreSQL) is a second conformer, with the
+/// kinds and sources untouched.
 protocol RecordStore: AnyObject {
     // MARK: A load unit (a file, a batch of records)
 
@@ -28,11 +32,11 @@ protocol RecordStore: AnyObject {
     // MARK: Writing records (the writing thread)
 
     /// The upsert of a kind's records by their natural key `key`.
-    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [String], mode: UpsertMode) throws -> any RecordUpsert<Columns>
+    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [DerivedColumn], mode: UpsertMode<Columns>) throws -> any RecordUpsert<Columns>
     /// The writer of a kind whose records are a dimension's rows (contacts,
     /// users, channels): each row written is noted as the dimension's key for
     /// its value, then `after` runs with its key.
-    func dimensionWriter<Columns: StoredColumns>(_: Columns.Type, key: Columns, dimension: Dimension, mode: UpsertMode,
+    func dimensionWriter<Columns: StoredColumns>(_: Columns.Type, key: Columns, dimension: Dimension, mode: UpsertMode<Columns>,
                                                  after: ((PreparedRecord, Int64) throws -> Void)?) throws -> (PreparedRecord) throws -> Written
     /// Replaces a user's teams, in the order given.
     func setTeams(ofUser user: Int64, _ names: [String]) throws
@@ -58,7 +62,7 @@ protocol RecordStore: AnyObject {
     /// A record with an intact ID arrived: the row kept under `identity`, if
     /// any, becomes the row of `id`; when `id` is stored already, a message
     /// kept under `identity` is the same message twice, and goes.
-    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws
+    func takeOver(_ table: IdentityTable, identity: String, id: String) throws
     /// A row kept by contact and time is being written to `table`.
     func identityWritten(_ table: IdentityTable)
     /// Whether a conversation of `contact` that started in the minute of
@@ -108,7 +112,7 @@ protocol RecordUpsert<Columns>: AnyObject {
 
 extension RecordStore {
     func dimensionWriter<Columns: StoredColumns>(_ columns: Columns.Type, key: Columns, dimension: Dimension,
-                                                 mode: UpsertMode) throws -> (PreparedRecord) throws -> Written {
+                                                 mode: UpsertMode<Columns>) throws -> (PreparedRecord) throws -> Written {
         try dimensionWriter(columns, key: key, dimension: dimension, mode: mode, after: nil)
     }
 }

@@ -8,6 +8,10 @@ import Foundation
 /// store (PostgreSQL, say) would be another type with these operations.
 final class SQLiteStore: RecordStore {
     let db: Database
+    /// The warehouse file's path (`Writeback` writes its pages early).
+    private let path: String
+    /// Early disk writes of a file's load (none for a few named records: no thread of its own per request).
+    private var writeback: Writeback?
     let dimensions: DimensionKeys
     private let dailyMessages: DailyMessageSummary
     private let conversationMessageCounts: ConversationMessageCounts
@@ -30,6 +34,7 @@ final class SQLiteStore: RecordStore {
 
     init(warehouse: Warehouse) throws {
         db = warehouse.db
+        path = warehouse.path
         let zone = try WorkspaceZone(warehouse.timeZone)
         try db.execute("PRAGMA cache_size = \(Self.cacheSize)")
         // Sorts (index builds, summaries) spill to temporary files rather than
@@ -48,6 +53,10 @@ final class SQLiteStore: RecordStore {
     /// Runs `body` as one transaction; when it throws, nothing of it stays and
     /// the cached keys (which may name rolled-back rows) are forgotten.
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        defer {
+            writeback?.stop()
+            writeback = nil
+        }
         do {
             return try db.inTransaction("IMMEDIATE", body)
         } catch {
@@ -67,6 +76,7 @@ final class SQLiteStore: RecordStore {
         try dailyMessages.start()
         conversationMessageCounts.start()
         self.bulkBytes = bulkBytes ?? 0
+        if bulkBytes != nil { writeback = Writeback(databasePath: path) }
         bulkIndexes = try bulkBytes.map { try deferIndexes(kind, size: $0) } ?? []
     }
 
@@ -176,12 +186,12 @@ final class SQLiteStore: RecordStore {
 
     // MARK: Writing records
 
-    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [String], mode: UpsertMode) throws -> any RecordUpsert<Columns> {
+    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [DerivedColumn], mode: UpsertMode<Columns>) throws -> any RecordUpsert<Columns> {
         try Upsert(store: self, key: key, extra: extra, mode: mode)
     }
 
     func dimensionWriter<Columns: StoredColumns>(
-        _: Columns.Type, key: Columns, dimension: Dimension, mode: UpsertMode,
+        _: Columns.Type, key: Columns, dimension: Dimension, mode: UpsertMode<Columns>,
         after: ((PreparedRecord, Int64) throws -> Void)?
     ) throws -> (PreparedRecord) throws -> Written {
         let upsert = try Upsert(store: self, key: key, extra: [], mode: mode)
@@ -237,7 +247,7 @@ final class SQLiteStore: RecordStore {
     // MARK: Records kept by contact and time
 
     func holdsIdentities(_ table: IdentityTable) throws -> Bool { try identities.holds(table) }
-    func takeOver(_ table: IdentityTable, identity: String, id: UnsafeBufferPointer<UInt8>) throws {
+    func takeOver(_ table: IdentityTable, identity: String, id: String) throws {
         if case .deleted(let date, let conversation) = try identities.takeOver(table, identity: identity, id: id) {
             if let date { messageReplaced(date: date) }
             if let conversation { conversationMessageCounts.add(conversation, -1) }

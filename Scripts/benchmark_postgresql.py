@@ -1,0 +1,162 @@
+"""The PostgreSQL part of Scripts/benchmark (SPEC 8; `Scripts/benchmark --postgresql`).
+
+Starts a throwaway PostgreSQL server of the machine's packages (initdb as the
+postgres user in the work directory, listening on a Unix socket only, PostgreSQL's
+durable default settings), and on the data set of section 5:
+
+- psql's `\\copy` of the export files into plain text tables: the floor for getting
+  those rows into PostgreSQL (the peer of a load into PostgreSQL);
+- `warehouse copy` of the loaded SQLite warehouse into PostgreSQL (every table,
+  through COPY, in one transaction);
+- every report of the library on both stores, alternating, median of each, run whole
+  through the command line (process start and the connection included);
+- the dashboard on both stores when the build draws it from PostgreSQL.
+
+The server is stopped and its directory removed at the end.
+"""
+import os, shutil, statistics, subprocess, tempfile, time
+
+
+def pg_bin():
+    """The newest /usr/lib/postgresql/VERSION/bin with initdb, or None."""
+    root = "/usr/lib/postgresql"
+    versions = sorted((int(v) for v in os.listdir(root) if v.isdigit()), reverse=True) if os.path.isdir(root) else []
+    for v in versions:
+        b = f"{root}/{v}/bin"
+        if os.path.exists(f"{b}/initdb"):
+            return b
+    return None
+
+
+class Server:
+    """A PostgreSQL server in a directory of its own, as the postgres user when root."""
+
+    def __init__(self, work):
+        self.bin = pg_bin()
+        if not self.bin:
+            raise RuntimeError("PostgreSQL is not installed (Scripts/install-deps --postgresql)")
+        self.dir = tempfile.mkdtemp(prefix="pg-", dir=work)
+        self.root = os.geteuid() == 0
+        if self.root:
+            shutil.chown(self.dir, "postgres", "postgres")
+            os.chmod(self.dir, 0o700)
+        self.data = os.path.join(self.dir, "data")
+        self.cmd(["initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"])
+        self.cmd(["pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w",
+                  "-o", f"-k {self.dir} -c listen_addresses=''", "start"])
+        self.cmd(["createdb", "-h", self.dir, "-U", "postgres", "bench"])
+        self.version = subprocess.run(self.wrap(["postgres", "--version"]), capture_output=True, text=True).stdout.strip()
+
+    def wrap(self, argv):
+        path = [os.path.join(self.bin, argv[0])] + argv[1:]
+        return ["runuser", "-u", "postgres", "--"] + path if self.root else path
+
+    def cmd(self, argv, **kw):
+        return subprocess.run(self.wrap(argv), check=True, stdout=subprocess.DEVNULL, **kw)
+
+    def url(self, schema):
+        return f"postgresql://postgres@/bench?host={self.dir}&schema={schema}"
+
+    def psql(self, sql, **kw):
+        return self.cmd(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.dir, "-U", "postgres", "bench", "-c", sql], **kw)
+
+    def stop(self):
+        subprocess.run(self.wrap(["pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def header(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.readline().rstrip("\r\n").lstrip("\ufeff").split(",")
+
+
+def psql_copy(server, files):
+    """psql's \\copy of each file into a plain table of text columns made just before
+    (dropped first), in one psql run; returns the seconds of the copies alone."""
+    script = ["DROP SCHEMA IF EXISTS plain CASCADE;", "CREATE SCHEMA plain;"]
+    for i, f in enumerate(files):
+        columns = ", ".join(f'c{j} text' for j in range(len(header(f))))
+        script.append(f"CREATE TABLE plain.t{i} ({columns});")
+    setup = os.path.join(server.dir, "setup.sql")
+    copies = os.path.join(server.dir, "copy.sql")
+    with open(setup, "w") as out:
+        out.write("\n".join(script) + "\n")
+    with open(copies, "w") as out:
+        for i, f in enumerate(files):
+            out.write(f"\\copy plain.t{i} FROM '{f}' WITH (FORMAT csv, HEADER true)\n")
+    if server.root:
+        for p in (setup, copies):
+            shutil.chown(p, "postgres")
+    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.dir, "-U", "postgres", "bench", "-f"]
+    server.cmd(base + [setup])
+    start = time.perf_counter()
+    server.cmd(base + [copies])
+    return time.perf_counter() - start
+
+
+def timed(argv):
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def figures(binary, db, files, work, runs):
+    """Every figure of the part: returns a dict for `markdown`."""
+    # The export files must be readable by the postgres user for \copy.
+    server = Server(work)
+    try:
+        f = dict(version=server.version)
+        copies = []
+        for _ in range(2):
+            copies.append(psql_copy(server, files))
+        f["psql_copy"] = min(copies)
+        server.psql("DROP SCHEMA plain CASCADE")
+        url = server.url("warehouse")
+        start = time.perf_counter()
+        subprocess.run([binary, "copy", "--db", db, "--to", url], check=True, stderr=subprocess.DEVNULL)
+        f["warehouse_copy"] = time.perf_counter() - start
+        server.psql("VACUUM ANALYZE")
+        names = [line.split(",")[0] for line in subprocess.run(
+            [binary, "reports", "--db", db, "--format", "csv"], capture_output=True, text=True, check=True).stdout.splitlines()[1:]]
+        rows = []
+        for name in names:
+            on_file, on_pg = [], []
+            for _ in range(runs):
+                on_file.append(timed([binary, "report", name, "--db", db, "--format", "csv"]))
+                on_pg.append(timed([binary, "report", name, "--db", url, "--format", "csv"]))
+            rows.append((name, statistics.median(on_file) * 1000, statistics.median(on_pg) * 1000))
+            print(f"  {name}: file {rows[-1][1]:.0f} ms, PostgreSQL {rows[-1][2]:.0f} ms", flush=True)
+        f["reports"] = rows
+        out = os.path.join(work, "dashboard-pg.html")
+        page = subprocess.run([binary, "dashboard", "--db", url, "--out", out], capture_output=True, text=True)
+        if page.returncode == 0:
+            file_times, pg_times = [], []
+            for _ in range(runs):
+                file_times.append(timed([binary, "dashboard", "--db", db, "--out", out]))
+                pg_times.append(timed([binary, "dashboard", "--db", url, "--out", out]))
+            f["dashboard"] = (statistics.median(file_times) * 1000, statistics.median(pg_times) * 1000)
+        size = subprocess.run(["du", "-sb", os.path.join(server.data, "base")], capture_output=True, text=True).stdout.split()[0]
+        f["database_mb"] = int(size) / 1e6
+        return f
+    finally:
+        server.stop()
+
+
+def markdown(f, data_mb, db_mb):
+    lines = ["## PostgreSQL", "",
+             f"The data set above ({data_mb:.0f} MB of export files) on {f['version']} of this machine's packages, a "
+             "throwaway server on a Unix socket with PostgreSQL's durable default settings, in the same run "
+             "(`Scripts/benchmark --postgresql`).", "",
+             "| step | time |", "|---|---:|",
+             f"| `psql \\copy` of the export files into plain text tables (the floor; fastest of 2) | {f['psql_copy']:.1f} s |",
+             f"| `warehouse copy` of the loaded warehouse file ({db_mb:.0f} MB) into PostgreSQL: every table through COPY, "
+             f"one transaction ({f['database_mb']:.0f} MB of database afterwards) | {f['warehouse_copy']:.1f} s |", "",
+             "Every report on both stores, run whole through the command line, alternating, median of each "
+             "(process start and, on PostgreSQL, the connection included). Target: every report under 1 s.", "",
+             "| report | file | PostgreSQL | ratio |", "|---|---:|---:|---:|"]
+    for name, on_file, on_pg in f["reports"]:
+        lines.append(f"| `{name}` | {on_file:.0f} ms | {on_pg:.0f} ms | {on_pg / on_file:.2f} |")
+    if "dashboard" in f:
+        d = f["dashboard"]
+        lines.append(f"| the dashboard | {d[0]:.0f} ms | {d[1]:.0f} ms | {d[1] / d[0]:.2f} |")
+    return "\n".join(lines + [""])
