@@ -74,6 +74,17 @@ public enum WarehouseCopy {
         var summary = Summary()
         try source.db.inTransaction("DEFERRED") {
             try target.transaction(write: true) {
+                // Rows go in without the tables' secondary indexes, each built once afterwards
+                // (one sort, instead of an index entry per row as it comes).
+                let indexes = try target.session.query("""
+                    SELECT indexname, indexdef FROM pg_indexes i
+                    WHERE schemaname = $1 AND NOT EXISTS (
+                        SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1))
+                    ORDER BY indexname
+                    """, [.text(target.location.schema)])
+                for index in indexes {
+                    if let name = index[0].string { try target.session.execute("DROP INDEX \(ReportFunctions.quoteIdentifier(name))") }
+                }
                 for table in tables where madeByStore[table.name] != "" {
                     let filter = madeByStore[table.name].map { " WHERE " + $0 } ?? ""
                     let select = try source.db.prepare("SELECT \(table.columns.map(ReportFunctions.quoteIdentifier).joined(separator: ", ")) FROM \(ReportFunctions.quoteIdentifier(table.name))\(filter)")
@@ -84,6 +95,9 @@ public enum WarehouseCopy {
                     }
                     summary.tables.append((table.name, rows))
                     progress?(table.name, rows)
+                }
+                for index in indexes {
+                    if let create = index[1].string { try target.session.execute(create) }
                 }
                 // Identity columns number on from the largest key copied.
                 for row in try target.session.query("""
