@@ -58,14 +58,24 @@ public final class BlockingPostgresSession {
     /// a megabyte at a time; returns how many rows went.
     @discardableResult
     public func copy(into table: String, columns: [String], rows next: @escaping () throws -> [SQLValue]?) throws -> Int {
+        try copy(into: table, columns: columns) { text in
+            guard let row = try next() else { return false }
+            text.append(row)
+            return true
+        }
+    }
+
+    /// `COPY table (columns) FROM STDIN` of the rows `appendRow` writes into the text, one
+    /// a call, until it returns false; sent a megabyte at a time. Returns how many rows went.
+    @discardableResult
+    public func copy(into table: String, columns: [String], appendRow: @escaping (inout CopyText) throws -> Bool) throws -> Int {
         let session = session
-        let source = UncheckedBox(next)
+        let source = UncheckedBox(appendRow)
         return try loop.wait {
             var count = 0
             try await session.copy(into: table, columns: columns) { send in
                 var text = CopyText()
-                while let row = try source.value() {
-                    text.append(row)
+                while try source.value(&text) {
                     count += 1
                     if text.count >= 1 << 20 { try await send(text.take()) }
                 }

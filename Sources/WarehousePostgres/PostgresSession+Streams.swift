@@ -60,19 +60,67 @@ public struct CopyText {
             if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
             switch value {
             case .null: buffer.writeStaticString("\\N")
-            case .integer(let v): buffer.writeString(String(v))
-            case .real(let v): buffer.writeString(v.isFinite ? "\(v)" : (v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity")))
-            case .text(let s): appendEscaped(s.utf8)
-            case .blob(let bytes):
-                // bytea in hex, its backslash escaped for COPY.
-                buffer.writeStaticString("\\\\x")
-                for byte in bytes { buffer.writeString(String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)) }
+            case .integer(let v): appendInteger(v)
+            case .real(let v): appendReal(v)
+            case .text(var s): s.withUTF8 { appendEscaped($0) }
+            case .blob(let bytes): bytes.withUnsafeBytes { appendBlob($0) }
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    private mutating func appendEscaped<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+    /// The current row of a SQLite statement, its first `columns` columns, read in place:
+    /// no value is made of a field on the way (`warehouse copy`'s rows).
+    public mutating func append(_ statement: Statement, columns: Int) {
+        for i in 0..<columns {
+            if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+            switch statement.field(at: i) {
+            case .null: buffer.writeStaticString("\\N")
+            case .integer(let v): appendInteger(v)
+            case .real(let v): appendReal(v)
+            case .text(let bytes): appendEscaped(bytes)
+            case .blob(let bytes): appendBlob(bytes)
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    private mutating func appendInteger(_ v: Int64) {
+        // Digits backwards into a small buffer: no String per number.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var n = v.magnitude
+            var end = raw.count
+            repeat {
+                end -= 1
+                raw[end] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            if v < 0 { end -= 1; raw[end] = UInt8(ascii: "-") }
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[end...]))
+        }
+    }
+
+    private mutating func appendReal(_ v: Double) {
+        buffer.writeString(v.isFinite ? "\(v)" : (v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity")))
+    }
+
+    private mutating func appendBlob(_ bytes: UnsafeRawBufferPointer) {
+        // bytea in hex, its backslash escaped for COPY.
+        let hex = Array("0123456789abcdef".utf8)
+        buffer.writeStaticString("\\\\x")
+        for byte in bytes {
+            buffer.writeInteger(hex[Int(byte >> 4)])
+            buffer.writeInteger(hex[Int(byte & 15)])
+        }
+    }
+
+    private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // Most text has nothing to escape: then it goes in one copy.
+        guard bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+            buffer.writeBytes(bytes)
+            return
+        }
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")

@@ -27,16 +27,15 @@ public final class PostgresWarehouse: ReportStore {
 
     /// Opens an existing warehouse; an error says how to make one when the schema holds none.
     public static func openExisting(_ location: PostgresLocation) throws -> PostgresWarehouse {
-        let session = try BlockingPostgresSession(connectingTo: location)
-        try session.execute("SET search_path TO \(ReportFunctions.quoteIdentifier(location.schema))")
+        let session = try connect(location)
         guard let version = try storedVersion(session) else {
             throw WarehouseError("no warehouse in schema \(location.schema) of database \(location.database) at \(location.server): create one with `warehouse load --db URL FILE…`, or copy one there with `warehouse copy --to URL`.")
         }
         try checkVersion(version, location)
-        let viewsCurrent = try viewsAreCurrent(session)
-        if version < Schema.currentVersion || !viewsCurrent {
-            session.close()
-            return try openForWriting(location)
+        if !(try viewsAreCurrent(session)) {
+            // Report views made by another version of this program: brought up to date
+            // where this login may (a reader's may not; reports run without the views).
+            if let writer = try? openForWriting(location) { writer.close() }
         }
         return PostgresWarehouse(session: session, timeZone: try storedTimeZone(session), schemaVersion: version)
     }
@@ -48,12 +47,10 @@ public final class PostgresWarehouse: ReportStore {
     /// warehouse at once make it once.
     public static func openForWriting(_ location: PostgresLocation, timeZone requested: String? = nil) throws -> PostgresWarehouse {
         if let requested { _ = try WorkspaceZone(requested) }
-        let session = try BlockingPostgresSession(connectingTo: location)
-        let schema = ReportFunctions.quoteIdentifier(location.schema)
-        try session.execute("SET search_path TO \(schema)")
+        let session = try connect(location)
         do {
             try session.execute("BEGIN")
-            _ = try session.query("SELECT pg_advisory_xact_lock(hashtext('warehouse schema ' || $1))", [.text(location.schema)])
+            try lockSchema(session, location.schema)
             let version: Int
             let zone: String
             if let stored = try storedVersion(session) {
@@ -76,6 +73,22 @@ public final class PostgresWarehouse: ReportStore {
             session.close()
             throw error
         }
+    }
+
+    /// A session in the warehouse's schema. Without JIT compilation: a report over the
+    /// benchmark's 300,000 conversations costs PostgreSQL's planner enough to compile it,
+    /// which took 380 ms of reopened_conversations' 1.73 s (0.78 s without); no report
+    /// runs long enough to win it back.
+    static func connect(_ location: PostgresLocation) throws -> BlockingPostgresSession {
+        let session = try BlockingPostgresSession(connectingTo: location)
+        try session.execute("SET search_path TO \(ReportFunctions.quoteIdentifier(location.schema)); SET jit = off")
+        return session
+    }
+
+    /// Waits for, then holds until the transaction ends, the lock that keeps two writers
+    /// of one warehouse's schema (creating it, copying into it) from meeting.
+    static func lockSchema(_ session: BlockingPostgresSession, _ schema: String) throws {
+        _ = try session.query("SELECT pg_advisory_xact_lock(hashtext('warehouse schema ' || $1))", [.text(schema)])
     }
 
     /// The schema's tables (`Schema/postgresql/tables.sql`), the readable views
@@ -184,9 +197,11 @@ public final class PostgresWarehouse: ReportStore {
         return out
     }
 
-    /// Runs `body` in a read-only transaction (`write`: a writable one), committed at its end.
+    /// Runs `body` in a transaction, committed at its end: read-only on one snapshot (what
+    /// several statements read is one state of the warehouse, as SQLite's read transaction),
+    /// or with `write` a writable one.
     public func transaction<T>(write: Bool = false, _ body: () throws -> T) throws -> T {
-        try session.execute(write ? "BEGIN" : "BEGIN READ ONLY")
+        try session.execute(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let result = try body()
             try session.execute("COMMIT")

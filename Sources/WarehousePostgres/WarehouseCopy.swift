@@ -70,10 +70,11 @@ public enum WarehouseCopy {
             throw WarehouseError("\(target.name) has time zone \(target.timeZone), \(source.path) \(source.timeZone): copy into a new schema (?schema=NAME), which is made with the file's. Nothing was copied.")
         }
         let tables = try tables(of: source)
-        try checkReceiving(target, tables: tables)
         var summary = Summary()
         try source.db.inTransaction("DEFERRED") {
             try target.transaction(write: true) {
+                try PostgresWarehouse.lockSchema(target.session, target.location.schema)
+                try checkReceiving(target, tables: tables)
                 // Rows go in without the tables' secondary indexes, each built once afterwards
                 // (one sort, instead of an index entry per row as it comes).
                 let indexes = try target.session.query("""
@@ -89,9 +90,10 @@ public enum WarehouseCopy {
                     let filter = madeByStore[table.name].map { " WHERE " + $0 } ?? ""
                     let select = try source.db.prepare("SELECT \(table.columns.map(ReportFunctions.quoteIdentifier).joined(separator: ", ")) FROM \(ReportFunctions.quoteIdentifier(table.name))\(filter)")
                     let width = table.columns.count
-                    let rows = try target.session.copy(into: table.name, columns: table.columns) {
-                        guard try select.step() else { return nil }
-                        return (0..<width).map(select.value(at:))
+                    let rows = try target.session.copy(into: table.name, columns: table.columns) { text in
+                        guard try select.step() else { return false }
+                        text.append(select, columns: width)
+                        return true
                     }
                     summary.tables.append((table.name, rows))
                     progress?(table.name, rows)

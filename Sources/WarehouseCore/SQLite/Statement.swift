@@ -162,6 +162,30 @@ public final class Statement {
         return bytes.baseAddress == nil ? nil : String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A column of the current row in place (text and blobs valid until the next step):
+    /// what a writer that copies rows out reads without making a value of each.
+    public enum Field {
+        case null
+        case integer(Int64)
+        case real(Double)
+        case text(UnsafeBufferPointer<UInt8>)
+        /// A blob's bytes.
+        case blob(UnsafeRawBufferPointer)
+    }
+
+    public func field(at i: Int) -> Field {
+        let index = Int32(i)
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT: return .text(textBytes(at: i))
+        case SQLITE_BLOB:
+            let p = sqlite3_column_blob(handle, index)  // before the length, as for text
+            return .blob(UnsafeRawBufferPointer(start: p, count: p == nil ? 0 : Int(sqlite3_column_bytes(handle, index))))
+        default: return .null
+        }
+    }
+
     public func value(at i: Int) -> SQLValue {
         let index = Int32(i)
         switch sqlite3_column_type(handle, index) {
