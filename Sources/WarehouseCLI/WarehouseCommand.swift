@@ -9,7 +9,9 @@ public struct WarehouseCommand: ParsableCommand {
         commandName: "warehouse",
         abstract: "Load respond.io exports into a SQLite warehouse and query them.",
         discussion: """
-            The warehouse is one SQLite file: --db PATH, else $WAREHOUSE_DB, else ./warehouse.db.
+            The warehouse is one SQLite file: --db PATH, else $WAREHOUSE_DB, else ./warehouse.db; or a schema \
+            of a PostgreSQL database: --db postgresql://USER@HOST[:PORT]/DATABASE[?schema=NAME&sslmode=MODE], \
+            the password from $PGPASSWORD (docs/postgresql.md).
             Start with `warehouse load exports/*.csv`, then `warehouse info`, `warehouse reports`, \
             `warehouse report NAME` and `warehouse sql`; `warehouse` alone opens the shell.
             """,
@@ -30,8 +32,7 @@ public struct WarehouseCommand: ParsableCommand {
 /// The warehouse option shared by every command: a file, or a PostgreSQL URL.
 public struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The warehouse: a file (default: $WAREHOUSE_DB, else warehouse.db), or a PostgreSQL URL.",
-        discussion: "postgresql://USER@HOST[:PORT]/DATABASE[?schema=NAME&sslmode=MODE]; the password from $PGPASSWORD.",
+        "The warehouse: a file (default: $WAREHOUSE_DB, else warehouse.db), or postgresql://USER@HOST/DATABASE.",
         valueName: "file|url"))
     public var db: String?
 
