@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 import WarehouseCore
@@ -28,19 +29,64 @@ extension PostgresSession {
     /// `COPY table (columns) FROM STDIN` in text format: `write` is given a function
     /// that sends the bytes of whole rows (`CopyText` encodes them) and returns when
     /// the server has room for more.
+    ///
+    /// postgres-nio 1.33 traps (preconditions of its state machine) when a copy goes on
+    /// after the server has ended the connection: on the next write, and on the CopyFail
+    /// or CopyDone it sends when `writeData` throws or returns. So a copy that finds the
+    /// connection closed never hands control back to it: that task is left waiting (it
+    /// holds no thread), and the caller is answered from here, when the connection's end
+    /// is seen, with the one-line error every dropped connection gives. The checks run on
+    /// the connection's event loop, so what they see holds until postgres-nio acts.
     public func copy(into table: String, columns: [String],
-                     _ write: (_ send: (ByteBuffer) async throws -> Void) async throws -> Void) async throws {
+                     _ write: @escaping (_ send: (ByteBuffer) async throws -> Void) async throws -> Void) async throws {
         let statement = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
-        do {
-            try await connection.copyFrom(table: table, columns: columns, logger: Self.logger) { writer in
-                try await write { try await writer.write($0) }
+        let connection = connection
+        let dropped = PostgresFailure.connectionDropped(server: location.server, database: location.database, reason: "the server closed it")
+        guard !connection.isClosed else { throw dropped }
+        let answer = connection.eventLoop.makePromise(of: Void.self)
+        connection.closeFuture.whenComplete { _ in
+            // After postgres-nio's own moment to fail the copy with the server's reason.
+            connection.eventLoop.scheduleTask(in: .milliseconds(100)) { answer.fail(dropped) }
+        }
+        let copying: @Sendable () async -> Void = {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: Self.logger) { writer in
+                    try await write { bytes in
+                        if connection.isClosed { await Self.waitForever() }
+                        try await writer.write(bytes)
+                    }
+                    if connection.isClosed { await Self.waitForever() }
+                }
+                answer.succeed(())
+            } catch {
+                if connection.isClosed { await Self.waitForever() }
+                answer.fail(error)
             }
+        }
+        // On the connection's event loop, where its state changes: what a check sees holds.
+        if #available(macOS 15.0, iOS 18.0, *) {
+            Task(executorPreference: EventLoopTaskExecutor(connection.eventLoop), operation: copying)
+        } else {
+            Task(operation: copying)
+        }
+        do {
+            try await answer.futureResult.get()
         } catch let error as WarehouseError {
             throw error
         } catch {
             throw failure(error, statement: statement)
         }
     }
+
+    /// Never returns: the copy tasks of closed connections wait here (kept, so that the
+    /// runtime does not report a continuation dropped unresumed).
+    private static func waitForever() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            abandonedCopies.withLockedValue { $0.append(continuation) }
+        }
+    }
+
+    private static let abandonedCopies = NIOLockedValueBox<[CheckedContinuation<Void, Never>]>([])
 }
 
 /// Rows in the text format of `COPY … FROM STDIN`: columns separated by tabs, a row

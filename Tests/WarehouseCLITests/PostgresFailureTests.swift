@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+import WarehousePostgres
+
+/// What a cut connection does to a copy into PostgreSQL (SPEC §8: one clear line, a
+/// non-zero exit, nothing of the unit stored).
+@Suite(.enabled(if: TestPostgresServer.enabled, TestPostgresServer.skipComment), .tags(.slow))
+struct PostgresFailureTests {
+    /// The server ends the copy's session while its COPY runs (an administrator's
+    /// pg_terminate_backend, as a restart does): the copy says so in one line, exit 1, and
+    /// the warehouse it was filling holds no record; a second copy then fills it.
+    @Test func aCopyCutOffStoresNothing() throws {
+        let server = try TestPostgresServer.shared()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-cut-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let generated = try Binary.run(["generate", "--out", "exports", "--contacts", "4000", "--seed", "3", "--quiet"], in: directory)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let files = try Repository.csvFiles(in: directory.appendingPathComponent("exports"))
+        let load = try Binary.run(["load", "-q", "--db", "w.db"] + files, in: directory)
+        try #require(load.status == 0, "\(load.stderr)")
+
+        let schema = "cut_" + UUID().uuidString.prefix(8).lowercased()
+        let url = server.url(schema: schema)
+        let watcher = try BlockingPostgresSession(connectingTo: PostgresLocation(url: server.url(schema: "public")))
+        defer { watcher.close() }
+        // Ends the copy's session as soon as its COPY into the messages has started.
+        let cutter = Thread {
+            for _ in 0..<2000 {
+                let cut = try? watcher.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY "fact_message"%'
+                    """)
+                if let cut, !cut.isEmpty { return }
+                usleep(5_000)
+            }
+        }
+        cutter.start()
+        let copy = try Binary.run(["copy", "--db", "w.db", "--to", url], in: directory)
+        #expect(copy.status == 1)
+        let lines = copy.stderr.split(separator: "\n").filter { !$0.hasPrefix("  ") }
+        #expect(lines.count == 1, "\(copy.stderr)")
+        #expect(copy.stderr.contains("warehouse_tests"), "names the database: \(copy.stderr)")
+
+        let counts = try Binary.run(["sql", "--db", url, "--format", "csv",
+                                     "SELECT (SELECT count(*) FROM fact_conversation) + (SELECT count(*) FROM fact_message) + (SELECT count(*) FROM load_log) AS n"],
+                                    in: directory)
+        #expect(counts.stdout == "n\n0\n", "\(counts.stderr)")
+        let again = try Binary.run(["copy", "--db", "w.db", "--to", url], in: directory)
+        #expect(again.status == 0, "\(again.stderr)")
+        let same = try Binary.run(["report", "overview", "--db", url, "--format", "csv"], in: directory)
+        let file = try Binary.run(["report", "overview", "--db", "w.db", "--format", "csv"], in: directory)
+        #expect(same.stdout == file.stdout && !file.stdout.isEmpty)
+    }
+}
