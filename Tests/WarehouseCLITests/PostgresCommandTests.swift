@@ -244,4 +244,19 @@ struct PostgresCommandTests {
         #expect(String(decoding: err, as: UTF8.self) == "Error: interrupted\n")
         #expect(out.isEmpty)
     }
+
+    /// A server that is not there, or a schema that holds no warehouse, is one line and status 1 for each command.
+    @Test(arguments: [["dashboard", "--out", "-"], ["hours"], ["hours", "set", "Mon-Fri 09:00-17:00"], ["hours", "holiday", "add", "2026-12-25"],
+                      ["auth", "list"], ["auth", "add-token", "--scope", "read"], ["shell"]])
+    func unreachableOrMissingIsOneLine(_ command: [String]) throws {
+        let scratch = try Scratch()
+        let down = try Binary.run(command + ["--db", "postgresql://someone:secret@127.0.0.1:1/nowhere"], in: scratch.url, input: "SELECT 1;\n")
+        #expect(down.status == 1 && down.stdout.isEmpty)
+        #expect(down.stderr.split(separator: "\n").count == 1 && down.stderr.contains("127.0.0.1:1") && !down.stderr.contains("secret"), "\(down.stderr)")
+        guard command[0] != "auth" else { return }  // auth makes the warehouse, as it makes a file
+        let url = try TestPostgresServer.shared().url(schema: "none_" + UUID().uuidString.prefix(8).lowercased())
+        let missing = try Binary.run(command + ["--db", url], in: scratch.url, input: "SELECT 1;\n")
+        #expect(missing.status == 1 && missing.stdout.isEmpty)
+        #expect(missing.stderr.hasPrefix("Error: no warehouse in schema none_") && missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+    }
 }
