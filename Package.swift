@@ -118,7 +118,7 @@ let package = Package(
         // What the tests of both libraries share about files: their kind, device nodes, a pipe's reader.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "TestSupport"]),
-        .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "WarehousePostgres", "TestSupport"]),
+        .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "WarehouseDashboard", "WarehousePostgres", "TestSupport"]),
         .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
         .testTarget(name: "WarehousePostgresTests", dependencies: ["WarehousePostgres", "WarehouseCore", "TestSupport"]),
         .testTarget(

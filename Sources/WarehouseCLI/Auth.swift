@@ -26,10 +26,10 @@ extension WarehouseCommand {
 
             func run() throws {
                 guard let scope = TokenScope(rawValue: scope) else { return }
-                let warehouse = try Warehouse.openForWriting(path: try database.file(for: "auth"))
+                let warehouse = try database.openWritable(creating: true)
                 let (name, token) = try Tokens.add(scope: scope, name: name, in: warehouse)
                 Terminal.write(token + "\n")
-                Terminal.printError("token \(name) (scope \(scope.rawValue)) added to \(try database.file(for: "auth")). It is shown this once: keep it now.")
+                Terminal.printError("token \(name) (scope \(scope.rawValue)) added to \(warehouse.name). It is shown this once: keep it now.")
             }
         }
 
@@ -39,9 +39,9 @@ extension WarehouseCommand {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                let warehouse = try Warehouse.openForWriting(path: try database.file(for: "auth"))
+                let warehouse = try database.openWritable(creating: true)
                 let entries = try Tokens.list(in: warehouse)
-                let keySet = try Tokens.webhookKey(in: warehouse.db) != nil
+                let keySet = try Tokens.webhookKey(in: warehouse) != nil
                 let table = ResultTable(columns: ["name", "scope", "created_at"],
                                         rows: entries.map { [.text($0.name), .text($0.scope.rawValue), .text($0.createdAt)] })
                 Terminal.write(output.formatter.render(table))
@@ -55,7 +55,7 @@ extension WarehouseCommand {
             @Argument(help: "The token's name (warehouse auth list).") var name: String
 
             func run() throws {
-                let warehouse = try Warehouse.openForWriting(path: try database.file(for: "auth"))
+                let warehouse = try database.openWritable(creating: true)
                 try Tokens.revoke(name: name, in: warehouse)
                 Terminal.printError("token \(name) revoked.")
             }
@@ -74,9 +74,9 @@ extension WarehouseCommand {
 
             func run() throws {
                 let key = self.key == "-" ? try SecretInput.line(prompt: "webhook signing key: ") : self.key
-                let warehouse = try Warehouse.openForWriting(path: try database.file(for: "auth"))
+                let warehouse = try database.openWritable(creating: true)
                 try Tokens.setWebhookKey(key, in: warehouse)
-                Terminal.printError("webhook signing key stored in \(try database.file(for: "auth")).")
+                Terminal.printError("webhook signing key stored in \(warehouse.name).")
             }
         }
     }

@@ -31,7 +31,7 @@ extension WarehouseCommand {
         }
 
         func run() throws {
-            let warehouse = try Warehouse.openExisting(path: try database.file(for: "dashboard"))
+            let warehouse = try database.openExisting()
             let page = try WarehouseDashboard.Dashboard.page(of: warehouse, try parameters.arguments(allowed: WarehouseDashboard.Dashboard.parameters))
             try write(Array(page.utf8), to: out)
         }

@@ -21,7 +21,7 @@ extension WarehouseCommand {
             @OptionGroup var database: DatabaseOptions
 
             func run() throws {
-                let warehouse = try Warehouse.openExisting(path: try database.file(for: "hours"))
+                let warehouse = try database.openExisting()
                 Terminal.write(HoursText.describe(try BusinessHours.read(from: warehouse), zone: warehouse.timeZone))
             }
         }
@@ -46,7 +46,7 @@ extension WarehouseCommand {
 
             func run() throws {
                 let schedule = try WeeklySchedule(parsing: windows)
-                let warehouse = try Warehouse.openExisting(path: try database.file(for: "hours"), writable: true)
+                let warehouse = try database.openWritable()
                 let name = try BusinessHours.set(schedule, team: team, in: warehouse)
                 Terminal.printError((name.map { "team \($0)" } ?? "the workspace") + ": " + schedule.arguments.joined(separator: "; ")
                                     + " (\(warehouse.timeZone)).")
@@ -61,7 +61,7 @@ extension WarehouseCommand {
             @Option(help: ArgumentHelp("The team (default: the workspace).", valueName: "name")) var team: String?
 
             func run() throws {
-                let warehouse = try Warehouse.openExisting(path: try database.file(for: "hours"), writable: true)
+                let warehouse = try database.openWritable()
                 let had = try BusinessHours.clear(team: team, in: warehouse)
                 let whose = team.map { "team \($0)" } ?? "the workspace"
                 Terminal.printError(had ? "\(whose): schedule removed." : "\(whose) had no schedule of its own.")
@@ -85,7 +85,7 @@ extension WarehouseCommand {
                 @Option(help: ArgumentHelp("What the day is, to show beside it.", valueName: "text")) var name: String?
 
                 func run() throws {
-                    let warehouse = try Warehouse.openExisting(path: try database.file(for: "hours"), writable: true)
+                    let warehouse = try database.openWritable()
                     try BusinessHours.addHoliday(date, team: team, name: name, in: warehouse)
                     Terminal.printError("\(date) closed" + (team.map { " for team \($0)" } ?? " for every team") + ".")
                 }
@@ -98,7 +98,7 @@ extension WarehouseCommand {
                 @Option(help: ArgumentHelp("The team it was closed for (default: every team).", valueName: "name")) var team: String?
 
                 func run() throws {
-                    let warehouse = try Warehouse.openExisting(path: try database.file(for: "hours"), writable: true)
+                    let warehouse = try database.openWritable()
                     try BusinessHours.removeHoliday(date, team: team, in: warehouse)
                     Terminal.printError("\(date) open again" + (team.map { " for team \($0)" } ?? "") + ".")
                 }

@@ -49,9 +49,24 @@ public struct DatabaseOptions: ParsableArguments {
     /// The warehouse file, for a command that does not take a PostgreSQL warehouse yet.
     public func file(for command: String) throws -> String {
         guard !PostgresLocation.isURL(path) else {
-            throw WarehouseError("warehouse \(command) does not take a PostgreSQL warehouse yet: info, reports, report, sql and copy do. Use a warehouse file, or `warehouse copy --db URL --to FILE` to make one.")
+            throw WarehouseError("warehouse \(command) does not take a PostgreSQL warehouse yet: info, reports, report, sql, shell, dashboard, hours, auth and copy do. Use a warehouse file, or `warehouse copy --db URL --to FILE` to make one.")
         }
         return path
+    }
+
+    /// The existing warehouse on its store, to read.
+    func openExisting() throws -> any ReportStore {
+        if let location = try postgres() { return try PostgresWarehouse.openExisting(location) }
+        return try Warehouse.openExisting(path: path)
+    }
+
+    /// The warehouse on its store, to change: an existing one, or (`creating`) one made
+    /// when there is none, with the time zone UTC (as `warehouse auth` has always made a file).
+    func openWritable(creating: Bool = false) throws -> any WritableStore {
+        if let location = try postgres() {
+            return creating ? try PostgresWarehouse.openForWriting(location) : try PostgresWarehouse.openExisting(location)
+        }
+        return creating ? try Warehouse.openForWriting(path: path) : try Warehouse.openExisting(path: path, writable: true)
     }
 }
 

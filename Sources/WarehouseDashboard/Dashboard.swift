@@ -14,7 +14,7 @@ public enum Dashboard {
 
     /// The page for `arguments` (`parameters`), checked
     /// as `warehouse report` checks them, with the same errors.
-    public static func page(of warehouse: Warehouse, _ arguments: ReportArguments, madeAt: Date = Date()) throws -> String {
+    public static func page(of warehouse: any ReportStore, _ arguments: ReportArguments, madeAt: Date = Date()) throws -> String {
         try page(of: warehouse, arguments, madeAt: madeAt, servedAt: nil)
     }
 
@@ -29,7 +29,7 @@ public enum Dashboard {
     /// The page as `warehouse serve` serves it: the same page, with a form
     /// (a GET to `form.path`) for the period and filters, which its
     /// Content-Security-Policy lets send to the page's own server only.
-    public static func page(of warehouse: Warehouse, _ arguments: ReportArguments, madeAt: Date = Date(), servedAt form: ServedForm?) throws -> String {
+    public static func page(of warehouse: any ReportStore, _ arguments: ReportArguments, madeAt: Date = Date(), servedAt form: ServedForm?) throws -> String {
         if let other = arguments.given.first(where: { !parameters.contains($0) }) {
             throw WarehouseError("the dashboard does not take --\(other.rawValue): it takes " + parameters.map { "--\($0.rawValue)" }.joined(separator: ", ") + ".")
         }
@@ -85,7 +85,7 @@ public enum Dashboard {
         ]
         let model = PageModel(
             pageTitle: "Support dashboard", pageScope: page.pageScope,
-            madeFrom: "Made \(madeAtText(madeAt, zone: page.zone)) by \(Version.description.replacingOccurrences(of: "warehouse ", with: "warehouse dashboard ")) from \(URL(fileURLWithPath: warehouse.path).lastPathComponent).",
+            madeFrom: "Made \(madeAtText(madeAt, zone: page.zone)) by \(Version.description.replacingOccurrences(of: "warehouse ", with: "warehouse dashboard ")) from \(warehouse.shortName).",
             contents: PageBuilder.contents(sections), overview: page.overview(), sections: sections,
             formAction: form == nil ? "'none'" : "'self'", filterForm: form.map { filterForm($0, arguments) })
         return try Template.render(model)
@@ -101,9 +101,9 @@ public enum Dashboard {
         }, hiddenToken: form.token)
     }
 
-    static func channelName(_ id: String?, in warehouse: Warehouse) throws -> String? {
+    static func channelName(_ id: String?, in warehouse: any ReportStore) throws -> String? {
         guard let id else { return nil }
-        let name = try warehouse.db.scalar("SELECT channel_name FROM dim_channel WHERE channel_id = ?", [.text(id)])?.string
+        let name = try warehouse.rows("SELECT channel_name FROM dim_channel WHERE channel_id = ?", [.text(id)]).first?.first?.string
         return name.map { $0.isEmpty || $0 == id ? id : "\($0) (\(id))" } ?? id
     }
 

@@ -7,13 +7,13 @@ import WarehouseCore
 enum PeriodRule {
     static let longestByDay = 92
 
-    static func by(from: Int?, to: Int?, in warehouse: Warehouse) throws -> String {
+    static func by(from: Int?, to: Int?, in warehouse: any ReportStore) throws -> String {
         if let from, let to { return to - from + 1 > longestByDay ? "week" : "day" }
         // The first and last workspace-zone days with a conversation, each read off its index.
-        let row = try warehouse.db.rows("""
+        let row = try warehouse.rows("""
             SELECT (SELECT min(started_date_key) FROM fact_conversation), (SELECT max(started_date_key) FROM fact_conversation),
                    (SELECT min(resolved_date_key) FROM fact_conversation), (SELECT max(resolved_date_key) FROM fact_conversation)
-            """).first ?? []
+            """, []).first ?? []
         let days = row.compactMap { $0.int64.map(day(dateKey:)) }
         guard let first = days.min(), let last = days.max() else { return "day" }
         let start = max(first, from ?? first), end = min(last, to ?? last)

@@ -51,16 +51,16 @@ struct ReportResult {
 
 enum ReportRuns {
     /// Runs every report, on `warehouse` and, where the machine has more than
-    /// one core, on a second reading connection to its file at the same time;
+    /// one core, on a second reading connection to it at the same time (on
+    /// SQLite both read the file here; on PostgreSQL the server works for both);
     /// the first error (in the runs' order) is thrown.
-    static func results(_ runs: [ReportRun], on warehouse: Warehouse) throws -> [String: ReportResult] {
+    static func results(_ runs: [ReportRun], on warehouse: any ReportStore) throws -> [String: ReportResult] {
         let workers = min(2, max(1, ProcessInfo.processInfo.activeProcessorCount), runs.count)
         let lock = NSLock()
         var next = 0
         var results = [Result<ReportResult, Error>?](repeating: nil, count: runs.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let connection: Result<Warehouse, Error> = worker == 0 ? .success(warehouse)
-                : Result { try Warehouse.openExisting(path: warehouse.path) }
+            let connection: Result<any ReportStore, Error> = worker == 0 ? .success(warehouse) : Result { try warehouse.reader() }
             while true {
                 let index: Int = lock.withLock { defer { next += 1 }; return next }
                 guard index < runs.count else { return }
@@ -76,17 +76,11 @@ enum ReportRuns {
         return byKey
     }
 
-    static func run(_ run: ReportRun, on warehouse: Warehouse) throws -> ReportResult {
-        var columns: [String] = []
-        var rows: [[SQLValue]] = []
-        var total = 0
+    static func run(_ run: ReportRun, on warehouse: any ReportStore) throws -> ReportResult {
+        let (table, total) = try warehouse.run(run.report, run.arguments, keeping: run.keep ?? Int.max)
         // The page reads columns by their names in calendar time: those in business hours are
         // named back (the page's scope says which time its sections count).
         let renamed = Dictionary(uniqueKeysWithValues: run.report.businessHoursColumns.map { (Report.businessHoursName($0), $0) })
-        try warehouse.run(run.report, run.arguments, columns: { columns = $0.map { renamed[$0] ?? $0 } }, resultRow: { row in
-            if total < run.keep ?? Int.max { rows.append(row.values) }
-            total += 1
-        })
-        return ReportResult(run: run, columns: columns, rows: rows, total: total)
+        return ReportResult(run: run, columns: table.columns.map { renamed[$0] ?? $0 }, rows: table.rows, total: total)
     }
 }

@@ -6,7 +6,7 @@ import WarehouseCore
 /// (`warehouse` by default) with the warehouse's time zone and schema version in
 /// its `settings`. One connection, its `search_path` the schema, so reports and
 /// ad hoc SQL name tables as they do on SQLite.
-public final class PostgresWarehouse: ReportStore {
+public final class PostgresWarehouse: WritableStore {
     public let session: BlockingPostgresSession
     public let timeZone: String
     public let schemaVersion: Int
@@ -22,6 +22,8 @@ public final class PostgresWarehouse: ReportStore {
 
     /// Where the warehouse is, as messages name it (never with the password).
     public var name: String { location.description }
+
+    public var shortName: String { name }
 
     // MARK: Opening
 
@@ -246,6 +248,30 @@ public final class PostgresWarehouse: ReportStore {
         return ResultTable(columns: names, rows: rows)
     }
 
+    public func run(_ report: Report, _ arguments: ReportArguments, keeping keep: Int) throws -> (table: ResultTable, total: Int) {
+        var names: [String] = []
+        var rows: [[SQLValue]] = []
+        var total = 0
+        try run(report, arguments, columns: { names = $0 }, row: { row in
+            if total < keep { rows.append(row) }
+            total += 1
+        })
+        return (ResultTable(columns: names, rows: rows), total)
+    }
+
+    /// Another connection to the schema, for reports run beside this one's: the
+    /// warehouse was checked (version, views) when this one was opened.
+    public func reader() throws -> any ReportStore {
+        let session = try BlockingPostgresSession(connectingTo: location)
+        do {
+            try session.execute("SET search_path TO \(schema)")
+        } catch {
+            session.close()
+            throw error
+        }
+        return PostgresWarehouse(session: session, timeZone: timeZone, schemaVersion: schemaVersion)
+    }
+
     public func table(_ sql: String, _ arguments: [SQLValue]) throws -> ResultTable {
         var names: [String] = []
         var rows: [[SQLValue]] = []
@@ -254,6 +280,14 @@ public final class PostgresWarehouse: ReportStore {
     }
 
     public func storedSchemaVersion() throws -> Int { schemaVersion }
+
+    // MARK: Writing
+
+    public func execute(_ sql: String, _ arguments: [SQLValue]) throws {
+        _ = try session.query(Self.numbered(sql), arguments)
+    }
+
+    public func writing<T>(_ body: () throws -> T) throws -> T { try transaction(write: true, body) }
 
     public func tableNames() throws -> [String] {
         try session.query("""

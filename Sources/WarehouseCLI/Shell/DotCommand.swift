@@ -50,13 +50,16 @@ struct DotCommand {
             session.emit(out)
         },
         DotCommand(name: ".schema", usage: ".schema [NAME]", help: "the CREATE statements (of NAME)") { session, arguments in
+            guard case .file(let warehouse) = session.store else {
+                throw WarehouseError(".schema reads SQLite's catalog and is for a warehouse file: on PostgreSQL, psql's \\d NAME shows a table (or SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'NAME').")
+            }
             var sql = "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
             var values: [SQLValue] = []
             if let name = arguments.first {
                 sql += " AND (name = ? OR tbl_name = ?)"
                 values = [.text(name), .text(name)]
             }
-            let rows = try session.warehouse.db.rows(sql + " ORDER BY type DESC, name", values)
+            let rows = try warehouse.db.rows(sql + " ORDER BY type DESC, name", values)
             if rows.isEmpty, let name = arguments.first {
                 throw WarehouseError("no table or view named \(name)." + Suggestions.didYouMean(name, session.tableNames()))
             }

@@ -2,8 +2,8 @@ import CLibEdit
 import CSQLite
 import Foundation
 
-/// Ctrl-C: stops the running query (`sqlite3_interrupt`) or, at the prompt,
-/// drops the line being typed; it never ends the shell.
+/// Ctrl-C: stops the running query (`sqlite3_interrupt`; on PostgreSQL,
+/// `PostgresCancel`) or, at the prompt, drops the line being typed; it never ends the shell.
 enum ShellSignals {
     /// The connection whose query Ctrl-C should stop, while one runs.
     static var activeDatabase: OpaquePointer?
@@ -20,6 +20,12 @@ enum ShellSignals {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0  // no SA_RESTART: a read at the prompt returns at once
         sigaction(SIGINT, &action, nil)
+        // A blocked signal stays blocked across exec: a parent that started the shell from a
+        // thread blocking SIGINT (a test runner's) would leave Ctrl-C pending for ever.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// Whether Ctrl-C was pressed since the last call.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarehouseCore
+import WarehousePostgres
 
 extension WarehouseCommand {
     struct Shell: ParsableCommand {
@@ -22,10 +23,14 @@ extension WarehouseCommand {
         var write = false
 
         func run() throws {
-            let warehouse = try Warehouse.openExisting(path: try database.file(for: "shell"), writable: write)
-            let library = queries.library(for: try database.file(for: "shell"))
-            for warning in library.installTemporaryViews(warehouse.db) { Terminal.printError("warning: \(warning)") }
-            let session = ShellSession(warehouse: warehouse, library: library, writable: write,
+            let store: ShellSession.Store = try database.postgres().map { .postgres(try PostgresWarehouse.openExisting($0)) }
+                ?? .file(try Warehouse.openExisting(path: database.path, writable: write))
+            let library = queries.library(for: database.path)
+            if case .file(let warehouse) = store {
+                // Your own reports are views too, for this connection (as `warehouse sql` has them).
+                for warning in library.installTemporaryViews(warehouse.db) { Terminal.printError("warning: \(warning)") }
+            }
+            let session = ShellSession(store: store, library: library, writable: write,
                                        write: { Terminal.write($0) }, writeError: { Terminal.printError(String($0.dropLast())) })
             guard Terminal.isTerminal(STDIN_FILENO) else {
                 let input = FileHandle.standardInput.readDataToEndOfFile()
@@ -39,7 +44,7 @@ extension WarehouseCommand {
             let editor = LineEditor(historyPath: (home as NSString).appendingPathComponent(".warehouse_history")) {
                 session.completions(before: $0, word: $1)
             }
-            Terminal.write("warehouse \(warehouse.path) (\(write ? "writable" : "read-only"), time zone \(warehouse.timeZone)). .help for help, Ctrl-D to leave.\n")
+            Terminal.write("warehouse \(session.warehouse.name) (\(write ? "writable" : "read-only"), time zone \(session.warehouse.timeZone)). .help for help, Ctrl-D to leave.\n")
             while !session.finished {
                 switch editor.readLine(prompt: session.isContinuing ? "      ...> " : "warehouse> ") {
                 case .line(let line): session.handle(line: line)

@@ -2,13 +2,20 @@ import ArgumentParser
 import CSQLite
 import Foundation
 import WarehouseCore
+import WarehousePostgres
 
 /// The engine of `warehouse shell`: takes input a line at a time, runs SQL
 /// statements once they are complete and dot commands at once, and writes what
 /// they print. It knows nothing of terminals; `Shell` feeds it lines from the
 /// line editor or from a script.
 final class ShellSession {
-    let warehouse: Warehouse
+    /// Where the SQL runs: the warehouse file, or a PostgreSQL schema.
+    enum Store {
+        case file(Warehouse)
+        case postgres(PostgresWarehouse)
+    }
+
+    let store: Store
     let library: ReportLibrary
     let writable: Bool
 
@@ -39,13 +46,26 @@ final class ShellSession {
         case table, csv, json, ndjson, markdown, line
     }
 
-    init(warehouse: Warehouse, library: ReportLibrary, writable: Bool,
+    init(store: Store, library: ReportLibrary, writable: Bool,
          write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
-        self.warehouse = warehouse
+        self.store = store
         self.library = library
         self.writable = writable
         self.write = write
         self.writeError = writeError
+    }
+
+    convenience init(warehouse: Warehouse, library: ReportLibrary, writable: Bool,
+                     write: @escaping (String) -> Void, writeError: @escaping (String) -> Void) {
+        self.init(store: .file(warehouse), library: library, writable: writable, write: write, writeError: writeError)
+    }
+
+    /// The warehouse, whichever store it is on (what reads it the same way on both uses this).
+    var warehouse: any ReportStore {
+        switch store {
+        case .file(let warehouse): return warehouse
+        case .postgres(let warehouse): return warehouse
+        }
     }
 
     var isContinuing: Bool { !pending.isEmpty }
@@ -97,6 +117,15 @@ final class ShellSession {
     func runSQL(_ sql: String) {
         let started = DispatchTime.now()
         outputFailed = false
+        switch store {
+        case .file(let warehouse): runSQL(sql, on: warehouse)
+        case .postgres(let warehouse): runSQL(sql, on: warehouse)
+        }
+        finishOnce()
+        emitTime(since: started)
+    }
+
+    private func runSQL(_ sql: String, on warehouse: Warehouse) {
         ShellSignals.activeDatabase = warehouse.db.handle
         defer { ShellSignals.activeDatabase = nil }
         var shown = 0
@@ -116,8 +145,6 @@ final class ShellSession {
         } catch {
             fail("\(error)")
         }
-        finishOnce()
-        emitTime(since: started)
     }
 
     private func reportSQLError(_ error: SQLiteError) {
@@ -168,7 +195,7 @@ final class ShellSession {
     }
 
     /// `.timer on`: how long the statement took.
-    private func emitTime(since started: DispatchTime) {
+    func emitTime(since started: DispatchTime) {
         guard timer else { return }
         emit(String(format: "Run Time: %.3f s\n", Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9))
     }
@@ -185,7 +212,7 @@ final class ShellSession {
         }
     }
 
-    private func finishOnce() {
+    func finishOnce() {
         guard let onceFile else { return }
         self.onceFile = nil
         close(onceFile)
@@ -265,10 +292,16 @@ final class ShellSession {
         let report = try library.report(named: name)
         let given = try ReportArguments.parse(Array(arguments.dropFirst()))
         let started = DispatchTime.now()
-        ShellSignals.activeDatabase = warehouse.db.handle
-        defer { ShellSignals.activeDatabase = nil }
-        // An interrupt comes up as SQLite's own error, which `reportSQLError` tells as such.
-        let result = try warehouse.run(report, given)
+        let result: ResultTable
+        switch store {
+        case .file(let warehouse):
+            ShellSignals.activeDatabase = warehouse.db.handle
+            defer { ShellSignals.activeDatabase = nil }
+            // An interrupt comes up as SQLite's own error, which `reportSQLError` tells as such.
+            result = try warehouse.run(report, given)
+        case .postgres(let warehouse):
+            result = try PostgresCancel.onInterrupt(of: warehouse) { try warehouse.run(report, given) }
+        }
         emit(render(result, display: report.display))
         finishOnce()
         emitTime(since: started)
@@ -277,20 +310,32 @@ final class ShellSession {
     // MARK: Names, for .tables, .schema and completion
 
     func tableNames() -> [String] {
-        (try? warehouse.db.rows("""
-            SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
-            UNION SELECT name FROM temp.sqlite_schema WHERE type IN ('table', 'view')
-            ORDER BY name
-            """).compactMap { $0[0].string }) ?? []
+        switch store {
+        case .file(let warehouse):
+            return (try? warehouse.db.rows("""
+                SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'
+                UNION SELECT name FROM temp.sqlite_schema WHERE type IN ('table', 'view')
+                ORDER BY name
+                """).compactMap { $0[0].string }) ?? []
+        case .postgres(let warehouse):
+            return (try? warehouse.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name",
+                                        [.text(warehouse.location.schema)]).compactMap { $0[0].string }) ?? []
+        }
     }
 
     func columnNames() -> [String] {
-        var names = Set<String>()
-        for table in tableNames() {
-            for row in (try? warehouse.db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)])) ?? [] {
-                if let name = row[0].string { names.insert(name) }
+        switch store {
+        case .file(let warehouse):
+            var names = Set<String>()
+            for table in tableNames() {
+                for row in (try? warehouse.db.rows("SELECT name FROM pragma_table_info(?)", [.text(table)])) ?? [] {
+                    if let name = row[0].string { names.insert(name) }
+                }
             }
+            return names.sorted()
+        case .postgres(let warehouse):
+            return (try? warehouse.rows("SELECT DISTINCT column_name FROM information_schema.columns WHERE table_schema = ? ORDER BY 1",
+                                        [.text(warehouse.location.schema)]).compactMap { $0[0].string }) ?? []
         }
-        return names.sorted()
     }
 }

@@ -31,58 +31,73 @@ public enum Tokens {
 
     /// Makes a token of `scope` named `name` (default `SCOPE-N`), stores its
     /// hash, and returns the name and the token, which is not kept anywhere.
-    public static func add(scope: TokenScope, name given: String?, in warehouse: Warehouse) throws -> (name: String, token: String) {
+    public static func add(scope: TokenScope, name given: String?, in warehouse: any WritableStore) throws -> (name: String, token: String) {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }
         let token = "wh_" + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let db = warehouse.db
-        return try db.inTransaction {
+        func exists(_ name: String) throws -> Bool {
+            try !warehouse.rows("SELECT 1 FROM server_tokens WHERE name = ?", [.text(name)]).isEmpty
+        }
+        return try warehouse.writing {
             let name: String
             if let given {
                 guard !given.trimmingCharacters(in: .whitespaces).isEmpty else { throw WarehouseError("--name takes a name that is not blank.") }
-                if try db.scalar("SELECT 1 FROM server_tokens WHERE name = ?", [.text(given)]) != nil {
+                if try exists(given) {
                     throw WarehouseError("a token named \(given) exists already: revoke it first (warehouse auth revoke \(given)) or choose another --name.")
                 }
                 name = given
             } else {
-                var n = try db.int64("SELECT count(*) FROM server_tokens WHERE scope = ?", [.text(scope.rawValue)]) + 1
-                while try db.scalar("SELECT 1 FROM server_tokens WHERE name = ?", [.text("\(scope.rawValue)-\(n)")]) != nil { n += 1 }
+                var n = (try warehouse.rows("SELECT count(*) FROM server_tokens WHERE scope = ?", [.text(scope.rawValue)]).first?.first?.int64 ?? 0) + 1
+                while try exists("\(scope.rawValue)-\(n)") { n += 1 }
                 name = "\(scope.rawValue)-\(n)"
             }
-            try db.execute("INSERT INTO server_tokens(name, scope, token_sha256, created_at) VALUES (?, ?, ?, ?)",
-                           [.text(name), .text(scope.rawValue), .text(hex(sha256(token))), .text(now())])
+            try warehouse.execute("INSERT INTO server_tokens(name, scope, token_sha256, created_at) VALUES (?, ?, ?, ?)",
+                                  [.text(name), .text(scope.rawValue), .text(hex(sha256(token))), .text(now())])
             return (name, token)
         }
     }
 
-    public static func list(in warehouse: Warehouse) throws -> [Entry] { try list(in: warehouse.db) }
+    /// The tokens, oldest first (the server reads them on its own connection: `list(in: Database)`).
+    public static func list(in warehouse: any ReportStore) throws -> [Entry] { entries(try warehouse.rows(listSQL, [])) }
 
-    public static func list(in db: Database) throws -> [Entry] {
-        try db.rows("SELECT name, scope, created_at, token_sha256 FROM server_tokens ORDER BY created_at, name").compactMap { row in
+    public static func list(in db: Database) throws -> [Entry] { entries(try db.rows(listSQL)) }
+
+    static let listSQL = "SELECT name, scope, created_at, token_sha256 FROM server_tokens ORDER BY created_at, name"
+
+    static func entries(_ rows: [[SQLValue]]) -> [Entry] {
+        rows.compactMap { row in
             guard let name = row[0].string, let scope = row[1].string.flatMap(TokenScope.init(rawValue:)) else { return nil }
             return Entry(name: name, scope: scope, createdAt: row[2].string ?? "", hash: unhex(row[3].string ?? ""))
         }
     }
 
     /// Removes the token named `name`; an error when there is none.
-    public static func revoke(name: String, in warehouse: Warehouse) throws {
-        try warehouse.db.execute("DELETE FROM server_tokens WHERE name = ?", [.text(name)])
-        if warehouse.db.changes == 0 {
-            let names = try list(in: warehouse).map(\.name)
-            throw WarehouseError("no token is named \(name)" + (names.isEmpty ? "; there are none." : ": the tokens are \(names.joined(separator: ", ")) (warehouse auth list)."))
+    public static func revoke(name: String, in warehouse: any WritableStore) throws {
+        try warehouse.writing {
+            guard try !warehouse.rows("SELECT 1 FROM server_tokens WHERE name = ?", [.text(name)]).isEmpty else {
+                let names = try list(in: warehouse).map(\.name)
+                throw WarehouseError("no token is named \(name)" + (names.isEmpty ? "; there are none." : ": the tokens are \(names.joined(separator: ", ")) (warehouse auth list)."))
+            }
+            try warehouse.execute("DELETE FROM server_tokens WHERE name = ?", [.text(name)])
         }
     }
 
-    public static func setWebhookKey(_ key: String, in warehouse: Warehouse) throws {
+    public static func setWebhookKey(_ key: String, in warehouse: any WritableStore) throws {
         guard !key.isEmpty else { throw WarehouseError("the webhook signing key is blank: copy it from respond.io (Settings > Integrations > Webhooks).") }
-        try warehouse.db.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                                 [.text(webhookKeySetting), .text(key)])
+        try warehouse.execute("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                              [.text(webhookKeySetting), .text(key)])
+    }
+
+    public static func webhookKey(in warehouse: any ReportStore) throws -> String? {
+        try warehouse.rows(webhookKeySQL, [.text(webhookKeySetting)]).first?.first?.string
     }
 
     public static func webhookKey(in db: Database) throws -> String? {
-        try db.scalar("SELECT value FROM settings WHERE key = ?", [.text(webhookKeySetting)])?.string
+        try db.scalar(webhookKeySQL, [.text(webhookKeySetting)])?.string
     }
+
+    static let webhookKeySQL = "SELECT value FROM settings WHERE key = ?"
 
     // MARK: Checking them
 

@@ -46,14 +46,13 @@ public struct BusinessHours: Equatable, Sendable {
 
     /// Replaces the workspace's schedule, or `team`'s; returns the team's name as stored.
     @discardableResult
-    public static func set(_ schedule: WeeklySchedule, team: String?, in warehouse: Warehouse) throws -> String? {
-        let db = warehouse.db
-        return try db.inTransaction {
+    public static func set(_ schedule: WeeklySchedule, team: String?, in warehouse: any WritableStore) throws -> String? {
+        try warehouse.writing {
             let name = try team.map { try teamName($0, warehouse) }
-            try db.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
+            try warehouse.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
             for window in schedule.windows {
-                try db.execute("INSERT INTO business_hours (team, weekday, opens, closes) VALUES (?, ?, ?, ?)",
-                               [.text(name ?? ""), .integer(Int64(window.weekday)), .text(BusinessWindow.clock(window.opens)), .text(window.closesClock)])
+                try warehouse.execute("INSERT INTO business_hours (team, weekday, opens, closes) VALUES (?, ?, ?, ?)",
+                                      [.text(name ?? ""), .integer(Int64(window.weekday)), .text(BusinessWindow.clock(window.opens)), .text(window.closesClock)])
             }
             return name
         }
@@ -61,41 +60,40 @@ public struct BusinessHours: Equatable, Sendable {
 
     /// Removes the workspace's schedule, or `team`'s (which then works the workspace's).
     /// Returns whether there was one.
-    public static func clear(team: String?, in warehouse: Warehouse) throws -> Bool {
-        let db = warehouse.db
-        return try db.inTransaction {
+    public static func clear(team: String?, in warehouse: any WritableStore) throws -> Bool {
+        try warehouse.writing {
             let name = try team.map { try teamName($0, warehouse) }
-            let before = try db.int64("SELECT count(*) FROM business_hours WHERE team = ?", [.text(name ?? "")])
-            try db.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
-            return before > 0
+            let had = try !warehouse.rows("SELECT 1 FROM business_hours WHERE team = ? LIMIT 1", [.text(name ?? "")]).isEmpty
+            try warehouse.execute("DELETE FROM business_hours WHERE team = ?", [.text(name ?? "")])
+            return had
         }
     }
 
     /// Closes a local day (`YYYY-MM-DD`) for every team, or for `team` only; a day already
     /// closed gets the new name.
-    public static func addHoliday(_ date: String, team: String?, name: String?, in warehouse: Warehouse) throws {
+    public static func addHoliday(_ date: String, team: String?, name: String?, in warehouse: any WritableStore) throws {
         let day = try ReportParameters.day(date, option: "the date")
-        let db = warehouse.db
-        try db.inTransaction { () throws -> Void in
+        try warehouse.writing { () throws -> Void in
             let teamName = try team.map { try Self.teamName($0, warehouse) }
             let label: SQLValue = name.map { .text($0) } ?? .null
-            try db.execute("INSERT OR REPLACE INTO business_holidays (team, holiday_date, name) VALUES (?, ?, ?)",
-                           [.text(teamName ?? ""), .text(CivilTime.formatDate(days: day)), label])
+            try warehouse.execute("""
+                INSERT INTO business_holidays (team, holiday_date, name) VALUES (?, ?, ?)
+                ON CONFLICT (team, holiday_date) DO UPDATE SET name = excluded.name
+                """, [.text(teamName ?? ""), .text(CivilTime.formatDate(days: day)), label])
         }
     }
 
     /// Opens a closed day again; an error when it was not closed (for that team).
-    public static func removeHoliday(_ date: String, team: String?, in warehouse: Warehouse) throws {
+    public static func removeHoliday(_ date: String, team: String?, in warehouse: any WritableStore) throws {
         let day = try ReportParameters.day(date, option: "the date")
-        let db = warehouse.db
-        try db.inTransaction { () throws -> Void in
+        try warehouse.writing { () throws -> Void in
             let teamName = try team.map { try Self.teamName($0, warehouse) }
             let key: [SQLValue] = [.text(teamName ?? ""), .text(CivilTime.formatDate(days: day))]
-            guard try db.int64("SELECT count(*) FROM business_holidays WHERE team = ? AND holiday_date = ?", key) > 0 else {
+            guard try !warehouse.rows("SELECT 1 FROM business_holidays WHERE team = ? AND holiday_date = ?", key).isEmpty else {
                 throw WarehouseError("\(CivilTime.formatDate(days: day)) is not a holiday" + (teamName.map { " of team \($0)" } ?? " of the workspace")
                                      + ": `warehouse hours` lists them.")
             }
-            try db.execute("DELETE FROM business_holidays WHERE team = ? AND holiday_date = ?", key)
+            try warehouse.execute("DELETE FROM business_holidays WHERE team = ? AND holiday_date = ?", key)
         }
     }
 
