@@ -13,7 +13,7 @@ DO $$
 BEGIN
     CREATE TYPE @schema@.business_schedules AS (calendar bigint[], pieces bigint[], holidays bigint[], transitions bigint[],
                                                 events bigint[], zone text, refusal text);
-EXCEPTION WHEN duplicate_object THEN NULL;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- made by another session meanwhile
 END
 $$;
 
@@ -150,8 +150,11 @@ $$;
 -- transitions, events: business_transitions and business_events of the zone and each entry
 --   (events NULL past 8,191 entries, which its packing cannot number: every call then counts the
 --   long way).
+--
+-- Its cost is set high so that PostgreSQL, weighing a generic plan of a prepared statement (where
+-- a parameter is no constant) against planning with the values, keeps planning with them.
 CREATE OR REPLACE FUNCTION @schema@.business_parse(schedules text) RETURNS @schema@.business_schedules
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000000 AS $$
 DECLARE
     calendar bigint[];
     holidays bigint[];
