@@ -2,7 +2,9 @@
 -- SQLFunctions.swift registers them on SQLite), made on PostgreSQL with the same results:
 -- the same values, and a result of the type that renders as the SQLite one does (csv and
 -- json print an integral real as an integer, so an exact numeric 3 and SQLite's integer 3
--- read alike). README.md beside this file says what differs and why.
+-- read alike). README.md beside this file says what differs and why. business_seconds, the
+-- business hours of a span, is in business_schedules.sql and business_seconds.sql beside this
+-- file, run after it.
 --
 -- `@schema@` stands for the warehouse's schema, its name quoted: the store puts it in before
 -- it runs the file. Each body names the functions it calls with it, so a function reached as
@@ -339,19 +341,6 @@ BEGIN
     END IF;
     RETURN extract(isodow FROM make_date(substr(local, 1, 4)::integer, substr(local, 6, 2)::integer,
                                          substr(local, 9, 2)::integer))::integer;
-END
-$$;
-
--- business_seconds(a, b, schedules, team_key): the seconds of [a, b) in business hours
--- (SQLite: BusinessSecondsFunction.swift). Not counted on PostgreSQL yet: the reports
--- name it only behind `:business_hours IS NULL`, which holds unless --business-hours is
--- given, and the PostgreSQL store refuses that option with its own message first. A
--- call that gets here anyway says so rather than answer wrong.
-CREATE OR REPLACE FUNCTION @schema@.business_seconds(a bigint, b bigint, schedules text, team_key bigint) RETURNS bigint
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-    IF schedules IS NULL OR a IS NULL OR b IS NULL THEN RETURN NULL; END IF;
-    RAISE EXCEPTION 'business_seconds: business hours are not counted on PostgreSQL yet';
 END
 $$;
 

@@ -219,9 +219,6 @@ public final class PostgresWarehouse: WritableStore {
     /// every row handed over as it arrives; in a read-only transaction.
     public func run(_ report: Report, _ arguments: ReportArguments,
                     columns: @escaping ([String]) throws -> Void, row: @escaping ([SQLValue]) throws -> Void) throws {
-        if arguments.businessHours {
-            throw WarehouseError("--business-hours: business hours are not counted on PostgreSQL yet (the warehouse file counts them); run the report without it.")
-        }
         let values = try ReportParameters.resolve(arguments, for: report, in: self)
         let statement = try ReportStatement(report, values)
         var positions: [Int] = []

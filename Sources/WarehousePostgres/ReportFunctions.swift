@@ -1,14 +1,20 @@
 import Foundation
 import WarehouseCore
 
-/// The report functions on PostgreSQL (`Schema/postgresql/functions.sql`, built into
-/// the binary): median, p90, percentile, count_distinct, div_round, round_half,
-/// local_time, period_start, weekday and natural_id_key, made in the warehouse's
-/// schema with the same results as SQLite's (SQLFunctions.swift).
+/// The report functions on PostgreSQL (`Schema/postgresql/functions.sql`,
+/// `business_schedules.sql` and `business_seconds.sql`, built into the binary):
+/// median, p90, percentile, count_distinct, div_round, round_half, local_time,
+/// period_start, weekday, natural_id_key and business_seconds, made in the
+/// warehouse's schema with the same results as SQLite's (SQLFunctions.swift).
 public enum ReportFunctions {
+    /// The files of the script, in the order they run.
+    static let files = ["functions.sql", "business_schedules.sql", "business_seconds.sql"]
+
     /// The script, with `@schema@` replaced by the quoted schema name.
     public static func script(schema: String) -> String {
-        let text = EmbeddedSQL.files.first { $0.folder == "postgresql" && $0.name == "functions.sql" }?.text ?? ""
+        let text = files.map { name in
+            EmbeddedSQL.files.first { $0.folder == "postgresql" && $0.name == name }?.text ?? ""
+        }.joined(separator: "\n")
         return text.replacingOccurrences(of: "@schema@", with: quoteIdentifier(schema))
     }
 
