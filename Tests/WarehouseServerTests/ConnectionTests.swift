@@ -17,6 +17,10 @@ import WarehouseCore
     /// to an HTTP/1.0 client unchunked, to the end of the connection. HTTP/1.1
     /// keeps its connection between requests and ends it when asked.
     @Test func anHTTP10ConnectionEndsAfterItsAnswer() async throws {
+        try await withTaskExecutorPreference(OwnThread()) { try await http10() }
+    }
+
+    private func http10() async throws {
         let s = try Served(timeout: 20)
         defer { s.stop() }
         let plain = try await RawSocket.answer(port: s.port, send: "GET /healthz HTTP/1.0\r\n\r\n", waitAtMost: 30, untilClosed: true)
@@ -49,6 +53,10 @@ import WarehouseCore
     /// never got is what it held in memory for it (the socket's part is the
     /// kernel's, a few MB).
     @Test func aClientThatStopsReadingHoldsOnlyTheBuffer() async throws {
+        try await withTaskExecutorPreference(OwnThread()) { try await stopsReading() }
+    }
+
+    private func stopsReading() async throws {
         let s = try Served(timeout: 2)
         defer { s.stop() }
         let fd = try RawSocket.connected(port: s.port, receiveBuffer: 4096)
@@ -72,21 +80,23 @@ import WarehouseCore
     /// A report longer than what is made ahead of its answer is sent chunked, as
     /// it is made, byte for byte what the command prints; `HEAD` says its length.
     @Test func aLongReportIsSentAsItIsMade() async throws {
+        try await withTaskExecutorPreference(OwnThread()) { try await longReport() }
+    }
+
+    private func longReport() async throws {
         let s = try Served(timeout: 20)
         defer { s.stop() }
         for format in ["csv", "json"] {
-            // 240 s, not what a client would wait: while the whole suite runs, other suites' blocking
-            // calls can keep this test process's task threads from reading for a minute (seen once).
             let command = try Binary.run(["report", "long", "--db", s.path, "--queries", s.queries, "--format", format] + (format == "csv" ? ["--spreadsheet-safe"] : []))
             #expect(command.status == 0 && command.stdout.count > 2 * ReportStream.ahead, "\(command.stderr)")
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(s.port)/reports/long?format=\(format)")
             request.headers.add(name: "Authorization", value: "Bearer \(s.token)")
-            let response = try await Harness.client.execute(request, timeout: .seconds(240))
+            let response = try await Harness.client.execute(request, timeout: .seconds(120))
             let body = try await response.body.collect(upTo: 64 << 20)
             #expect(response.status.code == 200 && response.headers["Transfer-Encoding"] == ["chunked"], "\(response.headers)")
             #expect(Array(buffer: body) == command.stdout, "\(format): \(body.readableBytes) bytes over HTTP, \(command.stdout.count) printed")
             request.method = .HEAD
-            let head = try await Harness.client.execute(request, timeout: .seconds(240))
+            let head = try await Harness.client.execute(request, timeout: .seconds(120))
             #expect(head.headers["Content-Length"] == ["\(command.stdout.count)"], "\(head.headers)")
         }
     }
