@@ -63,6 +63,10 @@ extension WarehouseCommand {
         /// (then all of them or none stay).
         private func run(on warehouse: PostgresWarehouse, _ formatter: ResultFormatter) throws {
             defer { warehouse.close() }
+            // Your own reports are views too, for this session (temporary, as on a file).
+            for warning in warehouse.installTemporaryViews(queries.library(for: database.path)) {
+                Terminal.printError("warning: \(warning)")
+            }
             var printed = 0
             do {
                 try warehouse.transaction(write: write) {

@@ -297,6 +297,28 @@ public final class PostgresWarehouse: WritableStore {
 
     public func close() { session.close() }
 
+    /// Temporary views (this session only) of the library's own reports, so ad hoc SQL reads
+    /// them as it reads the built-in ones; a report whose view cannot be made is a warning.
+    public func installTemporaryViews(_ library: ReportLibrary) -> [String] {
+        var warnings: [String] = []
+        for report in library.reports where !report.isBuiltIn {
+            do {
+                try session.execute(try ReportLibrary.createView(report, shownColumns: nil, temporary: true))
+                guard !report.optionalColumns.isEmpty else { continue }
+                // Without the columns shown only with their parameter, as on a file.
+                let view = "pg_temp." + ReportFunctions.quoteIdentifier(report.name)
+                let columns = try session.query("SELECT attname::text FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 ORDER BY attnum",
+                                                [.text(view)]).compactMap { $0.first?.string }
+                try session.execute("DROP VIEW \(view)")
+                try session.execute(try ReportLibrary.createView(report, shownColumns: columns.filter { report.optionalColumns[$0] == nil },
+                                                                 temporary: true))
+            } catch {
+                warnings.append("\(report.source): no view for this report: \(error)")
+            }
+        }
+        return warnings
+    }
+
     /// A script's statements, one by one (`SQLScript` cuts it as PostgreSQL reads it).
     public static func statements(_ script: String) -> [String] { SQLScript.statements(script) }
 }

@@ -91,6 +91,30 @@ struct PostgresStoreTests {
         #expect(wrong.stderr == "Error: SQL error: column \"nope\" does not exist (at line 1, column 8)\n")
     }
 
+    /// Your own reports (--queries) are views in a `sql` session on PostgreSQL as on a file.
+    @Test func ownReportsAreViewsInSQL() throws {
+        let url = try PostgresConformanceWarehouse.url.get()
+        let folder = ConformanceWarehouse.directory.appendingPathComponent("own-queries-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+            -- name: busy_days
+            -- title: Busy days
+            -- description: Conversations opened per local day.
+            SELECT substr(started_local, 1, 10) AS day, count(*) AS conversations
+            FROM fact_conversation GROUP BY 1 ORDER BY 2 DESC, 1
+
+            """.write(to: folder.appendingPathComponent("busy_days.sql"), atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for db in ["w.db", url] {
+            let run = try Binary.run(["sql", "--db", db, "--queries", folder.path, "--format", "csv", "SELECT * FROM busy_days LIMIT 5"],
+                                     in: ConformanceWarehouse.directory)
+            #expect(run.status == 0 && run.stderr.isEmpty, "\(db): \(run.stderr)")
+            outputs.append(run.stdout)
+        }
+        #expect(outputs[0] == outputs[1] && outputs[0].split(separator: "\n").count == 6, "\(outputs)")
+    }
+
     /// A copy goes only into an empty warehouse, and a refused one stores nothing.
     @Test func copyRefusesAWarehouseThatHoldsRecords() throws {
         let url = try PostgresConformanceWarehouse.url.get()
