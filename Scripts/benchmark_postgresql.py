@@ -94,14 +94,9 @@ def psql_copy(server, files):
     return time.perf_counter() - start
 
 
-def timed(argv):
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
-def figures(binary, db, files, work, runs):
-    """Every figure of the part: returns a dict for `markdown`."""
+def figures(binary, db, files, work, runs, timed):
+    """Every figure of the part: returns a dict for `markdown`. `timed(argv)` is the main
+    script's: the seconds a command takes, its output dropped."""
     # The export files must be readable by the postgres user for \copy.
     server = Server(work)
     try:

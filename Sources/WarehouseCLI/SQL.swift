@@ -68,20 +68,17 @@ extension WarehouseCommand {
                 Terminal.printError("warning: \(warning)")
             }
             var printed = 0
+            var stream: ResultStream?
             do {
-                try warehouse.transaction(write: write) {
-                    for statement in PostgresWarehouse.statements(sql) {
-                        var stream: ResultStream?
-                        try warehouse.session.stream(statement, columns: { names in
-                            guard !names.isEmpty else { return }
-                            if printed > 0 && formatter.format == .table { Terminal.write("\n") }
-                            stream = ResultStream(formatter, columns: names, bytes: Terminal.write(bytes:))
-                        }, row: { stream?.add($0) })
-                        if let stream { stream.finish(); printed += 1 }
-                    }
-                }
+                try warehouse.runScript(sql, write: write, columns: { names in
+                    if printed > 0 && formatter.format == .table { Terminal.write("\n") }
+                    stream = ResultStream(formatter, columns: names, bytes: Terminal.write(bytes:))
+                }, row: { stream?.add($0) }, ended: {
+                    stream?.finish()
+                    printed += 1
+                })
             } catch let PostgresFailure.statement(error) {
-                if !write && error.sqlState == "25006" /* read_only_sql_transaction */ {
+                if !write && error.isReadOnlyRefusal {
                     throw WarehouseError("the warehouse is opened read-only: add --write to change it (\(error.message))")
                 }
                 throw WarehouseError("SQL error: \(error)")

@@ -54,17 +54,6 @@ public final class BlockingPostgresSession {
         try loop.wait { try await session.stream(sql, arguments, columns: callbacks.value.0, row: callbacks.value.1) }
     }
 
-    /// `COPY table (columns) FROM STDIN` of the rows `next` gives (nil: no more), sent
-    /// a megabyte at a time; returns how many rows went.
-    @discardableResult
-    public func copy(into table: String, columns: [String], rows next: @escaping () throws -> [SQLValue]?) throws -> Int {
-        try copy(into: table, columns: columns) { text in
-            guard let row = try next() else { return false }
-            text.append(row)
-            return true
-        }
-    }
-
     /// `COPY table (columns) FROM STDIN` of the rows `appendRow` writes into the text, one
     /// a call, until it returns false; sent a megabyte at a time. Returns how many rows went.
     @discardableResult

@@ -62,6 +62,10 @@ public enum PostgresFailure: Error, CustomStringConvertible, Sendable, Equatable
 public struct ServerError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The five-character SQLSTATE (`42703`, `22012`, `P0001` for a function's RAISE).
     public let sqlState: String
+    /// A change refused by a read-only transaction (read_only_sql_transaction).
+    public var isReadOnlyRefusal: Bool { sqlState == "25006" }
+    /// A statement cancelled on request (query_canceled: `pg_cancel_backend`).
+    public var isCancelled: Bool { sqlState == "57014" }
     public let message: String
     public let detail: String?
     public let hint: String?
@@ -101,10 +105,10 @@ public struct ServerError: Error, CustomStringConvertible, Sendable, Equatable {
     /// a cancelled statement was interrupted; the statement's own faults (syntax, a
     /// missing column, a function's RAISE) are the program's or the query's author's.
     public var failureKind: FailureKind {
-        if sqlState == "57014" { return .interrupted }
+        if isCancelled { return .interrupted }
         switch sqlState.prefix(2) {
         case "08", "40", "53", "54", "55", "57", "58", "XX": return .store
-        case "25" where sqlState == "25006": return .store  // read-only transaction
+        case "25" where isReadOnlyRefusal: return .store
         default: return .internal
         }
     }

@@ -10,9 +10,7 @@ extension PostgresSession {
     /// the socket only as the rows are taken).
     public func stream(_ sql: String, _ arguments: [SQLValue] = [],
                        columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void) async throws {
-        guard !connection.isClosed else {
-            throw PostgresFailure.connectionDropped(server: location.server, database: location.database, reason: "the server closed it")
-        }
+        guard !connection.isClosed else { throw dropped }
         do {
             let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: try Self.bindings(arguments)), logger: Self.logger)
             try columns(rows.columns.map(\.name))
@@ -34,20 +32,17 @@ extension PostgresSession {
     /// after the server has ended the connection: on the next write, and on the CopyFail
     /// or CopyDone it sends when `writeData` throws or returns. So a copy that finds the
     /// connection closed never hands control back to it: that task is left waiting (it
-    /// holds no thread), and the caller is answered from here, when the connection's end
-    /// is seen, with the one-line error every dropped connection gives. The checks run on
+    /// holds no thread), and the caller is answered by the session's watch on the
+    /// connection's end (`pending`), with the one-line error every dropped connection gives. The checks run on
     /// the connection's event loop, so what they see holds until postgres-nio acts.
     public func copy(into table: String, columns: [String],
                      _ write: @escaping (_ send: (ByteBuffer) async throws -> Void) async throws -> Void) async throws {
         let statement = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         let connection = connection
-        let dropped = PostgresFailure.connectionDropped(server: location.server, database: location.database, reason: "the server closed it")
         guard !connection.isClosed else { throw dropped }
         let answer = connection.eventLoop.makePromise(of: Void.self)
-        connection.closeFuture.whenComplete { _ in
-            // After postgres-nio's own moment to fail the copy with the server's reason.
-            connection.eventLoop.scheduleTask(in: .milliseconds(100)) { answer.fail(dropped) }
-        }
+        pending.withLockedValue { $0 = { answer.fail($0) } }
+        defer { pending.withLockedValue { $0 = nil } }
         let copying: @Sendable () async -> Void = {
             do {
                 try await connection.copyFrom(table: table, columns: columns, logger: Self.logger) { writer in
@@ -100,20 +95,6 @@ public struct CopyText {
     }
 
     public var count: Int { buffer.readableBytes }
-
-    public mutating func append(_ row: [SQLValue]) {
-        for (i, value) in row.enumerated() {
-            if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            switch value {
-            case .null: buffer.writeStaticString("\\N")
-            case .integer(let v): appendInteger(v)
-            case .real(let v): appendReal(v)
-            case .text(var s): s.withUTF8 { appendEscaped($0) }
-            case .blob(let bytes): bytes.withUnsafeBytes { appendBlob($0) }
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\n"))
-    }
 
     /// The current row of a SQLite statement, its first `columns` columns, read in place:
     /// no value is made of a field on the way (`warehouse copy`'s rows).

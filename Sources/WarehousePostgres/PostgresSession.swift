@@ -20,8 +20,13 @@ public final class PostgresSession: Sendable {
     /// postgres-nio's log: nothing of it is shown (its debug lines are for its own developers).
     static let logger = Logger(label: "warehouse.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// The statement waiting for its answer, failed if the connection closes under it.
-    private let pending = NIOLockedValueBox<EventLoopPromise<PostgresQueryResult>?>(nil)
+    /// How to fail the statement (or copy) waiting for its answer, if the connection closes under it.
+    let pending = NIOLockedValueBox<(@Sendable (Error) -> Void)?>(nil)
+
+    /// What a statement on a connection that has ended fails with.
+    var dropped: PostgresFailure {
+        .connectionDropped(server: location.server, database: location.database, reason: "the server closed it")
+    }
 
     private init(location: PostgresLocation, connection: PostgresConnection) {
         self.location = location
@@ -31,11 +36,10 @@ public final class PostgresSession: Sendable {
         // has closed, the one waiting fails, after postgres-nio has had its moment to
         // fail it with the server's own reason.
         let pending = pending
-        let dropped = PostgresFailure.connectionDropped(server: location.server, database: location.database,
-                                                        reason: "the server closed it")
+        let dropped = dropped
         connection.closeFuture.whenComplete { _ in
             connection.eventLoop.scheduleTask(in: .milliseconds(100)) {
-                pending.withLockedValue { $0 }?.fail(dropped)
+                pending.withLockedValue { $0 }?(dropped)
             }
         }
     }
@@ -64,11 +68,9 @@ public final class PostgresSession: Sendable {
 
     /// Runs one statement and collects its rows (a connection runs one at a time).
     private func run(_ query: PostgresQuery) async throws -> PostgresQueryResult {
-        guard !connection.isClosed else {
-            throw PostgresFailure.connectionDropped(server: location.server, database: location.database, reason: "the server closed it")
-        }
+        guard !connection.isClosed else { throw dropped }
         let promise = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
-        pending.withLockedValue { $0 = promise }
+        pending.withLockedValue { $0 = { promise.fail($0) } }
         defer { pending.withLockedValue { $0 = nil } }
         connection.query(query, logger: Self.logger).cascade(to: promise)
         return try await promise.futureResult.get()

@@ -67,7 +67,7 @@ public final class PostgresWarehouse: WritableStore {
                 try create(session, schema: location.schema, timeZone: zone)
                 version = Schema.currentVersion
             }
-            try installReportViews(session, schema: location.schema)
+            try installReportViews(session)
             try session.execute("COMMIT")
             return PostgresWarehouse(session: session, timeZone: zone, schemaVersion: version)
         } catch {
@@ -107,22 +107,14 @@ public final class PostgresWarehouse: WritableStore {
     /// (`Schema/002`, the same file as SQLite's), the report functions and settings.
     private static func create(_ session: BlockingPostgresSession, schema: String, timeZone: String) throws {
         try session.execute("CREATE SCHEMA IF NOT EXISTS \(ReportFunctions.quoteIdentifier(schema))")
-        try session.execute(schemaFile("tables.sql"))
+        try session.execute(ReportFunctions.file("tables.sql"))
         guard let views = Schema.migrations.first(where: { $0.name == "002_readable_views" }) else {
             throw WarehouseError("this build of warehouse lacks Schema/002_readable_views.sql.")
         }
         try session.execute(views.sql)
-        try session.execute(ReportFunctions.script(schema: schema))
+        try session.execute(try ReportFunctions.script(schema: schema))
         _ = try session.query("INSERT INTO settings(key, value) VALUES ('timezone', $1), ($2, $3)",
                               [.text(timeZone), .text(versionKey), .text(String(Schema.currentVersion))])
-    }
-
-    /// A file of `Schema/postgresql/`, built into the binary.
-    static func schemaFile(_ name: String) throws -> String {
-        guard let text = EmbeddedSQL.files.first(where: { $0.folder == "postgresql" && $0.name == name })?.text else {
-            throw WarehouseError("this build of warehouse lacks Schema/postgresql/\(name).")
-        }
-        return text
     }
 
     /// The settings key of the schema version (SQLite keeps it in `PRAGMA user_version`).
@@ -155,25 +147,32 @@ public final class PostgresWarehouse: WritableStore {
         try session.scalar("SELECT value FROM settings WHERE key = 'report_views'")?.string == ReportLibrary.fingerprint
     }
 
+    /// Makes the view of `report` (`temporary`: this session's), without the columns shown
+    /// only with their parameter, as `ReportLibrary.createView` does on a file: the view is
+    /// made whole first, for PostgreSQL to say its columns.
+    static func makeView(_ report: Report, temporary: Bool, on session: BlockingPostgresSession) throws {
+        try session.execute(try ReportLibrary.createView(report, shownColumns: nil, temporary: temporary))
+        guard !report.optionalColumns.isEmpty else { return }
+        let view = (temporary ? "pg_temp." : "") + ReportFunctions.quoteIdentifier(report.name)
+        let columns = try session.query("SELECT attname::text FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 ORDER BY attnum",
+                                        [.text(view)]).compactMap { $0.first?.string }
+        try session.execute("DROP VIEW \(view)")
+        try session.execute(try ReportLibrary.createView(report, shownColumns: columns.filter { report.optionalColumns[$0] == nil },
+                                                         temporary: temporary))
+    }
+
     /// (Re)makes a view for each built-in report, as on SQLite (`ReportLibrary.installViews`).
-    static func installReportViews(_ session: BlockingPostgresSession, schema: String) throws {
+    static func installReportViews(_ session: BlockingPostgresSession) throws {
         if try viewsAreCurrent(session) { return }
         let stale = try session.scalar("SELECT value FROM settings WHERE key = 'report_view_names'")?.string ?? ""
         for name in stale.split(separator: ",") { try session.execute("DROP VIEW IF EXISTS \(ReportFunctions.quoteIdentifier(String(name)))") }
         for report in ReportLibrary.builtIn {
-            let view = ReportFunctions.quoteIdentifier(report.name)
-            try session.execute("DROP VIEW IF EXISTS \(view)")
+            try session.execute("DROP VIEW IF EXISTS \(ReportFunctions.quoteIdentifier(report.name))")
             do {
-                try session.execute(try ReportLibrary.createView(report, shownColumns: nil))
+                try makeView(report, temporary: false, on: session)
             } catch let PostgresFailure.statement(error) {
                 throw WarehouseError("the view of report \(report.name) could not be made: \(error)")
             }
-            guard !report.optionalColumns.isEmpty else { continue }
-            let columns = try session.query("""
-                SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position
-                """, [.text(schema), .text(report.name)]).compactMap { $0.first?.string }
-            try session.execute("DROP VIEW \(view)")
-            try session.execute(try ReportLibrary.createView(report, shownColumns: columns.filter { report.optionalColumns[$0] == nil }))
         }
         _ = try session.query("""
             INSERT INTO settings(key, value) VALUES ('report_views', $1), ('report_view_names', $2)
@@ -249,10 +248,7 @@ public final class PostgresWarehouse: WritableStore {
 
     /// A report's result, whole.
     public func run(_ report: Report, _ arguments: ReportArguments = ReportArguments()) throws -> ResultTable {
-        var names: [String] = []
-        var rows: [[SQLValue]] = []
-        try run(report, arguments, columns: { names = $0 }, row: { rows.append($0) })
-        return ResultTable(columns: names, rows: rows)
+        try run(report, arguments, keeping: Int.max).table
     }
 
     public func run(_ report: Report, _ arguments: ReportArguments, keeping keep: Int) throws -> (table: ResultTable, total: Int) {
@@ -303,15 +299,7 @@ public final class PostgresWarehouse: WritableStore {
         var warnings: [String] = []
         for report in library.reports where !report.isBuiltIn {
             do {
-                try session.execute(try ReportLibrary.createView(report, shownColumns: nil, temporary: true))
-                guard !report.optionalColumns.isEmpty else { continue }
-                // Without the columns shown only with their parameter, as on a file.
-                let view = "pg_temp." + ReportFunctions.quoteIdentifier(report.name)
-                let columns = try session.query("SELECT attname::text FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 ORDER BY attnum",
-                                                [.text(view)]).compactMap { $0.first?.string }
-                try session.execute("DROP VIEW \(view)")
-                try session.execute(try ReportLibrary.createView(report, shownColumns: columns.filter { report.optionalColumns[$0] == nil },
-                                                                 temporary: true))
+                try Self.makeView(report, temporary: true, on: session)
             } catch {
                 warnings.append("\(report.source): no view for this report: \(error)")
             }
@@ -319,6 +307,21 @@ public final class PostgresWarehouse: WritableStore {
         return warnings
     }
 
-    /// A script's statements, one by one (`SQLScript` cuts it as PostgreSQL reads it).
-    public static func statements(_ script: String) -> [String] { SQLScript.statements(script) }
+    /// Runs the statements of `script` (cut as PostgreSQL reads it, `SQLScript`) in one
+    /// transaction, as `warehouse sql` and the shell do: read-only unless `write` (then all
+    /// of them stay, or none). Each statement that returns rows hands over its column
+    /// names, then its rows as they arrive, then `ended` runs.
+    public func runScript(_ script: String, write: Bool, columns: @escaping ([String]) throws -> Void,
+                          row: @escaping ([SQLValue]) throws -> Void, ended: () throws -> Void) throws {
+        try transaction(write: write) {
+            for statement in SQLScript.statements(script) {
+                var returnsRows = false
+                try session.stream(statement, columns: { names in
+                    returnsRows = !names.isEmpty
+                    if returnsRows { try columns(names) }
+                }, row: row)
+                if returnsRows { try ended() }
+            }
+        }
+    }
 }

@@ -11,17 +11,22 @@ public enum ReportFunctions {
     static let files = ["functions.sql", "business_schedules.sql", "business_seconds.sql"]
 
     /// The script, with `@schema@` replaced by the quoted schema name.
-    public static func script(schema: String) -> String {
-        let text = files.map { name in
-            EmbeddedSQL.files.first { $0.folder == "postgresql" && $0.name == name }?.text ?? ""
-        }.joined(separator: "\n")
-        return text.replacingOccurrences(of: "@schema@", with: quoteIdentifier(schema))
+    public static func script(schema: String) throws -> String {
+        try files.map(file).joined(separator: "\n").replacingOccurrences(of: "@schema@", with: quoteIdentifier(schema))
+    }
+
+    /// A file of `Schema/postgresql/`, built into the binary.
+    static func file(_ name: String) throws -> String {
+        guard let text = EmbeddedSQL.files.first(where: { $0.folder == "postgresql" && $0.name == name })?.text else {
+            throw WarehouseError("this build of warehouse lacks Schema/postgresql/\(name).")
+        }
+        return text
     }
 
     /// Makes the schema when it is missing and (re)makes the functions in it.
     public static func install(in schema: String, on session: PostgresSession) async throws {
         try await session.execute("CREATE SCHEMA IF NOT EXISTS \(quoteIdentifier(schema))")
-        try await session.execute(script(schema: schema))
+        try await session.execute(try script(schema: schema))
     }
 
     /// `name` as an SQL identifier: in double quotes, its own doubled.

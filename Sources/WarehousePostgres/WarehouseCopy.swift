@@ -24,6 +24,11 @@ public enum WarehouseCopy {
         "settings": "key NOT IN ('timezone', 'schema_version', 'report_views', 'report_view_names')",
     ]
 
+    /// The WHERE clause of a table's rows a copy moves (empty: all of them).
+    static func rowsCopied(_ table: String) -> String {
+        madeByStore[table].map { " WHERE " + $0 } ?? ""
+    }
+
     /// The file's tables and their stored columns, in name order.
     static func tables(of warehouse: Warehouse) throws -> [(name: String, columns: [String])] {
         let names = try warehouse.db.rows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
@@ -52,7 +57,7 @@ public enum WarehouseCopy {
 
     static func checkEmpty(_ tables: [String], name: String, count: (String) throws -> Int64) throws {
         for table in tables where madeByStore[table] != "" {
-            let filter = madeByStore[table].map { " WHERE " + $0 } ?? ""
+            let filter = rowsCopied(table)
             let rows = try count("SELECT count(*) FROM \(ReportFunctions.quoteIdentifier(table))\(filter)")
             if rows > 0 {
                 throw WarehouseError("\(name) is not empty (\(table) has \(rows) rows): copy into a new warehouse (another schema with ?schema=NAME, or a new file). Nothing was copied.")
@@ -87,7 +92,7 @@ public enum WarehouseCopy {
                     if let name = index[0].string { try target.session.execute("DROP INDEX \(ReportFunctions.quoteIdentifier(name))") }
                 }
                 for table in tables where madeByStore[table.name] != "" {
-                    let filter = madeByStore[table.name].map { " WHERE " + $0 } ?? ""
+                    let filter = rowsCopied(table.name)
                     let select = try source.db.prepare("SELECT \(table.columns.map(ReportFunctions.quoteIdentifier).joined(separator: ", ")) FROM \(ReportFunctions.quoteIdentifier(table.name))\(filter)")
                     let width = table.columns.count
                     let rows = try target.session.copy(into: table.name, columns: table.columns) { text in
@@ -132,7 +137,7 @@ public enum WarehouseCopy {
         try source.transaction {
             try target.db.inTransaction {
                 for table in tables where madeByStore[table.name] != "" {
-                    let filter = madeByStore[table.name].map { " WHERE " + $0 } ?? ""
+                    let filter = rowsCopied(table.name)
                     let names = table.columns.map(ReportFunctions.quoteIdentifier).joined(separator: ", ")
                     let insert = try target.db.prepare("INSERT INTO \(ReportFunctions.quoteIdentifier(table.name)) (\(names)) VALUES (\(Array(repeating: "?", count: table.columns.count).joined(separator: ", ")))")
                     var rows = 0

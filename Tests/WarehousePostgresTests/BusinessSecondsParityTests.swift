@@ -30,14 +30,8 @@ final class BusinessSecondsParityTests {
     func both(_ schedules: String?, _ spans: [Span], arguments: Int = 4) throws -> (sqlite: String, postgres: String) {
         try sqlite.execute("DROP TABLE IF EXISTS t; CREATE TABLE t (i INTEGER, a INTEGER, b INTEGER, team INTEGER)")
         try pg.session.execute("DROP TABLE IF EXISTS t; CREATE TABLE t (i bigint, a bigint, b bigint, team bigint)")
-        let rows = spans.enumerated().map { [SQLValue.integer(Int64($0.offset)), value($0.element.a), value($0.element.b), value($0.element.team)] }
-        for chunk in stride(from: 0, to: rows.count, by: 250) {
-            let part = rows[chunk..<min(chunk + 250, rows.count)]
-            let arguments = part.flatMap { $0 }
-            try sqlite.execute("INSERT INTO t VALUES " + part.map { _ in "(?, ?, ?, ?)" }.joined(separator: ", "), arguments)
-            let placeholders = (0..<part.count).map { r in "(" + (1...4).map { "$\(r * 4 + $0)" }.joined(separator: ", ") + ")" }
-            _ = try pg.session.query("INSERT INTO t VALUES " + placeholders.joined(separator: ", "), arguments)
-        }
+        try insertIntoT(spans.enumerated().map { [SQLValue.integer(Int64($0.offset)), value($0.element.a), value($0.element.b), value($0.element.team)] },
+                        sqlite: sqlite, postgres: pg.session)
         let team = arguments == 4 ? ", team" : ""
         let bound = schedules.map(SQLValue.text) ?? .null
         return (outcome { try self.sqlite.rows("SELECT i, business_seconds(a, b, ?\(team)) FROM t ORDER BY i", [bound]) },
@@ -45,17 +39,6 @@ final class BusinessSecondsParityTests {
     }
 
     func value(_ v: Int64?) -> SQLValue { v.map(SQLValue.integer) ?? .null }
-
-    /// The rendered rows, or `error: MESSAGE` (SQLite's message, PostgreSQL's without its position).
-    func outcome(_ body: () throws -> [[SQLValue]]) -> String {
-        do { return rendered(try body()) } catch let PostgresFailure.statement(error) {
-            return "error: " + error.message
-        } catch let error as SQLiteError {
-            return "error: " + error.message
-        } catch {
-            return "error: \(error)"
-        }
-    }
 
     @discardableResult
     func expectSame(_ schedules: String?, _ spans: [Span], _ what: String,

@@ -25,25 +25,8 @@ final class FunctionParityTests {
     func both(_ select: String, _ values: [(Int64, SQLValue)], kind: Kind) throws -> (sqlite: String, postgres: String) {
         try sqlite.execute("DROP TABLE IF EXISTS t; CREATE TABLE t (g INTEGER, x)")
         try pg.session.execute("DROP TABLE IF EXISTS t; CREATE TABLE t (g bigint, x \(kind.rawValue))")
-        for chunk in stride(from: 0, to: values.count, by: 500) {
-            let part = values[chunk..<min(chunk + 500, values.count)]
-            let placeholders = (0..<part.count).map { "($\($0 * 2 + 1), $\($0 * 2 + 2))" }.joined(separator: ", ")
-            let arguments = part.flatMap { [SQLValue.integer($0.0), $0.1] }
-            try sqlite.execute("INSERT INTO t VALUES " + (0..<part.count).map { _ in "(?, ?)" }.joined(separator: ", "), arguments)
-            _ = try pg.session.query("INSERT INTO t VALUES \(placeholders)", arguments)
-        }
+        try insertIntoT(values.map { [SQLValue.integer($0.0), $0.1] }, sqlite: sqlite, postgres: pg.session)
         return (outcome { try self.sqlite.rows(select) }, outcome { try self.pg.session.query(select) })
-    }
-
-    /// The rendered rows, or `error: MESSAGE` (SQLite's message, PostgreSQL's without its position).
-    func outcome(_ body: () throws -> [[SQLValue]]) -> String {
-        do { return rendered(try body()) } catch let PostgresFailure.statement(error) {
-            return "error: " + error.message
-        } catch let error as SQLiteError {
-            return "error: " + error.message
-        } catch {
-            return "error: \(error)"
-        }
     }
 
     /// One scalar call on both stores, its arguments as SQL literals (PostgreSQL's typed).

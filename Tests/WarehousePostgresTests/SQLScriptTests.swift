@@ -22,11 +22,11 @@ import Testing
         #expect(statements[4].hasPrefix("-- nothing here") && statements[4].hasSuffix("\nSELECT 3"))
     }
 
-    @Test func theReportFunctionsScriptCutsIntoItsStatements() {
-        let statements = SQLScript.statements(ReportFunctions.script(schema: "warehouse"))
+    @Test func theReportFunctionsScriptCutsIntoItsStatements() throws {
+        let statements = SQLScript.statements(try ReportFunctions.script(schema: "warehouse"))
         #expect(statements.count > 40)
         #expect(statements.allSatisfy { $0.hasPrefix("CREATE OR REPLACE") || $0.hasPrefix("--") })
-        #expect(!ReportFunctions.script(schema: "w").contains("@schema@"))
+        #expect(try !ReportFunctions.script(schema: "w").contains("@schema@"))
         #expect(ReportFunctions.quoteIdentifier("a\"b") == "\"a\"\"b\"")
     }
 }

@@ -49,3 +49,27 @@ func rendered(_ rows: [[SQLValue]]) -> String {
     }.joined(separator: "\n")
 }
 
+
+/// Inserts `rows` (all of one width) into table `t` of both stores, a few hundred a statement.
+func insertIntoT(_ rows: [[SQLValue]], sqlite: Database, postgres: BlockingPostgresSession) throws {
+    guard let width = rows.first?.count else { return }
+    for chunk in stride(from: 0, to: rows.count, by: 250) {
+        let part = rows[chunk..<min(chunk + 250, rows.count)]
+        let arguments = part.flatMap { $0 }
+        let marks = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        try sqlite.execute("INSERT INTO t VALUES " + Array(repeating: marks, count: part.count).joined(separator: ", "), arguments)
+        let numbered = (0..<part.count).map { r in "(" + (1...width).map { "$\(r * width + $0)" }.joined(separator: ", ") + ")" }
+        _ = try postgres.query("INSERT INTO t VALUES " + numbered.joined(separator: ", "), arguments)
+    }
+}
+
+/// The rendered rows, or `error: MESSAGE` (SQLite's message, PostgreSQL's without its position).
+func outcome(_ body: () throws -> [[SQLValue]]) -> String {
+    do { return rendered(try body()) } catch let PostgresFailure.statement(error) {
+        return "error: " + error.message
+    } catch let error as SQLiteError {
+        return "error: " + error.message
+    } catch {
+        return "error: \(error)"
+    }
+}

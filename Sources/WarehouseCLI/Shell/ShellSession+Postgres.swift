@@ -10,23 +10,19 @@ extension ShellSession {
     func runSQL(_ sql: String, on warehouse: PostgresWarehouse) {
         var shown = 0
         do {
+            var names: [String] = []
+            var rows: [[SQLValue]] = []
             try PostgresCancel.onInterrupt(of: warehouse) {
-                try warehouse.transaction(write: writable) {
-                    for statement in PostgresWarehouse.statements(sql) {
-                        var names: [String] = []
-                        var rows: [[SQLValue]] = []
-                        try warehouse.session.stream(statement, columns: { names = $0 }, row: { rows.append($0) })
-                        guard !names.isEmpty else { continue }
-                        if shown > 0 && mode == .table { emit("\n") }
-                        emit(render(ResultTable(columns: names, rows: rows)))
-                        shown += 1
-                    }
-                }
+                try warehouse.runScript(sql, write: writable, columns: { names = $0; rows = [] }, row: { rows.append($0) }, ended: {
+                    if shown > 0 && mode == .table { emit("\n") }
+                    emit(render(ResultTable(columns: names, rows: rows)))
+                    shown += 1
+                })
             }
         } catch let PostgresFailure.statement(error) {
-            if error.sqlState == "57014" /* query_canceled */ {
+            if error.isCancelled {
                 fail("interrupted")
-            } else if !writable && error.sqlState == "25006" /* read_only_sql_transaction */ {
+            } else if !writable && error.isReadOnlyRefusal {
                 fail("the warehouse is open read-only: start the shell with --write to change it (\(error.message))")
             } else {
                 fail("SQL error: \(error)")

@@ -187,16 +187,12 @@ public final class Statement {
     }
 
     public func value(at i: Int) -> SQLValue {
-        let index = Int32(i)
-        switch sqlite3_column_type(handle, index) {
-        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
-        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
-        case SQLITE_TEXT: return .text(string(at: i) ?? "")
-        case SQLITE_BLOB:
-            let n = Int(sqlite3_column_bytes(handle, index))
-            guard n > 0, let p = sqlite3_column_blob(handle, index) else { return .blob([]) }
-            return .blob(Array(UnsafeRawBufferPointer(start: p, count: n)))
-        default: return .null
+        switch field(at: i) {
+        case .null: return .null
+        case .integer(let v): return .integer(v)
+        case .real(let v): return .real(v)
+        case .text(let bytes): return .text(String(decoding: bytes, as: UTF8.self))
+        case .blob(let bytes): return .blob(Array(bytes))
         }
     }
 }
