@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarehouseCore
+import WarehousePostgres
 
 extension WarehouseCommand {
     struct Load: ParsableCommand {
@@ -43,8 +44,19 @@ extension WarehouseCommand {
         }
 
         func run() throws {
+            if let location = try database.postgres() {
+                let warehouse = try PostgresWarehouse.openForWriting(location, timeZone: timezone)
+                defer { warehouse.close() }
+                try load(with: try warehouse.loader())
+                return
+            }
             let warehouse = try Warehouse.openForWriting(path: try database.file(for: "load"), timeZone: timezone, newFileWithoutLog: true)
-            let loader = try Loader(warehouse: warehouse)
+            try load(with: try Loader(warehouse: warehouse))
+            try warehouse.useWriteAheadLog()
+        }
+
+        /// Loads the files in order, printing each one's summary; exit 1 when any failed.
+        private func load(with loader: Loader) throws {
             loader.dateOrder = dateOrder
             let showProgress = !quiet && Terminal.isTerminal(STDERR_FILENO)
             var failures = 0
@@ -76,7 +88,6 @@ extension WarehouseCommand {
                     }
                 }
             }
-            try warehouse.useWriteAheadLog()
             if failures > 0 {
                 throw ExitCode(1)
             }

@@ -49,7 +49,7 @@ public struct DatabaseOptions: ParsableArguments {
     /// The warehouse file, for a command that does not take a PostgreSQL warehouse yet.
     public func file(for command: String) throws -> String {
         guard !PostgresLocation.isURL(path) else {
-            throw WarehouseError("warehouse \(command) does not take a PostgreSQL warehouse yet: info, reports, report, sql, shell, dashboard, hours, auth and copy do. Use a warehouse file, or `warehouse copy --db URL --to FILE` to make one.")
+            throw WarehouseError("warehouse \(command) does not take a PostgreSQL warehouse yet: load, info, reports, report, sql, shell, dashboard, hours, auth and copy do. Use a warehouse file, or `warehouse copy --db URL --to FILE` to make one.")
         }
         return path
     }

@@ -66,9 +66,9 @@ public final class BlockingPostgresSession {
                 var text = CopyText()
                 while try source.value(&text) {
                     count += 1
-                    if text.count >= 1 << 20 { try await send(text.take()) }
+                    if text.count >= 1 << 20 { try await send(ByteBuffer(bytes: text.take())) }
                 }
-                if text.count > 0 { try await send(text.take()) }
+                if text.count > 0 { try await send(ByteBuffer(bytes: text.take())) }
             }
             return count
         }
@@ -151,4 +151,19 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// The loader's PostgreSQL store speaks to the server through this session.
+extension BlockingPostgresSession: ServerConnection {
+    public func forEachRow(_ sql: String, _ arguments: [SQLValue], _ row: @escaping ([SQLValue]) throws -> Void) throws {
+        try stream(sql, arguments, columns: { _ in }, row: row)
+    }
+
+    public func copy(into table: String, columns: [String], text: [UInt8]) throws {
+        let session = session
+        let bytes = UncheckedBox(text)
+        try loop.wait {
+            try await session.copy(into: table, columns: columns) { send in try await send(ByteBuffer(bytes: bytes.value)) }
+        }
+    }
 }

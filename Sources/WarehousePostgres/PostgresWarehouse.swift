@@ -77,6 +77,10 @@ public final class PostgresWarehouse: WritableStore {
         }
     }
 
+    /// A loader into this warehouse (`PostgresStore`: the same kinds, rejects and
+    /// load log as a file's, over this session).
+    public func loader() throws -> Loader { try Loader(server: session, zone: timeZone) }
+
     /// A session in the warehouse's schema, set for the reports:
     /// - without JIT compilation: a report over the benchmark's 300,000 conversations costs
     ///   PostgreSQL's planner enough to compile it, which took 380 ms of

@@ -34,6 +34,12 @@ public final class Loader {
         self.init(store: try SQLiteStore(warehouse: warehouse), zone: warehouse.timeZone)
     }
 
+    /// A loader into a PostgreSQL warehouse of time zone `zone`, over `server`
+    /// (a connection whose schema holds the warehouse; `WarehousePostgres` opens it).
+    public convenience init(server: any ServerConnection, zone: String) throws {
+        self.init(store: try PostgresStore(server: server, zone: zone), zone: zone)
+    }
+
     /// A loader into `store`, a warehouse of time zone `zone`.
     init(store: any RecordStore, zone: String) {
         self.store = store
@@ -140,6 +146,7 @@ public final class Loader {
             defer { pipeline.stop() }
             var lastProgress = Date()
             while let batch = try pipeline.next() {
+                try store.prepare(batch)
                 try batch.forEach(record: { record in
                     let keptBefore = each == nil ? 0 : store.identityCounts.kept
                     let written = try handler.write(record)
@@ -162,6 +169,7 @@ public final class Loader {
                     }
                     each?(r.line, .rejected(r.reason), false)
                 })
+                try store.written(batch)
                 summary.rowsRead += batch.records.count + batch.rejects.count
                 if let progress, Date().timeIntervalSince(lastProgress) > 0.1 {
                     progress(batch.progress, size)

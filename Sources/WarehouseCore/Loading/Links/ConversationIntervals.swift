@@ -33,19 +33,29 @@ struct ConversationIntervals {
             SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
             WHERE \(wanted == nil ? "contact_key IS NOT NULL" : "contact_key = ?") AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
             """)
+        try self.init(maxContact: maxContact) { add in
+            for wantedContact in wanted.map({ $0.map(Optional.some) }) ?? [nil] {
+                rows.reset()
+                if let wantedContact { rows.bindInt(1, wantedContact) }
+                while try rows.step() {
+                    add(rows.int64(at: 0), rows.int64(at: 1), rows.int64(at: 2), rows.int64(at: 3), rows.string(at: 4) ?? "")
+                }
+            }
+        }
+    }
+
+    /// The intervals `read` adds (contact, started, resolved, conversation key,
+    /// conversation ID), of contacts keyed up to `maxContact` (a larger key links nothing).
+    init(maxContact: Int, read: (_ add: (Int64, Int64, Int64, Int64, String) -> Void) throws -> Void) rethrows {
         var contacts: [Int] = [], starts: [Int64] = [], ends: [Int64] = [], keys: [Int64] = [], ids: [String] = []
         var count = [Int32](repeating: 0, count: maxContact + 2)
-        for wantedContact in wanted.map({ $0.map(Optional.some) }) ?? [nil] {
-            rows.reset()
-            if let wantedContact { rows.bindInt(1, wantedContact) }
-            while try rows.step() {
-                let contact = Int(rows.int64(at: 0))
-                guard contact >= 0 && contact <= maxContact else { continue }  // no such contact: links nothing
-                contacts.append(contact)
-                starts.append(rows.int64(at: 1)); ends.append(rows.int64(at: 2)); keys.append(rows.int64(at: 3))
-                ids.append(rows.string(at: 4) ?? "")
-                count[contact + 1] += 1
-            }
+        try read { contactKey, started, resolved, key, id in
+            let contact = Int(contactKey)
+            guard contact >= 0 && contact <= maxContact else { return }  // no such contact: links nothing
+            contacts.append(contact)
+            starts.append(started); ends.append(resolved); keys.append(key)
+            ids.append(id)
+            count[contact + 1] += 1
         }
         // Counting sort by contact.
         for k in 1..<count.count { count[k] += count[k - 1] }

@@ -30,8 +30,13 @@ final class MessageLinks {
     /// index, unless they are a quarter of all contacts or more (the rule
     /// `NewContacts` uses): then one pass over every conversation costs less.
     func fewContacts(_ contacts: Set<Int64>) throws -> Bool {
-        if contacts.count <= 1_000 { return true }
-        return Int64(contacts.count) * 4 < (try db.int64("SELECT count(*) FROM dim_contact"))
+        try Self.few(contacts.count) { try db.int64("SELECT count(*) FROM dim_contact") }
+    }
+
+    /// Whether `count` contacts are few: a thousand, or under a quarter of `all`.
+    static func few(_ count: Int, of all: () throws -> Int64) rethrows -> Bool {
+        if count <= 1_000 { return true }
+        return Int64(count) * 4 < (try all())
     }
 
     /// Links the messages of `contacts` again after their conversations changed.

@@ -56,20 +56,14 @@ final class DimensionKeys {
             }
         case .source:
             let senderType = String(decoding: bytes, as: UTF8.self)
-            let direction = senderType == "contact" ? "incoming" : "outgoing"
+            let direction = Self.direction(senderType: senderType)
             try db.execute("INSERT INTO dim_message_source(sender_type, direction) VALUES (?, ?) ON CONFLICT(sender_type) DO NOTHING",
                            [.text(senderType), .text(direction)])
             let row = try db.rows("SELECT source_key, direction FROM dim_message_source WHERE sender_type = ?", [.text(senderType)])[0]
             key = row[0].int64!
             if row[1].string == "outgoing" { outgoingSources.insert(key) } else { outgoingSources.remove(key) }
         case .messageType:
-            var parts: [SQLValue] = []
-            var i = 0
-            while i + 4 <= bytes.count {
-                let n = Int(UInt32(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt32.self)))
-                parts.append(.text(String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 4)..<(i + 4 + n)]), as: UTF8.self)))
-                i += 4 + n
-            }
+            let parts = Self.messageTypeParts(bytes).map(SQLValue.text)
             try db.execute("INSERT INTO dim_message_type(content_type, message_type, type, sub_type) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", parts)
             key = try db.int64("SELECT message_type_key FROM dim_message_type WHERE content_type = ? AND message_type = ? AND type = ? AND sub_type = ?", parts)
         }
@@ -95,6 +89,16 @@ final class DimensionKeys {
 
 
     private func insertDate(_ days: Int) throws {
+        let statement = try db.cachedStatement("INSERT OR IGNORE INTO dim_date(\(Self.dateColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try statement.bind(Self.dateRow(days: days))
+        try statement.run()
+    }
+
+    /// `dim_date`'s columns, in the order of `dateRow`.
+    static let dateColumns = "date_key, date, year, quarter, month, month_name, year_month, day, weekday, weekday_name, week_start, iso_year, iso_week, is_weekend"
+
+    /// The `dim_date` row of day number `days`.
+    static func dateRow(days: Int) -> [SQLValue] {
         let (y, m, d) = CivilTime.date(days: days)
         let weekday = CivilTime.weekday(days: days)
         let monday = days - (weekday - 1)
@@ -102,22 +106,32 @@ final class DimensionKeys {
         let thursday = monday + 3
         let isoYear = CivilTime.date(days: thursday).year
         let isoWeek = (thursday - CivilTime.days(year: isoYear, month: 1, day: 1)) / 7 + 1
-        let statement = try db.cachedStatement("""
-            INSERT OR IGNORE INTO dim_date(date_key, date, year, quarter, month, month_name, year_month, day,
-                weekday, weekday_name, week_start, iso_year, iso_week, is_weekend)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let weekdayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        try statement.bind([
+        return [
             .integer(Int64(y * 10000 + m * 100 + d)), .text(CivilTime.formatDate(days: days)), .integer(Int64(y)),
             .integer(Int64((m - 1) / 3 + 1)), .integer(Int64(m)), .text(monthNames[m - 1]),
             .text(String(CivilTime.formatDate(days: days).prefix(7))), .integer(Int64(d)), .integer(Int64(weekday)),
             .text(weekdayNames[weekday - 1]), .text(CivilTime.formatDate(days: monday)), .integer(Int64(isoYear)),
             .integer(Int64(isoWeek)), .integer(weekday >= 6 ? 1 : 0),
-        ])
-        try statement.run()
+        ]
     }
+
+    /// A message type reference's four parts (Content Type, Message Type, Type,
+    /// Sub Type: each a 4-byte length and its bytes, `Messages.messageTypeValue`).
+    static func messageTypeParts(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        var parts: [String] = []
+        var i = 0
+        while i + 4 <= bytes.count {
+            let n = Int(UInt32(littleEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt32.self)))
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 4)..<(i + 4 + n)]), as: UTF8.self))
+            i += 4 + n
+        }
+        return parts
+    }
+
+    /// The direction of a message source (its Sender Type): only a contact's messages come in.
+    static func direction(senderType: String) -> String { senderType == "contact" ? "incoming" : "outgoing" }
 
     /// Every date between the first and the last one seen gets a row.
     func fillDateGaps() throws {

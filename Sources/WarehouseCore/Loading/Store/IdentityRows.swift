@@ -4,31 +4,14 @@
 /// its ID. Native exports never reach past `holds` (one index seek per load unit).
 final class IdentityRows {
     private let db: Database
-    /// Per table, whether it holds identity rows (read once per unit, then set
-    /// as they are written; two fields, not a dictionary: asked once per message).
-    private var held: [Bool?] = [nil, nil, nil]
-    private(set) var damagedIDs = 0
-    private(set) var collisions = 0
-    /// Records written under an identity in this unit (damaged IDs and records without one).
-    private(set) var kept = 0
+    private(set) var tally = IdentityTally()
 
     init(db: Database) { self.db = db }
 
-    func start() {
-        held = [nil, nil, nil]
-        damagedIDs = 0
-        collisions = 0
-        kept = 0
-    }
+    func start() { tally = IdentityTally() }
+    func note(_ event: IdentityEvent) { tally.note(event) }
 
-    func note(_ event: IdentityEvent) {
-        switch event {
-        case .damagedID: damagedIDs += 1
-        case .collision: collisions += 1
-        }
-    }
-
-    private static func names(_ table: IdentityTable) -> (table: String, key: String) {
+    static func names(_ table: IdentityTable) -> (table: String, key: String) {
         switch table {
         case .conversations: ("fact_conversation", "conversation_id")
         case .messages: ("fact_message", "message_id")
@@ -36,28 +19,17 @@ final class IdentityRows {
         }
     }
 
-    private static func slot(_ table: IdentityTable) -> Int {
-        switch table {
-        case .conversations: 0
-        case .messages: 1
-        case .failedMessages: 2
-        }
-    }
-
     /// Identities sort after every export ID in the key's index (`~` is above digits and letters).
     func holds(_ table: IdentityTable) throws -> Bool {
-        if let known = held[Self.slot(table)] { return known }
+        if let known = tally.held(table) { return known }
         let (name, key) = Self.names(table)
         let found = try db.int64("SELECT count(*) FROM (SELECT 1 FROM \(name) WHERE \(key) >= '~' AND \(key) < '~~' LIMIT 1)") > 0
-        held[Self.slot(table)] = found
+        tally.setHeld(table, found)
         return found
     }
 
     /// An identity row is being written in this unit.
-    func written(_ table: IdentityTable) {
-        held[Self.slot(table)] = true
-        kept += 1
-    }
+    func written(_ table: IdentityTable) { tally.written(table) }
 
     /// What `takeOver` did with a row kept under an identity.
     enum TakeOver {
@@ -131,5 +103,37 @@ final class IdentityRows {
             if ContactIdentity.contentPrint(statement.textBytes(at: 0)) == contentPrint { return true }
         }
         return false
+    }
+}
+
+/// What a load unit counted of records kept by contact and time, and which
+/// tables hold such rows (read once per unit, then set as they are written:
+/// three fields, not a dictionary, as it is asked once per message).
+struct IdentityTally {
+    private var held: [Bool?] = [nil, nil, nil]
+    private(set) var counts = IdentityCounts()
+
+    private static func slot(_ table: IdentityTable) -> Int {
+        switch table {
+        case .conversations: 0
+        case .messages: 1
+        case .failedMessages: 2
+        }
+    }
+
+    func held(_ table: IdentityTable) -> Bool? { held[Self.slot(table)] }
+    mutating func setHeld(_ table: IdentityTable, _ holds: Bool) { held[Self.slot(table)] = holds }
+
+    mutating func note(_ event: IdentityEvent) {
+        switch event {
+        case .damagedID: counts.damagedIDs += 1
+        case .collision: counts.collisions += 1
+        }
+    }
+
+    /// An identity row is being written.
+    mutating func written(_ table: IdentityTable) {
+        held[Self.slot(table)] = true
+        counts.kept += 1
     }
 }

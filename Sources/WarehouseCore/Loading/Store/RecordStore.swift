@@ -31,6 +31,12 @@ protocol RecordStore: AnyObject {
 
     // MARK: Writing records (the writing thread)
 
+    /// Before a batch's records are written: a store that answers by round trips
+    /// (PostgreSQL) looks up at once what they refer to and what they replace.
+    func prepare(_ batch: PreparedBatch) throws
+    /// After a batch's records were written.
+    func written(_ batch: PreparedBatch) throws
+
     /// The upsert of a kind's records by their natural key `key`.
     func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [DerivedColumn], mode: UpsertMode<Columns>) throws -> any RecordUpsert<Columns>
     /// The writer of a kind whose records are a dimension's rows (contacts,
@@ -114,5 +120,13 @@ extension RecordStore {
     func dimensionWriter<Columns: StoredColumns>(_ columns: Columns.Type, key: Columns, dimension: Dimension,
                                                  mode: UpsertMode<Columns>) throws -> (PreparedRecord) throws -> Written {
         try dimensionWriter(columns, key: key, dimension: dimension, mode: mode, after: nil)
+    }
+}
+
+/// The load log's times: UTC, to the second, ISO 8601 (`2025-03-01T09:30:00Z`).
+enum LoadLog {
+    static func timestamp(_ date: Date) -> String {
+        let s = Int64(date.timeIntervalSince1970.rounded(.down))
+        return CivilTime.format(wallSeconds: s).replacingOccurrences(of: " ", with: "T") + "Z"
     }
 }

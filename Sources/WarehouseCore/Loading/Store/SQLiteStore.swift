@@ -68,7 +68,7 @@ final class SQLiteStore: RecordStore {
     /// Starts a load unit in the load log, and the summaries' and links' per-unit state.
     func begin(name: String, path: String, kind: ExportKind, form: String?, started: Date, bulkBytes: Int?) throws {
         try db.execute("INSERT INTO load_log(file_name, file_path, kind, form, status, started_at) VALUES (?, ?, ?, ?, 'loaded', ?)",
-                       [.text(name), .text(path), .text(kind.rawValue), form.map(SQLValue.text) ?? .null, .text(Self.iso(started))])
+                       [.text(name), .text(path), .text(kind.rawValue), form.map(SQLValue.text) ?? .null, .text(LoadLog.timestamp(started))])
         loadID = db.lastInsertRowID
         links.start()
         identities.start()
@@ -119,7 +119,7 @@ final class SQLiteStore: RecordStore {
                    rows_rejected = ?, finished_at = ? WHERE load_id = ?
             """, [sha256.map(SQLValue.text) ?? .null, .integer(Int64(s.rowsRead)), .integer(Int64(s.inserted)),
                   .integer(Int64(s.updated)), .integer(Int64(s.unchanged)), .integer(Int64(s.rejected)),
-                  .text(Self.iso(Date())), .integer(loadID)])
+                  .text(LoadLog.timestamp(Date())), .integer(loadID)])
     }
 
     /// Records a unit that was refused or failed (after its transaction is gone).
@@ -128,12 +128,7 @@ final class SQLiteStore: RecordStore {
             "INSERT INTO load_log(file_name, file_path, kind, status, message, rows_read, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(s.fileName), .text(s.path), s.kind.map { .text($0.rawValue) } ?? .null,
              .text(s.kind == nil ? "refused" : "failed"), .text(s.error ?? ""),
-             .integer(Int64(s.rowsRead)), .text(Self.iso(started)), .text(Self.iso(Date()))])
-    }
-
-    static func iso(_ date: Date) -> String {
-        let s = Int64(date.timeIntervalSince1970.rounded(.down))
-        return CivilTime.format(wallSeconds: s).replacingOccurrences(of: " ", with: "T") + "Z"
+             .integer(Int64(s.rowsRead)), .text(LoadLog.timestamp(started)), .text(LoadLog.timestamp(Date()))])
     }
 
     // MARK: Bulk units
@@ -146,13 +141,7 @@ final class SQLiteStore: RecordStore {
     /// 5.4 s against 7.5–9.0 s. `size` is the unit's bytes of export. Returns
     /// the SQL that builds them again; empty when none was dropped.
     private func deferIndexes(_ kind: ExportKind, size: Int) throws -> [String] {
-        // Export bytes a record takes, about (generated and fixture exports).
-        let (table, bytesPerRecord): (String, Int)
-        switch kind {
-        case .messages: (table, bytesPerRecord) = ("fact_message", 170)
-        case .conversations: (table, bytesPerRecord) = ("fact_conversation", 300)
-        default: return []
-        }
+        guard let (table, _, bytesPerRecord) = Self.bulkTable(kind) else { return [] }
         // The largest key bounds the rows stored without counting them (a scan of the table).
         let stored = try db.int64("SELECT coalesce(max(rowid), 0) FROM \(table)")
         guard stored < Int64(size / bytesPerRecord) else { return [] }
@@ -166,6 +155,16 @@ final class SQLiteStore: RecordStore {
             sql.append(create)
         }
         return sql
+    }
+
+    /// The fact table a bulk unit of `kind` fills, and the export bytes a record takes, about
+    /// (generated and fixture exports): more records than the table holds make it a bulk unit.
+    static func bulkTable(_ kind: ExportKind) -> (table: String, key: String, bytesPerRecord: Int)? {
+        switch kind {
+        case .messages: ("fact_message", "message_key", 170)
+        case .conversations: ("fact_conversation", "conversation_key", 300)
+        default: nil
+        }
     }
 
     /// Builds indexes again after a bulk unit. For one larger than 128 MiB
@@ -185,6 +184,10 @@ final class SQLiteStore: RecordStore {
     }
 
     // MARK: Writing records
+
+    /// Nothing to look up ahead: SQLite answers each record's look-ups in place.
+    func prepare(_ batch: PreparedBatch) {}
+    func written(_ batch: PreparedBatch) {}
 
     func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [DerivedColumn], mode: UpsertMode<Columns>) throws -> any RecordUpsert<Columns> {
         try Upsert(store: self, key: key, extra: extra, mode: mode)
@@ -261,5 +264,5 @@ final class SQLiteStore: RecordStore {
     }
     func note(_ event: IdentityEvent) { identities.note(event) }
     func identityWritten(_ table: IdentityTable) { identities.written(table) }
-    var identityCounts: IdentityCounts { IdentityCounts(damagedIDs: identities.damagedIDs, collisions: identities.collisions, kept: identities.kept) }
+    var identityCounts: IdentityCounts { identities.tally.counts }
 }

@@ -108,8 +108,13 @@ struct LinkCounts {
             try upsert.run()
             written.append(key)
         }
-        for (key, change) in dense.enumerated() where change != 0 { try write(Int64(key), change) }
-        for (key, change) in sparse.sorted(by: { $0.key < $1.key }) where change != 0 { try write(key, change) }
+        try forEachChange(write)
         return written
+    }
+
+    /// Each conversation's change, by key.
+    func forEachChange(_ body: (Int64, Int32) throws -> Void) rethrows {
+        for (key, change) in dense.enumerated() where change != 0 { try body(Int64(key), change) }
+        for (key, change) in sparse.sorted(by: { $0.key < $1.key }) where change != 0 { try body(key, change) }
     }
 }

@@ -54,35 +54,53 @@ final class DailyMessageSummary {
         for row in try db.rows("SELECT date_key FROM temp.replaced_message_days") {
             if let key = row[0].int64 { days.insert(Int(key)) }
         }
-        var ranges: [ClosedRange<Int>] = []
-        for day in days.map(CivilTime.dayNumber(dateKey:)).sorted() {
-            if let last = ranges.last, day - last.upperBound <= 7 {
-                ranges[ranges.count - 1] = last.lowerBound...day
-            } else {
-                ranges.append(day...day)
-            }
-        }
-        let delete = try db.prepare("DELETE FROM agg_message_daily WHERE sent_date_key BETWEEN ? AND ?")
-        let insert = try db.prepare("""
-            INSERT INTO agg_message_daily (sent_date_key, source_key, channel_key, sender_id, sender_user_key, messages)
-            SELECT m.sent_date_key, m.source_key, m.channel_key,
-                   CASE WHEN s.direction = 'outgoing' THEN m.sender_id END, m.sender_user_key, count(*)
-            FROM fact_message m
-            JOIN dim_message_source s ON s.source_key = m.source_key
-            WHERE m.sent_ts >= ? AND m.sent_ts < ?
-            GROUP BY 1, 2, 3, 4, 5
-            """)
+        let ranges = Self.ranges(days)
+        let delete = try db.prepare(Self.deleteDays)
+        let insert = try db.prepare(Self.redoDays)
         for range in ranges {
-            try delete.bind([.integer(Int64(CivilTime.dateKey(days: range.lowerBound))), .integer(Int64(CivilTime.dateKey(days: range.upperBound)))])
+            try delete.bind(Self.dateKeys(range))
             try delete.run()
-            try insert.bind([.integer(ReportParameters.startOf(day: range.lowerBound, in: zone)),
-                             .integer(ReportParameters.startOf(day: range.upperBound + 1, in: zone))])
+            try insert.bind(Self.instants(range, zone))
             try insert.run()
         }
         try counts.add(to: db) { dateKey in
             let day = CivilTime.dayNumber(dateKey: dateKey)
             return ranges.contains { $0.contains(day) }
         }
+    }
+
+    /// Date keys as runs of days, days close together (a week apart at most)
+    /// in one run: each run is one range of the `sent_ts` index.
+    static func ranges(_ dateKeys: Set<Int>) -> [ClosedRange<Int>] {
+        var ranges: [ClosedRange<Int>] = []
+        for day in dateKeys.map(CivilTime.dayNumber(dateKey:)).sorted() {
+            if let last = ranges.last, day - last.upperBound <= 7 {
+                ranges[ranges.count - 1] = last.lowerBound...day
+            } else {
+                ranges.append(day...day)
+            }
+        }
+        return ranges
+    }
+
+    /// A run of days redone from the facts: its rows go (`deleteDays`, bound to
+    /// `dateKeys`), and are counted again (`redoDays`, bound to `instants`).
+    /// `$1`, `$2`: the same text on SQLite and PostgreSQL.
+    static let deleteDays = "DELETE FROM agg_message_daily WHERE sent_date_key BETWEEN $1 AND $2"
+    static let redoDays = """
+        INSERT INTO agg_message_daily (sent_date_key, source_key, channel_key, sender_id, sender_user_key, messages)
+        SELECT m.sent_date_key, m.source_key, m.channel_key,
+               CASE WHEN s.direction = 'outgoing' THEN m.sender_id END, m.sender_user_key, count(*)
+        FROM fact_message m
+        JOIN dim_message_source s ON s.source_key = m.source_key
+        WHERE m.sent_ts >= $1 AND m.sent_ts < $2
+        GROUP BY 1, 2, 3, 4, 5
+        """
+    static func dateKeys(_ range: ClosedRange<Int>) -> [SQLValue] {
+        [.integer(Int64(CivilTime.dateKey(days: range.lowerBound))), .integer(Int64(CivilTime.dateKey(days: range.upperBound)))]
+    }
+    static func instants(_ range: ClosedRange<Int>, _ zone: WorkspaceZone) -> [SQLValue] {
+        [.integer(ReportParameters.startOf(day: range.lowerBound, in: zone)), .integer(ReportParameters.startOf(day: range.upperBound + 1, in: zone))]
     }
 }
 

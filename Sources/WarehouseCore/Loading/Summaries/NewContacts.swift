@@ -35,30 +35,16 @@ final class NewContacts {
     func finish() throws {
         guard !touched.isEmpty else { return }
         let contacts = touched
-        struct First { var started: Int64; var key: Int64; var id: String }
-        var first: [Int64: First] = [:]
-        var flagged: [Int64: Bool] = [:]  // conversation key -> is_new_contact as stored
+        var decision = FirstConversations()
         // All conversations when most contacts were touched, else contact by contact.
         let all = try db.int64("SELECT count(*) FROM dim_contact") < Int64(contacts.count) * 4
-        let rows = try db.prepare(all
-            ? "SELECT contact_key, started_ts, conversation_key, is_new_contact, conversation_id FROM fact_conversation WHERE contact_key IS NOT NULL"
-            : "SELECT contact_key, started_ts, conversation_key, is_new_contact, conversation_id FROM fact_conversation WHERE contact_key = ?")
+        let rows = try db.prepare(all ? Self.allRows : Self.contactRows)
         func scan() throws {
             while try rows.step() {
                 let contact = rows.int64(at: 0)
                 guard all ? contacts.contains(contact) : true else { continue }
-                let key = rows.int64(at: 2)
-                flagged[key] = rows.int64(at: 3) != 0
-                guard !rows.isNull(at: 1) else { continue }  // no start: never the first
-                let started = rows.int64(at: 1)
-                if let best = first[contact] {
-                    if started > best.started { continue }
-                    let id = rows.string(at: 4) ?? ""
-                    if started == best.started && !NaturalID.less(id, best.id) { continue }
-                    first[contact] = First(started: started, key: key, id: id)
-                } else {
-                    first[contact] = First(started: started, key: key, id: rows.string(at: 4) ?? "")
-                }
+                decision.see(contact: contact, started: rows.isNull(at: 1) ? nil : rows.int64(at: 1), key: rows.int64(at: 2),
+                             flagged: rows.int64(at: 3) != 0, id: rows.string(at: 4) ?? "")
             }
         }
         if all {
@@ -70,13 +56,51 @@ final class NewContacts {
                 try scan()
             }
         }
-        let newKeys = Set(first.values.map(\.key))
         let update = try db.prepare("UPDATE fact_conversation SET is_new_contact = ? WHERE conversation_key = ?")
-        for (key, stored) in flagged where stored != newKeys.contains(key) {
-            update.bindInt(1, stored ? 0 : 1)
+        for (key, isNew) in decision.changes {
+            update.bindInt(1, isNew ? 1 : 0)
             update.bindInt(2, key)
             try update.run()
         }
-        try db.execute("UPDATE fact_conversation SET is_new_contact = 1 WHERE contact_key IS NULL AND is_new_contact = 0")
+        try db.execute(Self.withoutContact)
+    }
+
+    /// The rows `FirstConversations` reads: every conversation's, or one contact's (`?`).
+    static func rows(where condition: String) -> String {
+        "SELECT contact_key, started_ts, conversation_key, is_new_contact, conversation_id FROM fact_conversation WHERE \(condition)"
+    }
+    static let allRows = rows(where: "contact_key IS NOT NULL")
+    static let contactRows = rows(where: "contact_key = ?")
+    /// A conversation without a contact is always a new contact's.
+    static let withoutContact = "UPDATE fact_conversation SET is_new_contact = 1 WHERE contact_key IS NULL AND is_new_contact = 0"
+}
+
+/// The rule of `is_new_contact`, decided over the conversations of some
+/// contacts as they are read (in any order): each contact's first is the one
+/// that started first, ties by ID in the natural ID order; one without a
+/// start is never the first.
+struct FirstConversations {
+    private struct First { var started: Int64; var key: Int64; var id: String }
+    private var first: [Int64: First] = [:]
+    /// Conversation key -> is_new_contact as stored.
+    private var flagged: [Int64: Bool] = [:]
+
+    mutating func see(contact: Int64, started: Int64?, key: Int64, flagged isFlagged: Bool, id: @autoclosure () -> String) {
+        flagged[key] = isFlagged
+        guard let started else { return }
+        if let best = first[contact] {
+            if started > best.started { return }
+            let id = id()
+            if started == best.started && !NaturalID.less(id, best.id) { return }
+            first[contact] = First(started: started, key: key, id: id)
+        } else {
+            first[contact] = First(started: started, key: key, id: id())
+        }
+    }
+
+    /// The conversations whose stored flag is wrong, with the right one.
+    var changes: [(key: Int64, isNew: Bool)] {
+        let newKeys = Set(first.values.map(\.key))
+        return flagged.compactMap { key, stored in stored != newKeys.contains(key) ? (key, !stored) : nil }
     }
 }

@@ -1,0 +1,414 @@
+import Foundation
+
+/// The store of a warehouse on PostgreSQL (SPEC §8): the same load units, load
+/// log, rejects, upserts, links and summaries as `SQLiteStore`, made for a
+/// server, where every statement is a round trip. Before each batch it reads
+/// what the batch's records refer to and replace (`ServerDimensionKeys`,
+/// `ServerUpsert.prefetch`); the records are then decided in memory, and only
+/// new and changed rows go to the server, by `COPY` (into the table, or into a
+/// staging table and over their rows). After the unit's rows, links and
+/// summaries are brought up to date from the facts, set by set. One transaction
+/// per unit, and two loads into one warehouse take turns (an advisory lock).
+final class PostgresStore: RecordStore {
+    let server: any ServerConnection
+    let dimensions: ServerDimensionKeys
+    private let zone: WorkspaceZone
+    /// The load log row of the unit being written.
+    private(set) var loadID: Int64 = 0
+    private var writers: [WeakWriter] = []
+    private var rejects = CopyText(capacity: 1 << 16)
+    /// Staging tables made in the current transaction (they go at its end).
+    private var staged: Set<String> = []
+
+    // The unit's changes beyond its rows.
+    private var touchedContacts: Set<Int64> = []
+    private var conversationsWereEmpty = false
+    /// Local days whose messages changed (inserted, replaced: the day before and after, taken over).
+    private var touchedDays: Set<Int> = []
+    private var linkCounts = LinkCounts()
+    private var intervals: ConversationIntervals?
+    private var identities = IdentityTally()
+    /// The indexes a bulk unit loads without (their SQL).
+    private var bulkIndexes: [String] = []
+
+    /// Rows sent once this many bytes of them wait.
+    static let flushBytes = 4 << 20
+
+    init(server: any ServerConnection, zone: String) throws {
+        self.server = server
+        self.zone = try WorkspaceZone(zone)
+        dimensions = ServerDimensionKeys(server: server)
+    }
+
+    private struct WeakWriter { weak var writer: (any ServerRowWriter)? }
+    private var liveWriters: [any ServerRowWriter] { writers.compactMap(\.writer) }
+    private func register(_ writer: any ServerRowWriter) {
+        writers = writers.filter { $0.writer != nil } + [WeakWriter(writer: writer)]
+    }
+
+    // MARK: A load unit
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try server.execute("BEGIN")
+        staged = []
+        do {
+            try server.execute("SELECT pg_advisory_xact_lock(hashtext('warehouse load ' || current_schema()))")
+            let result = try body()
+            try flush()
+            try server.execute("COMMIT")
+            return result
+        } catch {
+            try? server.execute("ROLLBACK")
+            dimensions.forget()
+            rejects = CopyText(capacity: 1 << 16)
+            throw error
+        }
+    }
+
+    func begin(name: String, path: String, kind: ExportKind, form: String?, started: Date, bulkBytes: Int?) throws {
+        loadID = try server.int64("""
+            INSERT INTO load_log (file_name, file_path, kind, form, status, started_at)
+            VALUES ($1, $2, $3, $4, 'loaded', $5) RETURNING load_id
+            """, .text(name), .text(path), .text(kind.rawValue), form.map(SQLValue.text) ?? .null, .text(LoadLog.timestamp(started)))
+        touchedContacts = []
+        touchedDays = []
+        linkCounts = LinkCounts()
+        intervals = nil
+        identities = IdentityTally()
+        conversationsWereEmpty = false
+        if kind == .conversations {
+            conversationsWereEmpty = try server.int64("SELECT count(*) FROM (SELECT 1 FROM fact_conversation LIMIT 1) t") == 0
+        }
+        bulkIndexes = try bulkBytes.map { try deferIndexes(kind, size: $0) } ?? []
+    }
+
+    func reject(name: String, line: Int, reason: String, record: String) throws {
+        rejects.int(loadID); rejects.text(name); rejects.int(Int64(line)); rejects.text(reason); rejects.text(record)
+        rejects.endRow()
+    }
+
+    func finish(_ kind: ExportKind, step: (String) -> Void) throws {
+        try flush()
+        try dimensions.fillDateGaps()
+        if kind == .conversations && !touchedContacts.isEmpty {
+            try relink(touchedContacts)
+            step("message links")
+            try decideNewContacts(touchedContacts)
+            step("new contacts")
+        }
+        if !bulkIndexes.isEmpty {
+            for create in bulkIndexes { try server.execute(create) }
+            step("indexes")
+        }
+        if kind == .messages {
+            try redoDays()
+            step("daily summary")
+        }
+        if kind == .messages || kind == .conversations {
+            try addLinkCounts()
+            step("link counts")
+        }
+    }
+
+    func complete(sha256: String?, _ s: LoadSummary) throws {
+        _ = try server.query("""
+            UPDATE load_log SET sha256 = $1, rows_read = $2, rows_inserted = $3, rows_updated = $4, rows_unchanged = $5,
+                   rows_rejected = $6, finished_at = $7 WHERE load_id = $8
+            """, [sha256.map(SQLValue.text) ?? .null, .integer(Int64(s.rowsRead)), .integer(Int64(s.inserted)),
+                  .integer(Int64(s.updated)), .integer(Int64(s.unchanged)), .integer(Int64(s.rejected)),
+                  .text(LoadLog.timestamp(Date())), .integer(loadID)])
+    }
+
+    func logFailure(_ s: LoadSummary, started: Date) {
+        _ = try? server.query("""
+            INSERT INTO load_log (file_name, file_path, kind, status, message, rows_read, started_at, finished_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, [.text(s.fileName), .text(s.path), s.kind.map { .text($0.rawValue) } ?? .null,
+                  .text(s.kind == nil ? "refused" : "failed"), .text(s.error ?? ""),
+                  .integer(Int64(s.rowsRead)), .text(LoadLog.timestamp(started)), .text(LoadLog.timestamp(Date()))])
+    }
+
+    /// A bulk unit (more records than its fact table holds, by the SQLite store's
+    /// rule) loads without the table's secondary indexes, built again after its rows.
+    private func deferIndexes(_ kind: ExportKind, size: Int) throws -> [String] {
+        guard let (table, key, bytesPerRecord) = SQLiteStore.bulkTable(kind) else { return [] }
+        guard try server.int64("SELECT coalesce(max(\(key)), 0) FROM \(table)") < Int64(size / bytesPerRecord) else { return [] }
+        let indexes = try server.query("""
+            SELECT indexname, indexdef FROM pg_indexes i
+            WHERE schemaname = current_schema() AND tablename = $1 AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)
+            ORDER BY indexname
+            """, [.text(table)])
+        var sql: [String] = []
+        for index in indexes {
+            guard let name = index[0].string, let create = index[1].string else { continue }
+            try server.execute("DROP INDEX \"\(name)\"")
+            sql.append(create)
+        }
+        return sql
+    }
+
+    // MARK: Batches
+
+    func prepare(_ batch: PreparedBatch) throws {
+        try dimensions.prepare(batch)
+        for writer in liveWriters { try writer.prefetch(batch) }
+    }
+
+    func written(_ batch: PreparedBatch) throws {
+        if rejects.count + liveWriters.reduce(0, { $0 + $1.waitingBytes }) >= Self.flushBytes { try flush() }
+    }
+
+    /// Sends every waiting row.
+    func flush() throws {
+        for writer in liveWriters where writer.isWaiting { try writer.flush() }
+        if !rejects.isEmpty {
+            try server.copy(into: "rejected_rows", columns: ["load_id", "file_name", "line", "reason", "record"], text: rejects.take())
+        }
+    }
+
+    /// A staging table of the current transaction: `like`'s columns, or `definition`.
+    func staging(_ table: String, columns: [String]) throws -> String {
+        try staging("stage_\(table)", "ON COMMIT DROP AS SELECT \(columns.joined(separator: ", ")) FROM \(table) WITH NO DATA")
+    }
+
+    private func staging(_ name: String, _ definition: String) throws -> String {
+        if !staged.contains(name) {
+            try server.execute("CREATE TEMP TABLE IF NOT EXISTS \(name) \(definition)")
+            staged.insert(name)
+        }
+        return name
+    }
+
+    /// Sends `rows` into a staging table of two keys, then runs `apply` (which names it `changes`).
+    private func applyChanges(_ rows: inout CopyText, columns: (String, String), apply: String) throws {
+        guard !rows.isEmpty else { return }
+        let name = "stage_\(columns.0)_\(columns.1)"
+        _ = try staging(name, "(\(columns.0) BIGINT, \(columns.1) BIGINT) ON COMMIT DROP")
+        try server.copy(into: name, columns: [columns.0, columns.1], text: rows.take())
+        try server.execute("ANALYZE \(name); \(apply.replacingOccurrences(of: "changes", with: name)); TRUNCATE \(name)")
+    }
+
+    // MARK: Writing records
+
+    func upsert<Columns: StoredColumns>(_: Columns.Type, key: Columns, extra: [DerivedColumn], mode: UpsertMode<Columns>) throws -> any RecordUpsert<Columns> {
+        // A replaced message's day and link before, for the summaries (SQLite's triggers note them).
+        let messages = Columns.table == Messages.Stored.table
+        let upsert = ServerUpsert(store: self, key: key, extra: extra, mode: mode, explicitKeys: false,
+                                  previous: messages ? ["sent_date_key", "conversation_key"] : [])
+        if messages {
+            upsert.onReplace = { [unowned self] previous, extras in
+                if let day = previous[0] { touchedDays.insert(Int(day)) }
+                let (before, after) = (previous[1], extras.first ?? nil)
+                if before != after {
+                    if let before { linkCounts.add(before, -1) }
+                    if let after { linkCounts.add(after, 1) }
+                }
+            }
+        }
+        register(upsert)
+        return upsert
+    }
+
+    func dimensionWriter<Columns: StoredColumns>(
+        _: Columns.Type, key: Columns, dimension: Dimension, mode: UpsertMode<Columns>,
+        after: ((PreparedRecord, Int64) throws -> Void)?
+    ) throws -> (PreparedRecord) throws -> Written {
+        let upsert = ServerUpsert(store: self, key: key, extra: [], mode: mode, explicitKeys: true, previous: [])
+        register(upsert)
+        let dimensions = self.dimensions
+        return { record in
+            try upsert.bind(record)
+            let written = try upsert.write(record)
+            guard written != .unchanged else { return written }
+            dimensions.remember(dimension, record.bytes(key.rawValue), key: upsert.writtenKey)
+            try after?(record, upsert.writtenKey)
+            return written
+        }
+    }
+
+    func setTeams(ofUser user: Int64, _ names: [String]) throws {
+        _ = try server.query("DELETE FROM bridge_user_team WHERE user_key = $1", [.integer(user)])
+        guard !names.isEmpty else { return }
+        var values: [SQLValue] = []
+        var rows: [String] = []
+        for (position, name) in names.enumerated() {
+            values += [.integer(user), .integer(try dimensions.key(.team, name)), .integer(Int64(position + 1))]
+            rows.append("($\(values.count - 2), $\(values.count - 1), $\(values.count))")
+        }
+        _ = try server.query("INSERT INTO bridge_user_team (user_key, team_key, position) VALUES \(rows.joined(separator: ", ")) ON CONFLICT DO NOTHING", values)
+    }
+
+    // MARK: What a written record changes beyond its row
+
+    func isFirstConversationSeen(contact: Int64?) -> Bool {
+        conversationsWereEmpty && contact.map { !touchedContacts.contains($0) } ?? false
+    }
+
+    func conversationWritten(contact: Int64?, previousContact: Int64?) {
+        if let contact { touchedContacts.insert(contact) }
+        if let previousContact { touchedContacts.insert(previousContact) }
+    }
+
+    func conversation(ofMessageFrom contact: Int64, at time: Int64) throws -> Int64? {
+        if intervals == nil { intervals = try readIntervals(only: nil) }
+        return intervals!.conversation(contact: contact, at: time)
+    }
+
+    func messageInserted(date: Int, source: Int64, channel: Int64?, sender: UnsafeBufferPointer<UInt8>, user: Int64?, conversation: Int64?) {
+        touchedDays.insert(date)
+        if let conversation { linkCounts.add(conversation, 1) }
+    }
+
+    func messageReplaced(date: Int) { touchedDays.insert(date) }
+
+    // MARK: Records kept by contact and time
+
+    func holdsIdentities(_ table: IdentityTable) throws -> Bool {
+        if let known = identities.held(table) { return known }
+        let (name, key) = IdentityRows.names(table)
+        let found = try server.int64("SELECT count(*) FROM (SELECT 1 FROM \(name) WHERE \(key) >= '~' AND \(key) < '~~' LIMIT 1) t") > 0
+        identities.setHeld(table, found)
+        return found
+    }
+
+    func takeOver(_ table: IdentityTable, identity: String, id: String) throws {
+        try flush()
+        let (name, key) = IdentityRows.names(table)
+        let renamed = try server.query("""
+            UPDATE \(name) SET \(key) = $1, \(key)_as_exported = NULL
+            WHERE \(key) = $2 AND NOT EXISTS (SELECT 1 FROM \(name) WHERE \(key) = $1) RETURNING 1
+            """, [.text(id), .text(identity)])
+        defer { for writer in liveWriters { writer.invalidate() } }
+        guard renamed.isEmpty, table != .conversations else { return }
+        // A message edited between two damaged exports was kept twice; the intact export names it once.
+        let deleted = try server.query("""
+            DELETE FROM \(name) WHERE \(key) = $2 AND EXISTS (SELECT 1 FROM \(name) WHERE \(key) = $1)
+            RETURNING \(table == .messages ? "sent_date_key, conversation_key" : "NULL, NULL")
+            """, [.text(id), .text(identity)])
+        for row in deleted {
+            if let day = row[0].int64 { touchedDays.insert(Int(day)) }
+            if let conversation = row[1].int64 { linkCounts.add(conversation, -1) }
+        }
+    }
+
+    func intactConversation(contact: Int64, started: Int64) throws -> Bool {
+        try flush()
+        let minute = ContactIdentity.minuteStart(started)
+        return try !server.query("""
+            SELECT 1 FROM fact_conversation
+            WHERE contact_key = $1 AND started_ts BETWEEN $2 AND $3 AND conversation_id NOT LIKE '~%' LIMIT 1
+            """, [.integer(contact), .integer(minute), .integer(minute + 59)]).isEmpty
+    }
+
+    func intactMessage(_ table: IdentityTable, contact: Int64, sent: Int64, contentPrint: UInt64) throws -> Bool {
+        try flush()
+        let minute = ContactIdentity.minuteStart(sent)
+        let rows = try server.query(table == .messages ? """
+            SELECT content_raw FROM fact_message
+            WHERE contact_key = $1 AND sent_ts BETWEEN $2 AND $3 AND message_id NOT LIKE '~%'
+            """ : """
+            SELECT failure_reason FROM fact_failed_message
+            WHERE contact_key = $1 AND failed_ts BETWEEN $2 AND $3 AND message_id NOT LIKE '~%'
+            """, [.integer(contact), .integer(minute), .integer(minute + 59)])
+        return rows.contains { row in
+            var content = row[0].string ?? ""
+            return content.withUTF8 { ContactIdentity.contentPrint($0) } == contentPrint
+        }
+    }
+
+    func note(_ event: IdentityEvent) { identities.note(event) }
+    func identityWritten(_ table: IdentityTable) { identities.written(table) }
+    var identityCounts: IdentityCounts { identities.counts }
+
+    // MARK: After the rows: links and summaries
+
+    /// Conversation intervals of `only` these contacts (nil: of every contact).
+    private func readIntervals(only contacts: Set<Int64>?) throws -> ConversationIntervals {
+        let maxContact = try contacts.map { Int($0.max() ?? 0) } ?? Int(try server.int64("SELECT coalesce(max(contact_key), 0) FROM dim_contact"))
+        let sql = """
+            SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
+            WHERE \(contacts == nil ? "contact_key IS NOT NULL" : "contact_key = ANY($1::bigint[])") AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
+            """
+        var rows: [(Int64, Int64, Int64, Int64, String)] = []
+        try server.forEachRow(sql, contacts.map { [ServerArray.integers($0)] } ?? []) { row in
+            rows.append((row[0].int64 ?? -1, row[1].int64 ?? 0, row[2].int64 ?? 0, row[3].int64 ?? 0, row[4].string ?? ""))
+        }
+        return ConversationIntervals(maxContact: maxContact) { add in
+            for row in rows { add(row.0, row.1, row.2, row.3, row.4) }
+        }
+    }
+
+    private func fewContacts(_ contacts: Set<Int64>) throws -> Bool {
+        try MessageLinks.few(contacts.count) { try server.int64("SELECT count(*) FROM dim_contact") }
+    }
+
+    /// Links the messages of `contacts` again after their conversations changed (the rule: `MessageLinks`).
+    private func relink(_ contacts: Set<Int64>) throws {
+        intervals = nil
+        guard try server.int64("SELECT count(*) FROM (SELECT 1 FROM fact_message LIMIT 1) t") > 0 else { return }
+        let few = try fewContacts(contacts)
+        let intervals = try readIntervals(only: few ? contacts : nil)
+        var changes = CopyText(capacity: 1 << 16)
+        var counts = linkCounts
+        try server.forEachRow("""
+            SELECT message_key, contact_key, sent_ts, conversation_key FROM fact_message
+            WHERE \(few ? "contact_key = ANY($1::bigint[])" : "contact_key IS NOT NULL")
+            """, few ? [ServerArray.integers(contacts)] : []) { row in
+            guard let message = row[0].int64, let contact = row[1].int64, let sent = row[2].int64, few || contacts.contains(contact) else { return }
+            let before = row[3].int64
+            let after = intervals.conversation(contact: contact, at: sent)
+            guard before != after else { return }
+            changes.int(message); changes.int(after); changes.endRow()
+            if let before { counts.add(before, -1) }
+            if let after { counts.add(after, 1) }
+        }
+        linkCounts = counts
+        try applyChanges(&changes, columns: ("message_key", "conversation_key"), apply: """
+            UPDATE fact_message m SET conversation_key = c.conversation_key FROM changes c WHERE m.message_key = c.message_key
+            """)
+    }
+
+    /// Decides which conversations of `contacts` are their first (`FirstConversations`).
+    private func decideNewContacts(_ contacts: Set<Int64>) throws {
+        let few = try fewContacts(contacts)
+        var decision = FirstConversations()
+        try server.forEachRow(NewContacts.rows(where: few ? "contact_key = ANY($1::bigint[])" : "contact_key IS NOT NULL"),
+                              few ? [ServerArray.integers(contacts)] : []) { row in
+            guard let contact = row[0].int64, let key = row[2].int64, few || contacts.contains(contact) else { return }
+            decision.see(contact: contact, started: row[1].int64, key: key, flagged: row[3].int64 != 0, id: row[4].string ?? "")
+        }
+        var changes = CopyText(capacity: 1 << 16)
+        for (key, isNew) in decision.changes {
+            changes.int(key); changes.int(isNew ? 1 : 0); changes.endRow()
+        }
+        try applyChanges(&changes, columns: ("conversation_key", "is_new_contact"), apply: """
+            UPDATE fact_conversation f SET is_new_contact = c.is_new_contact FROM changes c WHERE f.conversation_key = c.conversation_key
+            """)
+        try server.execute(NewContacts.withoutContact)
+    }
+
+    /// Counts the messages of the days the unit changed again, from the facts.
+    private func redoDays() throws {
+        for range in DailyMessageSummary.ranges(touchedDays) {
+            _ = try server.query(DailyMessageSummary.deleteDays, DailyMessageSummary.dateKeys(range))
+            _ = try server.query(DailyMessageSummary.redoDays, DailyMessageSummary.instants(range, zone))
+        }
+    }
+
+    /// Adds the unit's changes of linked messages to `agg_conversation_messages`;
+    /// a conversation left with none has no row.
+    private func addLinkCounts() throws {
+        var changes = CopyText(capacity: 1 << 16)
+        linkCounts.forEachChange { key, change in
+            changes.int(key); changes.int(Int64(change)); changes.endRow()
+        }
+        try applyChanges(&changes, columns: ("conversation_key", "linked_messages"), apply: """
+            INSERT INTO agg_conversation_messages AS a (conversation_key, linked_messages)
+            SELECT conversation_key, linked_messages FROM changes
+            ON CONFLICT (conversation_key) DO UPDATE SET linked_messages = a.linked_messages + excluded.linked_messages;
+            DELETE FROM agg_conversation_messages a USING changes c
+            WHERE a.conversation_key = c.conversation_key AND a.linked_messages = 0
+            """)
+    }
+}

@@ -1,0 +1,47 @@
+/// What the loader's PostgreSQL store (`PostgresStore`) needs of a connection
+/// to the server: statements with `$1`, `$2`… bound, their rows whole or one by
+/// one, and `COPY … FROM STDIN`. `WarehousePostgres` gives it, over its session;
+/// the store itself, like the SQLite one, lives beside the kinds it serves.
+public protocol ServerConnection: AnyObject {
+    /// The rows of one statement.
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]]
+    /// Each row of one statement as it arrives (a long result is never held whole).
+    func forEachRow(_ sql: String, _ arguments: [SQLValue], _ row: @escaping ([SQLValue]) throws -> Void) throws
+    /// Statements without arguments (a script: each runs in turn, the first failure stops it).
+    func execute(_ script: String) throws
+    /// `COPY table (columns) FROM STDIN` of the rows in `text`.
+    func copy(into table: String, columns: [String], text: [UInt8]) throws
+}
+
+extension ServerConnection {
+    func query(_ sql: String, _ arguments: SQLValue...) throws -> [[SQLValue]] { try query(sql, arguments) }
+
+    /// The integer in the first column of the first row (0 when none or NULL).
+    func int64(_ sql: String, _ arguments: SQLValue...) throws -> Int64 {
+        try query(sql, arguments).first?.first?.int64 ?? 0
+    }
+}
+
+/// A PostgreSQL array literal (`{"a","b"}`), bound as text and cast in the
+/// statement (`= ANY($1::text[])`): one statement for a batch's values.
+enum ServerArray {
+    static func text<S: Sequence>(_ values: S) -> SQLValue where S.Element == String {
+        var literal = "{"
+        var first = true
+        for value in values {
+            if !first { literal += "," }
+            first = false
+            literal += "\""
+            for c in value.unicodeScalars {
+                if c == "\"" || c == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(c)
+            }
+            literal += "\""
+        }
+        return .text(literal + "}")
+    }
+
+    static func integers<S: Sequence>(_ values: S) -> SQLValue where S.Element == Int64 {
+        .text("{" + values.map(String.init).joined(separator: ",") + "}")
+    }
+}
