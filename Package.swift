@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(name: "warehouse", dependencies: ["WarehouseCLI"]),
         // What the tests of both libraries share about files: their kind, device nodes, a pipe's reader.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "TestSupport"]),
+        .testTarget(name: "WarehouseCoreTests", dependencies: ["WarehouseCore", "WarehouseGenerator", "WarehousePostgres", "TestSupport"]),
         .testTarget(name: "WarehouseCLITests", dependencies: ["WarehouseCLI", "WarehouseCore", "WarehouseDashboard", "WarehousePostgres", "TestSupport"]),
         .testTarget(name: "SVGChartsTests", dependencies: ["SVGCharts"]),
         .testTarget(name: "WarehousePostgresTests", dependencies: ["WarehousePostgres", "WarehouseCore", "TestSupport"]),

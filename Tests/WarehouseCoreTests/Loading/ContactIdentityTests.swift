@@ -17,13 +17,13 @@ private func row(_ id: String, _ started: String, contact: String, resolved: Str
 
 private struct Bench {
     let dir: TempDir
-    let warehouse: Warehouse
+    let warehouse: TestWarehouse
     let loader: Loader
 
-    init() throws {
+    init(_ store: StoreKind) throws {
         dir = try TempDir()
-        warehouse = try dir.warehouse()
-        loader = try Loader(warehouse: warehouse)
+        warehouse = try dir.warehouse(store)
+        loader = try warehouse.loader()
     }
 
     func load(_ name: String, _ rows: [String], header: String = header) throws -> LoadSummary {
@@ -60,8 +60,8 @@ struct ContactIdentityTests {
         #expect(key == "~161012773@2025-02-25T20:53Z")
     }
 
-    @Test func damagedIDsKeepEveryConversationAndTheIntactExportTakesThemOver() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func damagedIDsKeepEveryConversationAndTheIntactExportTakesThemOver(_ store: StoreKind) throws {
+        let b = try Bench(store)
         // Two different conversations that a spreadsheet wrote with one damaged ID.
         let damaged = try b.load("damaged.csv", [
             row("6.0524E+17", "2025-03-01 09:00:00", contact: "c1"),
@@ -100,8 +100,8 @@ struct ContactIdentityTests {
         #expect(try b.ids() == ["605240469847439385", "605240469847439386"])
     }
 
-    @Test func idsCutTo15DigitsAreDamagedWhenEveryLongIDOfTheColumnIs() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func idsCutTo15DigitsAreDamagedWhenEveryLongIDOfTheColumnIs(_ store: StoreKind) throws {
+        let b = try Bench(store)
         // Excel kept 15 significant digits: two conversations now share 605240469847439000.
         // Three are few, but the file shows another sign of a spreadsheet: a date in its form.
         let cut = try b.load("cut.csv", [
@@ -121,7 +121,7 @@ struct ContactIdentityTests {
         #expect(try b.ids() == ["4242", "605240469847439385", "605240469847439386", "710380729650370822"])
 
         // One long ID that does not end in zeros says the column was not cut: its IDs are kept as they are.
-        let b2 = try Bench()
+        let b2 = try Bench(store)
         let intact = try b2.load("intact.csv", [
             row("605240469847439000", "2025-03-01 09:00:00", contact: "c1"),
             row("605240469847439385", "2025-03-01 11:30:00", contact: "c2"),
@@ -130,8 +130,8 @@ struct ContactIdentityTests {
         #expect(try b2.ids() == ["605240469847439000", "605240469847439385"])
     }
 
-    @Test func aDamagedRowWithNothingToKnowItByIsRejectedOnItsOwn() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func aDamagedRowWithNothingToKnowItByIsRejectedOnItsOwn(_ store: StoreKind) throws {
+        let b = try Bench(store)
         let s = try b.load("damaged.csv", [
             row("6.0524E+17", "2025-03-01 09:00:00", contact: ""),
             row("6.0524E+17", "", contact: "c2"),
@@ -142,8 +142,8 @@ struct ContactIdentityTests {
         #expect(s.rejects[0].reason.contains("'6.0524E+17' was damaged by a spreadsheet"))
     }
 
-    @Test func anIDThatStandsForTwoConversationsKeepsBothAndWarns() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func anIDThatStandsForTwoConversationsKeepsBothAndWarns(_ store: StoreKind) throws {
+        let b = try Bench(store)
         let rows = [row("4242", "2025-03-01 09:00:00", contact: "c1"), row("4242", "2025-03-02 14:00:00", contact: "c2")]
         let s = try b.load("collision.csv", rows)
         #expect(s.inserted == 2 && s.collisions == 1)
@@ -160,8 +160,8 @@ struct ContactIdentityTests {
         #expect(try b.ids() == ["4242", "4242~c2@2025-03-02T14:00Z"])
     }
 
-    @Test func aRecordWithoutIDIsKeptByContactAndStartUntilTheExportBringsIt() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func aRecordWithoutIDIsKeptByContactAndStartUntilTheExportBringsIt(_ store: StoreKind) throws {
+        let b = try Bench(store)
         func event(_ category: String) -> NamedFieldsSource {
             NamedFieldsSource(name: "webhook", records: [[
                 ("Contact ID", "c1"), ("DateTime Conversation Started", "2025-03-01T09:00:41Z"),
@@ -186,8 +186,8 @@ struct ContactIdentityTests {
         #expect(plain.rejected == 1 && plain.rejects.first?.reason == "missing key Conversation ID")
     }
 
-    @Test func damagedMessageIDsAreKeptByContactMinuteAndContent() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func damagedMessageIDsAreKeptByContactMinuteAndContent(_ store: StoreKind) throws {
+        let b = try Bench(store)
         func message(_ id: String, _ time: String, _ text: String) -> String {
             "\(time),c1,contact,c1,\(id),text,message,\"{\"\"type\"\":\"\"text\"\",\"\"text\"\":\"\"\(text)\"\"}\""
         }
@@ -201,8 +201,8 @@ struct ContactIdentityTests {
         #expect(try b.warehouse.db.int("SELECT sum(messages) FROM agg_message_daily") == 2)
     }
 
-    @Test func aMessageEditedBetweenTwoDamagedExportsIsOneMessageOnceTheIntactOnesLoad() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func aMessageEditedBetweenTwoDamagedExportsIsOneMessageOnceTheIntactOnesLoad(_ store: StoreKind) throws {
+        let b = try Bench(store)
         func message(_ id: String, _ time: String, _ text: String) -> String {
             "\(time),c1,contact,c1,\(id),text,message,\(text)"
         }
@@ -212,13 +212,13 @@ struct ContactIdentityTests {
         _ = try b.load("native_a.csv", [message("132717570759", "2025-03-01 09:00:31", "Charged twice")], header: messagesHeader)
         let edited = try b.load("native_b.csv", [message("132717570759", "2025-03-01 09:00:31", "Charged twice (edited)")], header: messagesHeader)
         #expect(edited.updated == 1)
-        #expect(try b.warehouse.db.rows("SELECT message_id, content_raw FROM fact_message").map { $0.map { $0.string ?? "" } }
+        #expect(try b.warehouse.db.rows("SELECT message_id, content_raw FROM fact_message ORDER BY message_id").map { $0.map { $0.string ?? "" } }
             == [["132717570759", "Charged twice (edited)"]])
         #expect(try b.warehouse.db.int("SELECT sum(messages) FROM agg_message_daily") == 1)
     }
 
-    @Test func damagedFailedMessageIDsAreKeptByContactTimeAndReason() throws {
-        let b = try Bench()
+    @Test(arguments: StoreKind.all) func damagedFailedMessageIDsAreKeptByContactTimeAndReason(_ store: StoreKind) throws {
+        let b = try Bench(store)
         let header = "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason"
         let damaged = try b.load("f.csv", ["2025-03-01 09:00:00,1.5741E+10,c1,ch1,user,7,Rate limit", "2025-03-01 09:00:00,1.5741E+10,c2,ch1,user,7,Rate limit"],
                              header: header)

@@ -24,15 +24,15 @@ import TestSupport
         try JSONDecoder().decode(Summary.self, from: Repository.data(Fixtures.small.appendingPathComponent("expected/_summary.json")))
     }
 
-    func loaded() throws -> (TempDir, Warehouse, [LoadSummary]) {
+    func loaded(_ store: StoreKind) throws -> (TempDir, TestWarehouse, [LoadSummary]) {
         let dir = try TempDir()
-        let warehouse = try dir.warehouse(timeZone: try Self.expected().timezone)
-        let summaries = try Loader(warehouse: warehouse).load(paths: try Fixtures.exportFiles())
+        let warehouse = try dir.warehouse(store, timeZone: try Self.expected().timezone)
+        let summaries = try warehouse.loader().load(paths: try Fixtures.exportFiles())
         return (dir, warehouse, summaries)
     }
 
-    @Test func filesRowsAndRejectsPerFile() throws {
-        let (_, _, summaries) = try loaded()
+    @Test(arguments: StoreKind.all) func filesRowsAndRejectsPerFile(_ store: StoreKind) throws {
+        let (_, _, summaries) = try loaded(store)
         #expect(try summaries.map(\.fileName) == Self.expected().files.map(\.file))
         for (got, want) in zip(summaries, try Self.expected().files) {
             #expect(got.error == nil, "\(got.fileName): \(got.error ?? "")")
@@ -43,8 +43,8 @@ import TestSupport
         }
     }
 
-    @Test func recordCounts() throws {
-        let (_, w, _) = try loaded()
+    @Test(arguments: StoreKind.all) func recordCounts(_ store: StoreKind) throws {
+        let (_, w, _) = try loaded(store)
         let r = try Self.expected().records
         #expect(try w.db.int("SELECT count(*) FROM conversations") == Int64(r["conversations"]!))
         #expect(try w.db.int("SELECT count(*) FROM messages") == Int64(r["messages"]!))
@@ -54,8 +54,8 @@ import TestSupport
         #expect(try w.db.int("SELECT count(*) FROM failed_messages") == Int64(r["failed_messages"]!))
     }
 
-    @Test func rejectedRowsByFileAndLine() throws {
-        let (_, w, _) = try loaded()
+    @Test(arguments: StoreKind.all) func rejectedRowsByFileAndLine(_ store: StoreKind) throws {
+        let (_, w, _) = try loaded(store)
         let text = try Repository.text(Fixtures.small.appendingPathComponent("expected/_rejects.csv"))
         let expected = text.split(separator: "\n").dropFirst().map { line -> String in
             let parts = line.split(separator: ",", maxSplits: 2)
@@ -66,8 +66,8 @@ import TestSupport
         #expect(try got.count == Self.expected().rejected_rows)
     }
 
-    @Test func messageLinks() throws {
-        let (_, w, _) = try loaded()
+    @Test(arguments: StoreKind.all) func messageLinks(_ store: StoreKind) throws {
+        let (_, w, _) = try loaded(store)
         let e = try Self.expected()
         #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NOT NULL") == Int64(e.messages_linked))
         #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NULL") == Int64(e.messages_unlinked))
@@ -88,19 +88,19 @@ import TestSupport
             """) == Int64(e.messages_at_a_back_to_back_boundary))
     }
 
-    @Test func reloadingChangesNothing() throws {
-        let (_, w, _) = try loaded()
+    @Test(arguments: StoreKind.all) func reloadingChangesNothing(_ store: StoreKind) throws {
+        let (_, w, _) = try loaded(store)
         let dump = try Self.dump(w.db)
-        let again = try Loader(warehouse: w).load(paths: try Fixtures.exportFiles())
+        let again = try w.loader().load(paths: try Fixtures.exportFiles())
         #expect(try Self.dump(w.db) == dump)
         #expect(again.allSatisfy { $0.inserted == 0 })
     }
 
-    @Test func linksDoNotDependOnLoadOrder() throws {
-        let (_, w, _) = try loaded()
+    @Test(arguments: StoreKind.all) func linksDoNotDependOnLoadOrder(_ store: StoreKind) throws {
+        let (_, w, _) = try loaded(store)
         let dir = try TempDir()
-        let reversed = try dir.warehouse(timeZone: try Self.expected().timezone)
-        let loader = try Loader(warehouse: reversed)
+        let reversed = try dir.warehouse(store, timeZone: try Self.expected().timezone)
+        let loader = try reversed.loader()
         // Messages first, conversations last (each its own command).
         let files = try Fixtures.exportFiles()
         for file in files.filter({ $0.contains("messages") }) + files.filter({ !$0.contains("messages") }) {
@@ -111,7 +111,7 @@ import TestSupport
     }
 
     /// Every record of every fact and dimension, by natural key (surrogate keys resolved).
-    static func dump(_ db: Database) throws -> [[SQLValue]] {
+    static func dump(_ db: any TestSQL) throws -> [[SQLValue]] {
         try db.rows("SELECT * FROM conversations ORDER BY conversation_id")
             + db.rows("SELECT * FROM messages ORDER BY message_id")
             + db.rows("SELECT * FROM failed_messages ORDER BY message_id")

@@ -8,8 +8,8 @@ import Testing
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    func load(_ w: Warehouse, _ name: String, _ text: String, order: DateOrder? = nil) throws -> LoadSummary {
-        let loader = try Loader(warehouse: w)
+    func load(_ w: TestWarehouse, _ name: String, _ text: String, order: DateOrder? = nil) throws -> LoadSummary {
+        let loader = try w.loader()
         loader.dateOrder = order
         return loader.load(path: try dir.write(name, text))
     }
@@ -18,12 +18,12 @@ import Testing
         legacyConversationHeader + "\n" + rows.map { conversation($0.0, $0.1, $0.2) }.joined(separator: "\n") + "\n"
     }
 
-    func opened(_ w: Warehouse) throws -> [String] {
-        try w.db.rows("SELECT opened_at || ' / ' || ifnull(closed_at, '-') FROM conversations ORDER BY conversation_id").map { $0[0].string! }
+    func opened(_ w: TestWarehouse) throws -> [String] {
+        try w.db.rows("SELECT opened_at || ' / ' || coalesce(closed_at, '-') FROM conversations ORDER BY conversation_id").map { $0[0].string! }
     }
 
-    @Test func aFirstPartOver12DecidesDayFirst() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aFirstPartOver12DecidesDayFirst(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "c.csv", conversations([
             ("1", "03/04/2025 09:00", "03/04/2025 10:30"),   // either way: read day-first, as line 3 decides
             ("2", "26/03/2025 12:16", "27/03/2025 08:00"),
@@ -36,8 +36,8 @@ import Testing
         #expect(s.notes.contains(s.timestampForm!))
     }
 
-    @Test func aSecondPartOver12DecidesMonthFirst() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aSecondPartOver12DecidesMonthFirst(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "c.csv", conversations([
             ("1", "3/4/2025 9:00 AM", "3/4/2025 12:30 PM"),
             ("2", "3/26/2025 12:16 AM", "3/26/2025 1:05 PM"),
@@ -51,8 +51,8 @@ import Testing
     /// whose parts are 12 at most read either way, however many there are
     /// (12/03, 03/12, 12/12: the file is refused); the first 13 decides, on
     /// its own line, whichever part it is in.
-    @Test func onlyAPartOver12DecidesTheOrderAndTwelveDoesNot() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func onlyAPartOver12DecidesTheOrderAndTwelveDoesNot(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let twelves = [("1", "12/03/2025 09:00", "12/03/2025 10:00"), ("2", "03/12/2025 09:00", ""), ("3", "12/12/2025 09:00", "")]
         let undecided = try load(w, "twelves.csv", conversations(twelves))
         #expect(undecided.error?.contains("cannot tell the day from the month") == true, "\(undecided.error ?? "loaded")")
@@ -71,8 +71,8 @@ import Testing
                                   "2025-03-13 09:00:00 / -"])
     }
 
-    @Test func aFileWhereNothingDecidesIsRefusedNamingTheOption() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aFileWhereNothingDecidesIsRefusedNamingTheOption(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let text = conversations([("1", "03/04/2025 09:00", "03/04/2025 10:30"), ("2", "05/06/2025 12:16", "")])
         let s = try load(w, "undecided.csv", text)
         #expect(s.error?.hasPrefix("\(dir.path("undecided.csv")): cannot tell the day from the month") == true)
@@ -91,8 +91,8 @@ import Testing
         #expect(try opened(w) == ["2025-03-04 09:00:00 / 2025-03-04 10:30:00", "2025-05-06 12:16:00 / -"])
     }
 
-    @Test func valuesThatContradictEachOtherRefuseTheFileNamingBothLines() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func valuesThatContradictEachOtherRefuseTheFileNamingBothLines(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let text = conversations([
             ("1", "03/04/2025 09:00", ""),
             ("2", "26/03/2025 12:16", ""),   // line 3: day-first only
@@ -109,8 +109,8 @@ import Testing
         #expect(given.rejects == [.init(line: 5, reason: "bad timestamp in DateTime Conversation Started: '03/26/2025 12:16'")])
     }
 
-    @Test func aBadValueInASpreadsheetFileRejectsItsRowAlone() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aBadValueInASpreadsheetFileRejectsItsRowAlone(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "c.csv", conversations([
             ("1", "26.03.2025 12:16", "26.03.2025 13:00"),
             ("2", "31.02.2025 10:00", ""),
@@ -130,8 +130,8 @@ import Testing
         #expect(slash.rejects == [.init(line: 3, reason: "bad timestamp in DateTime Conversation Started: '31/02/2025 10:00'")])
     }
 
-    @Test func serialNumbersAreWallTimeInTheWorkspaceZone() throws {
-        let w = try dir.warehouse(timeZone: "Europe/Berlin")
+    @Test(arguments: StoreKind.all) func serialNumbersAreWallTimeInTheWorkspaceZone(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store, timeZone: "Europe/Berlin")
         let s = try load(w, "m.csv", messageHeader + "\n" + message("1", "45932.89866") + "\n" + message("2", "\"45932,5\"") + "\n" + message("3", "12") + "\n")
         #expect(s.inserted == 2 && s.rejected == 1)
         #expect(s.rejects.first?.reason == "bad timestamp in Date & Time: '12'")
@@ -140,8 +140,8 @@ import Testing
         #expect(s.timestampForm == "timestamps as spreadsheet serial numbers")
     }
 
-    @Test func aLocalTimeTheClocksSkipIsRejectedInEveryForm() throws {
-        let w = try dir.warehouse(timeZone: "Europe/Berlin")
+    @Test(arguments: StoreKind.all) func aLocalTimeTheClocksSkipIsRejectedInEveryForm(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store, timeZone: "Europe/Berlin")
         // Clocks went from 02:00 to 03:00 on 30 March 2025.
         let s = try load(w, "m.csv", [messageHeader, message("1", "30/03/2025 02:30"), message("2", "30.03.2025 2:30:00 AM"),
                                       message("3", "45746.104166667"), message("4", "30/03/2025 03:30")].joined(separator: "\n") + "\n")
@@ -150,8 +150,8 @@ import Testing
         #expect(try w.db.text("SELECT sent_at FROM messages") == "2025-03-30 03:30:00")
     }
 
-    @Test func nativeFilesAreNotSurveyedAndReadAsBefore() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func nativeFilesAreNotSurveyedAndReadAsBefore(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "c.csv", conversations([("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00")]))
         #expect(s.timestampForm == nil && s.notes.isEmpty)
         let survey = try surveyed(try dir.write("n.csv", conversations([("1", "2025-03-01 09:00:00", ""), ("2", "2025-03-02 09:00:00", "")])))
@@ -176,12 +176,12 @@ import Testing
         return survey
     }
 
-    @Test func namedRecordsTakeTheSameRule() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func namedRecordsTakeTheSameRule(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         func record(_ id: String, _ started: String) -> [(name: String, value: String)] {
             [("Conversation ID", id), ("DateTime Conversation Started", started), ("Contact ID", "c1")]
         }
-        let loader = try Loader(warehouse: w)
+        let loader = try w.loader()
         let s = loader.load(NamedFieldsSource(name: "request 1", records: [record("1", "03/04/2025 09:00"), record("2", "26/03/2025 12:16")]))
         #expect(s.error == nil && s.inserted == 2)
         #expect(try w.db.text("SELECT opened_at FROM conversations WHERE conversation_id = '1'") == "2025-04-03 09:00:00")

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import WarehouseCore
+import WarehousePostgres
+
+/// The stores a loader test runs on: the test is written once and takes the
+/// store as its argument (`@Test(arguments: StoreKind.all)`).
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case file, postgresql
+
+    var testDescription: String { rawValue }
+
+    /// Every store, PostgreSQL's where it is installed (or CI requires it: then a missing one fails).
+    static var all: [StoreKind] { TestPostgresServer.enabled ? [.file, .postgresql] : [.file] }
+}
+
+/// What a test reads a warehouse with, on either store (`?` parameters on both).
+protocol TestSQL {
+    func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [[SQLValue]]
+}
+
+extension TestSQL {
+    func rows(_ sql: String) throws -> [[SQLValue]] { try rows(sql, []) }
+    func int(_ sql: String, _ args: [SQLValue] = []) throws -> Int64? { try rows(sql, args).first?.first?.int64 }
+    func text(_ sql: String, _ args: [SQLValue] = []) throws -> String? { try rows(sql, args).first?.first?.string }
+}
+
+extension Database: TestSQL {}
+extension PostgresWarehouse: TestSQL {}
+
+/// A new warehouse on one store, for a test: a file in a temporary folder, or
+/// a schema of its own on the test server.
+final class TestWarehouse {
+    let store: StoreKind
+    let timeZone: String
+    private let file: Warehouse?
+    private let server: PostgresWarehouse?
+
+    init(_ store: StoreKind, in dir: TempDir, timeZone: String = "UTC", name: String = "w.db") throws {
+        self.store = store
+        self.timeZone = timeZone
+        switch store {
+        case .file:
+            file = try dir.warehouse(timeZone: timeZone, name: name)
+            server = nil
+        case .postgresql:
+            let schema = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+            let location = try PostgresLocation(url: try TestPostgresServer.shared().url(schema: schema))
+            server = try PostgresWarehouse.openForWriting(location, timeZone: timeZone)
+            file = nil
+        }
+    }
+
+    deinit { server?.close() }
+
+    /// SQL on the warehouse (SQLite's, or PostgreSQL's: portable SQL only).
+    var db: any TestSQL { file?.db ?? server! }
+
+    /// The warehouse as reports read it.
+    var reports: any ReportStore { file ?? server! }
+
+    /// A loader into it.
+    func loader() throws -> Loader {
+        if let file { return try Loader(warehouse: file) }
+        return try server!.loader()
+    }
+}
+
+extension TemporaryFolder {
+    func warehouse(_ store: StoreKind, timeZone: String = "UTC", name: String = "w.db") throws -> TestWarehouse {
+        try TestWarehouse(store, in: self, timeZone: timeZone, name: name)
+    }
+}
