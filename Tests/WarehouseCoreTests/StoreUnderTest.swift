@@ -60,6 +60,14 @@ final class TestWarehouse {
     /// The warehouse as reports read it.
     var reports: any ReportStore { file ?? server! }
 
+    /// Its tables (not views).
+    func tables() throws -> [String] {
+        try db.rows(store == .file
+            ? "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
+            .map(\.[0].description)
+    }
+
     /// A loader into it.
     func loader() throws -> Loader {
         if let file { return try Loader(warehouse: file) }

@@ -24,16 +24,16 @@ private func conversationRow(_ id: String, _ started: String, _ resolved: String
 /// loader to feed it bad files.
 final class BadInputBench {
     let dir: TempDir
-    let warehouse: Warehouse
+    let warehouse: TestWarehouse
     let loader: Loader
     private(set) var contentBefore: [String: [String]] = [:]
     private(set) var recordsBefore: [String: String] = [:]
     private(set) var loadsBefore = 0
 
-    init(timeZone: String = "UTC") throws {
+    init(_ store: StoreKind, timeZone: String = "UTC") throws {
         dir = try TempDir()
-        warehouse = try dir.warehouse(timeZone: timeZone)
-        loader = try Loader(warehouse: warehouse)
+        warehouse = try dir.warehouse(store, timeZone: timeZone)
+        loader = try warehouse.loader()
         let first = [
             try dir.write("first_users.csv", usersHeader + "\n101,Ana,Silva,ana@example.com,Agent,Support\n102,Bo,Li,bo@example.com,Agent,Sales\n"),
             try dir.write("first_conversations.csv", conversationsHeader + "\n"
@@ -52,7 +52,7 @@ final class BadInputBench {
     func snapshot() throws {
         contentBefore = try content()
         recordsBefore = try records()
-        loadsBefore = Int(try warehouse.db.int64("SELECT count(*) FROM load_log"))
+        loadsBefore = Int(try warehouse.db.int("SELECT count(*) FROM load_log") ?? 0)
     }
 
     func path(_ name: String) -> String { dir.path(name) }
@@ -62,8 +62,7 @@ final class BadInputBench {
     /// Every row of every table but `load_log`, as text, sorted.
     func content() throws -> [String: [String]] {
         var out: [String: [String]] = [:]
-        for row in try warehouse.db.rows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'load_log'") {
-            let name = row[0].description
+        for name in try warehouse.tables() where name != "load_log" {
             out[name] = try warehouse.db.rows("SELECT * FROM \"\(name)\"").map { r in
                 r.map { $0.isNull ? "∅" : $0.description }.joined(separator: "|")
             }.sorted()
@@ -128,7 +127,7 @@ final class BadInputBench {
                 "read \(s.rowsRead) ≠ inserted \(s.inserted) + updated \(s.updated) + unchanged \(s.unchanged) + rejected \(s.rejected)",
                 sourceLocation: sourceLocation)
         #expect(s.rejected == rejectedLines.count, "\(s.rejects)", sourceLocation: sourceLocation)
-        let loadID = try warehouse.db.int64("SELECT max(load_id) FROM load_log")
+        let loadID = try warehouse.db.int("SELECT max(load_id) FROM load_log") ?? 0
         let log = try warehouse.db.rows("SELECT file_name, status, rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected FROM load_log WHERE load_id = ?",
                                         [.integer(loadID)]).first ?? []
         #expect(log == [.text(name), .text("loaded"), .integer(Int64(s.rowsRead)), .integer(Int64(s.inserted)), .integer(Int64(s.updated)),
@@ -148,20 +147,20 @@ final class BadInputBench {
 
 
 @Suite struct BadInputTests {
-    @Test func emptyFile() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func emptyFile(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("empty.csv", "")
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "empty")
     }
 
-    @Test func onlyABOM() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func onlyABOM(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF])
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "empty")
     }
 
-    @Test func headerOnly() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func headerOnly(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("header.csv", messagesHeader + "\r\n")
         let s = b.loader.load(path: path)
         try b.expectLoaded(s, path: path, read: 0)
@@ -169,8 +168,8 @@ final class BadInputBench {
         #expect(try b.content() == b.contentBefore)
     }
 
-    @Test func binaryFile() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func binaryFile(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         var random = SeededRandom(seed: 6)
         var bytes = random.bytes(8192)
         bytes[0] = 0x7F  // not a UTF-16 BOM
@@ -181,8 +180,8 @@ final class BadInputBench {
 
     /// A header and good rows, then binary bytes (with NULs) past the first 4 KB
     /// the loader looks at to recognise binary files.
-    @Test func binaryBytesAfterGoodRows() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func binaryBytesAfterGoodRows(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         var random = SeededRandom(seed: 7)
         var text = messagesHeader + "\n"
         for i in 0..<40 { text += messageRow("bin\(i)", "2025-03-03 09:00:00", contact: "c9") + "\n" }
@@ -208,7 +207,7 @@ final class BadInputBench {
     /// saves) load as UTF-8 would (SpreadsheetTextTests has the rest).
     @Test(arguments: [("utf16le.csv", true), ("utf16be.csv", false)])
     func utf16TextWithBOM(_ name: String, _ littleEndian: Bool) throws {
-        let b = try BadInputBench()
+        let b = try BadInputBench(.file)
         let text = usersHeader + "\r\n201,Zoë,Dubois,zoe@example.com,Agent,Support\r\n"
         var bytes: [UInt8] = littleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
         for unit in text.utf16 {
@@ -223,15 +222,15 @@ final class BadInputBench {
     }
 
     /// UTF-16 without its byte-order mark is not a text file a spreadsheet writes: refused as binary.
-    @Test func utf16WithoutItsByteOrderMark() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func utf16WithoutItsByteOrderMark(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let bytes = Array((usersHeader + "\n201,Zoë,Dubois,zoe@example.com,Agent,Support\n").utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         let path = try b.write("utf16_no_bom.csv", bytes: bytes)
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "binary")
     }
 
-    @Test func latin1TextWithAccentedNames() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func latin1TextWithAccentedNames(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let text = usersHeader + "\n201,Jose,Alves,jose@example.com,Agent,Support\n202,José,Müller,jm@example.com,Agent,Support\n203,Ana,Lima,al@example.com,Agent,Sales\n"
         let path = try b.write("latin1.csv", bytes: Array(text.data(using: .isoLatin1)!))
         let s = b.loader.load(path: path)
@@ -240,8 +239,8 @@ final class BadInputBench {
         #expect(try b.warehouse.db.text("SELECT last_name FROM dim_user WHERE user_id = '202'") == "Müller")
     }
 
-    @Test func aTenMegabyteField() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aTenMegabyteField(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let big = String(repeating: "0123456789", count: 1_000_000)
         let path = try b.write("big_field.csv", messagesHeader + "\n"
             + messageRow("big1", "2025-03-03 09:00:00", contact: "c9", text: big) + "\n"
@@ -252,8 +251,8 @@ final class BadInputBench {
         #expect(try b.warehouse.db.int("SELECT length(content_text) FROM fact_message WHERE message_id = 'big1'") == 10_000_000)
     }
 
-    @Test func anUnbalancedQuoteAtTheEndOfTheFile() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func anUnbalancedQuoteAtTheEndOfTheFile(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("unbalanced.csv", messagesHeader + "\n"
             + messageRow("q1", "2025-03-03 09:00:00", contact: "c9") + "\n"     // line 2
             + messageRow("q2", "2025-03-03 09:01:00", contact: "c9") + "\n"     // line 3
@@ -263,8 +262,8 @@ final class BadInputBench {
         #expect(s.inserted == 2)
     }
 
-    @Test func aRowWithTooManyFields() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aRowWithTooManyFields(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("too_many.csv", messagesHeader + "\n"
             + messageRow("t1", "2025-03-03 09:00:00", contact: "c9") + "\n"
             + messageRow("m2", "2025-03-01 09:20:00", text: "changed") + ",extra\n"   // line 3: a stored message
@@ -274,8 +273,8 @@ final class BadInputBench {
         #expect(s.inserted == 2)
     }
 
-    @Test func aRowWithTooFewFields() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aRowWithTooFewFields(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("too_few.csv", messagesHeader + "\n"
             + messageRow("t1", "2025-03-03 09:00:00", contact: "c9") + "\n"
             + "2025-03-01 09:20:00,c1,contact,c1,m2,text,message\n"                        // line 3: a stored message, cut short
@@ -285,36 +284,36 @@ final class BadInputBench {
         #expect(s.inserted == 2)
     }
 
-    @Test func aFileOfNoKnownKind() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aFileOfNoKnownKind(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("orders.csv", "Order ID,Amount,Customer\n1,20.00,c1\n")
         let s = b.loader.load(path: path)
         try b.expectRefused(s, path: path, saying: "not a known export")
         for kind in ExportKind.allCases { #expect(s.error?.contains(kind.keyColumns) == true, "\(kind)") }
     }
 
-    @Test func aMissingFile() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aMissingFile(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = b.path("missing.csv")
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "no such file")
     }
 
-    @Test func aDirectory() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aDirectory(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = b.path("exports")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "is a directory")
     }
 
-    @Test func aGlobThatMatchedNothing() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aGlobThatMatchedNothing(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         try FileManager.default.createDirectory(atPath: b.path("exports"), withIntermediateDirectories: true)
         let path = b.path("exports/*.csv")
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "a pattern that matched no file")
     }
 
-    @Test func aLocalTimeThatDoesNotExist() throws {
-        let b = try BadInputBench(timeZone: "America/New_York")
+    @Test(arguments: StoreKind.all) func aLocalTimeThatDoesNotExist(_ store: StoreKind) throws {
+        let b = try BadInputBench(store, timeZone: "America/New_York")
         let messages = try b.write("dst_messages.csv", messagesHeader + "\n"
             + messageRow("d1", "2025-03-09 01:59:59", contact: "c9") + "\n"
             + messageRow("m1", "2025-03-09 02:30:00", text: "changed") + "\n"          // line 3: skipped by the clocks
@@ -330,8 +329,8 @@ final class BadInputBench {
                            rejectedLines: [2: "nonexistent local time in DateTime Conversation Resolved"])
     }
 
-    @Test func aDurationThatDoesNotParse() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aDurationThatDoesNotParse(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("durations.csv", conversationsHeader + "\n"
             + conversationRow("9003", "2025-03-03 09:00:00", "2025-03-03 10:00:00", contact: "c9") + "\n"
             + conversationRow("9001", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "changed", rt: "12:75:00") + "\n"  // line 3
@@ -345,16 +344,16 @@ final class BadInputBench {
     // Found by FuzzTests and while writing these tests: each is the smallest case.
 
     /// A messages file without its `Date & Time` column is refused: the message names the file.
-    @Test func aMessagesFileWithoutItsDateAndTimeColumn() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aMessagesFileWithoutItsDateAndTimeColumn(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("no_date.csv", "Message ID,Sender Type,Contact ID\nm9,contact,c9\n")
         try b.expectRefused(b.loader.load(path: path), path: path, saying: "Date & Time")
     }
 
     /// A record that replaces a stored one counts as updated, never inserted, in
     /// the summary and in `load_log`, whatever the keys of other tables.
-    @Test func aReplacedRecordIsCountedAsUpdated() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aReplacedRecordIsCountedAsUpdated(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let failedHeader = "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason"
         let first = try b.write("failed_a.csv", failedHeader + "\n2025-03-01 09:00:00,f1,c1,ch1,user,101,Rate limit\n")
         #expect(b.loader.load(path: first).inserted == 1)
@@ -374,8 +373,8 @@ final class BadInputBench {
 
     /// A user ID is stored once, under one ID, with its teams, however many
     /// `.0` it ends with (the spreadsheet artefact is removed wherever a user ID stands).
-    @Test func aUserIDEndingInPointZeroTwice() throws {
-        let b = try BadInputBench()
+    @Test(arguments: StoreKind.all) func aUserIDEndingInPointZeroTwice(_ store: StoreKind) throws {
+        let b = try BadInputBench(store)
         let path = try b.write("users_b.csv", usersHeader + "\n5.0.0,Eve,Moreau,eve@example.com,Agent,Support\n")
         let s = b.loader.load(path: path)
         try b.expectLoaded(s, path: path, read: 1)

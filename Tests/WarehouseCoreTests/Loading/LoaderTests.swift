@@ -20,17 +20,17 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    func load(_ w: Warehouse, _ files: [(String, String)]) throws -> [LoadSummary] {
-        let loader = try Loader(warehouse: w)
+    func load(_ w: TestWarehouse, _ files: [(String, String)]) throws -> [LoadSummary] {
+        let loader = try w.loader()
         return loader.load(paths: try files.map { try dir.write($0.0, $0.1) })
     }
 
-    func linkOf(_ w: Warehouse, _ message: String) throws -> String? {
+    func linkOf(_ w: TestWarehouse, _ message: String) throws -> String? {
         try w.db.text("SELECT conversation_id FROM messages WHERE message_id = ?", [.text(message)])
     }
 
-    @Test func valueNormalisation() throws {
-        let w = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur")
+    @Test(arguments: StoreKind.all) func valueNormalisation(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store, timeZone: "Asia/Kuala_Lumpur")
         let row = "9223372036854775809,2025-03-01 09:00:00,2025-03-03 10:10:05,777129422,1073060.0,2,3,2025-03-01 09:02:26,Billing,\"Refund, \"\"fast\"\"\nsecond line\",1073060.0,00:02:26,49:10:05,910111.0,user,VIP Care,contact,554710,2025-03-01 09:00:05,1073060.0,2025-03-01 09:00:05,1073060,5,,,49:10:00,49:10:00,00:01:00,1,2"
         let s = try load(w, [("c.csv", "\u{FEFF}" + conversationHeader + "\r\n" + row + "\r\n")])
         #expect(s[0].inserted == 1 && s[0].rejected == 0)
@@ -57,8 +57,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try w.db.int("SELECT started_hour FROM fact_conversation") == 9)
     }
 
-    @Test func legacyFormsLoad() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func legacyFormsLoad(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, [
             ("conv.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"),
             ("msg.csv", "Date & Time,Sender ID,Sender Type,Contact ID,Message ID,Content Type,Message Type,Content\n2025-03-01 09:30:00,c1,contact,c1,m1,text,message,hello\n"),
@@ -70,8 +70,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try w.db.int("SELECT closed_by_team_key IS NULL FROM fact_conversation") == 1)
     }
 
-    @Test func headersInAnyOrderCaseAndSpellingWithExtraColumns() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func headersInAnyOrderCaseAndSpellingWithExtraColumns(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, [
             ("m.csv", "Extra,CONTENT,message id, sender type ,ContactID,date & time,Sender ID\nx,plain,m1,Contact,c9,2025-03-01T09:30:00Z,c9\n"),
             ("u.csv", "Team,Email,User ID,Last Name,First Name,Role,Nickname\n\"Support; Billing\",a@x,42.0,Nair,Priya,Agent,P\n"),
@@ -83,22 +83,22 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try w.db.int("SELECT count(*) FROM bridge_user_team") == 2)
     }
 
-    @Test func contactsKeepCustomFields() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func contactsKeepCustomFields(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         _ = try load(w, [("contacts.csv", """
             "ContactID","FirstName","LastName","Email","DateTimeCreated","Customer Tier","Order Number"
             "1","Nurul","","n@x","2025-02-15 19:04:01","Silver",""
             "2","","","","","Gold","SO-1"
 
             """)])
-        let rows = try w.db.rows("SELECT contact_id, contact_name, custom_fields, json_extract(custom_fields, '$.\"Customer Tier\"') FROM contacts ORDER BY 1")
+        let rows = try w.db.rows("SELECT contact_id, contact_name, custom_fields, \(w.store == .file ? "json_extract(custom_fields, '$.\"Customer Tier\"')" : "custom_fields::json ->> 'Customer Tier'") FROM contacts ORDER BY 1")
         #expect(rows[0] == [.text("1"), .text("Nurul"), .text(#"{"Customer Tier":"Silver"}"#), .text("Silver")])
         #expect(rows[1][1] == .null)
         #expect(rows[1][2] == .text(#"{"Customer Tier":"Gold","Order Number":"SO-1"}"#))
     }
 
-    @Test func aMessageNeedsItsDateAndTime() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aMessageNeedsItsDateAndTime(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, [
             ("m.csv", messageHeader + "\n" + message("1", "") + "\n" + message("2", "2025-03-01 09:00:00") + "\n"),
             ("n.csv", "Date & Time,Message ID,Contact ID,Channel ID,Sender Type,Sender ID,Failure Reason\n,f1,c1,ch1,user,7.0,Rate limit\n"),
@@ -110,8 +110,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try w.db.rows("SELECT failed_at, sender_id, failure_reason FROM failed_messages") == [[.null, .text("7"), .text("Rate limit")]])
     }
 
-    @Test func senderTypesAndContent() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func senderTypesAndContent(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, [("m.csv", messageHeader + "\n"
             + message("1", "2025-03-01 09:00:00") + "\n"
             + message("2", "2025-03-01 09:01:00", senderType: "user", sender: "77.0") + "\n"
@@ -127,8 +127,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(rows[4][5] == .text("[image: photo, 1.jpg]"))
     }
 
-    @Test func rejectedRowsAreRecordedAndTheRestLoads() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func rejectedRowsAreRecordedAndTheRestLoads(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let text = legacyConversationHeader + "\n"
             + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"   // line 2
             + conversation("", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"    // 3: blank key
@@ -161,12 +161,12 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    func load(_ w: Warehouse, _ name: String, _ text: String) throws -> LoadSummary {
-        try Loader(warehouse: w).load(path: try dir.write(name, text))
+    func load(_ w: TestWarehouse, _ name: String, _ text: String) throws -> LoadSummary {
+        try w.loader().load(path: try dir.write(name, text))
     }
 
-    @Test func sameFileTwiceLeavesEachRecordOnce() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func sameFileTwiceLeavesEachRecordOnce(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let text = legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"
             + conversation("2", "2025-03-02 09:00:00", "2025-03-02 10:00:00") + "\n"
         let first = try load(w, "c.csv", text)
@@ -179,8 +179,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(shas[0] == shas[1] && shas[0].string?.count == 64)
     }
 
-    @Test func laterRecordReplacesTheStoredOneCompletely() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func laterRecordReplacesTheStoredOneCompletely(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let current = conversationHeader + "\n1,2025-03-01 09:00:00,2025-03-01 10:00:00,c1,u1,1,1,,Billing,first,u1,00:01:00,01:00:00,u1,user,Support,contact,ch1,,,,,,,,,,,,\n"
         _ = try load(w, "a.csv", current)
         // The overlapping export's copy is newer; within one file the later row wins too.
@@ -192,16 +192,16 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(r == [[.text("2025-03-01 12:00:00"), .text("newest"), .null, .null, .text("legacy")]])
     }
 
-    @Test func aRejectedRowNeverTouchesTheStoredRecord() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aRejectedRowNeverTouchesTheStoredRecord(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         _ = try load(w, "a.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "kept") + "\n")
         let s = try load(w, "b.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", rt: "bad", summary: "lost") + "\n")
         #expect(s.rejected == 1)
         #expect(try w.db.text("SELECT summary FROM conversations") == "kept")
     }
 
-    @Test func refusedFileLoadsNothingAndSaysWhy() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func refusedFileLoadsNothingAndSaysWhy(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "orders.csv", "Order,Amount\n1,2\n")
         #expect(s.error?.contains("orders.csv") == true)
         #expect(s.error?.contains("Conversation ID + DateTime Conversation Started") == true)
@@ -209,9 +209,9 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try w.db.int("SELECT count(*) FROM fact_conversation") == 0)
     }
 
-    @Test func badFilesAreErrorsNamingTheFile() throws {
-        let w = try dir.warehouse()
-        let loader = try Loader(warehouse: w)
+    @Test(arguments: StoreKind.all) func badFilesAreErrorsNamingTheFile(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
         let cases: [(String, String)] = [
             (try dir.write("empty.csv", ""), "empty"),
             // UTF-16 is read (its header is "A"), and then no kind matches.
@@ -236,22 +236,22 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(headerOnly.error == nil && headerOnly.rowsRead == 0)
     }
 
-    @Test func aTimestampWithAMistypedYearIsRejected() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aTimestampWithAMistypedYearIsRejected(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let text = [messageHeader, message("1", "9025-03-01 09:00:00"), message("2", "2025-03-01 09:00:00"),
                     message("3", "1969-12-31 23:59:59")].joined(separator: "\n")
-        let s = try Loader(warehouse: w).load(path: try dir.write("m.csv", text))
+        let s = try w.loader().load(path: try dir.write("m.csv", text))
         #expect(s.inserted == 1 && s.rejected == 2)
         #expect(s.rejects.map(\.line) == [2, 4])
         #expect(s.rejects.first?.reason.hasPrefix("timestamp out of range in Date & Time: '9025-03-01 09:00:00'") == true)
         #expect(try w.db.int("SELECT count(*) FROM dim_date") == 1)
     }
 
-    @Test func aBulkMessagesFileThatFailsKeepsTheIndexes() throws {
+    @Test(arguments: StoreKind.all) func aBulkMessagesFileThatFailsKeepsTheIndexes(_ store: StoreKind) throws {
         // A messages file larger than the stored messages loads without the
         // secondary indexes; failing halfway, the warehouse keeps them.
-        let w = try dir.warehouse()
-        let loader = try Loader(warehouse: w)
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
         loader.maxRecordBytes = 4096
         let text = messageHeader + "\n" + (1...50).map { message("\($0)", "2025-03-01 09:00:00") }.joined(separator: "\n") + "\n"
             + "2025-03-01 09:00:00,c1,contact,c1,99,text,message,\"never closed" + String(repeating: "x,", count: 10_000) + "\n"
@@ -265,10 +265,10 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try w.db.int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'fact_message' AND sql IS NOT NULL") == 2)
     }
 
-    @Test func aFileThatFailsHalfwayLeavesNothingOfItself() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aFileThatFailsHalfwayLeavesNothingOfItself(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         _ = try load(w, "a.csv", legacyConversationHeader + "\n" + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "before") + "\n")
-        let loader = try Loader(warehouse: w)
+        let loader = try w.loader()
         loader.maxRecordBytes = 4096
         let text = legacyConversationHeader + "\n"
             + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", summary: "changed") + "\n"
@@ -313,12 +313,12 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    func load(_ w: Warehouse, _ files: [(String, String)]) throws {
-        let loader = try Loader(warehouse: w)
+    func load(_ w: TestWarehouse, _ files: [(String, String)]) throws {
+        let loader = try w.loader()
         for (name, text) in files { #expect(loader.load(path: try dir.write(name, text)).error == nil) }
     }
 
-    func links(_ w: Warehouse) throws -> [String: String] {
+    func links(_ w: TestWarehouse) throws -> [String: String] {
         var out: [String: String] = [:]
         for row in try w.db.rows("SELECT message_id, coalesce(conversation_id, '-') FROM messages") {
             out[row[0].description] = row[1].description
@@ -343,20 +343,20 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         + message("m8", "2025-03-01 09:30:00", contact: "c3", sender: "c3") + "\n"  // another contact: none
     static let expected = ["m1": "100", "m2": "200", "m3": "-", "m4": "-", "m5": "300", "m6": "401", "m7": "400", "m8": "-"]
 
-    @Test func conversationsFirst() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func conversationsFirst(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         try load(w, [("c.csv", Self.conversations), ("m.csv", Self.messages)])
         #expect(try links(w) == Self.expected)
     }
 
-    @Test func messagesFirst() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func messagesFirst(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         try load(w, [("m.csv", Self.messages), ("c.csv", Self.conversations)])
         #expect(try links(w) == Self.expected)
     }
 
-    @Test func aChangedConversationMovesItsMessages() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aChangedConversationMovesItsMessages(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         try load(w, [("c.csv", Self.conversations), ("m.csv", Self.messages)])
         // C now starts earlier and takes m4; 401 moves to another contact and gives m6 back to 400.
         try load(w, [("c2.csv", legacyConversationHeader + "\n"
@@ -373,9 +373,9 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    @Test func sameStartGoesToTheNumericallyLargerID() throws {
-        let w = try dir.warehouse()
-        let loader = try Loader(warehouse: w)
+    @Test(arguments: StoreKind.all) func sameStartGoesToTheNumericallyLargerID(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
         // "95…" (17 digits) is larger as text, "10…" (19 digits) as a number. (Not
         // all zeros after the 15th digit: such a column would be IDs a spreadsheet cut.)
         _ = loader.load(path: try dir.write("c.csv", legacyConversationHeader + "\n"
@@ -402,8 +402,8 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    @Test func localTimesAcrossDSTChanges() throws {
-        let w = try dir.warehouse(timeZone: "America/New_York")
+    @Test(arguments: StoreKind.all) func localTimesAcrossDSTChanges(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store, timeZone: "America/New_York")
         let text = legacyConversationHeader + "\n"
             // Across spring-forward: 01:30 EST to 03:30 EDT is 1 hour of real time.
             + conversation("1", "2025-03-09 01:30:00", "2025-03-09 03:30:00", firstResponse: "2025-03-09 03:10:00") + "\n"
@@ -413,7 +413,7 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
             + conversation("3", "2025-11-02 01:30:00", "2025-11-02 01:45:00") + "\n"
             // An explicit offset picks the second 01:30 (EST).
             + conversation("4", "2025-11-02T01:30:00-05:00", "2025-11-02T06:45:00Z") + "\n"
-        let s = try Loader(warehouse: w).load(path: try dir.write("c.csv", text))
+        let s = try w.loader().load(path: try dir.write("c.csv", text))
         #expect(s.inserted == 3 && s.rejected == 1)
         #expect(try w.db.text("SELECT reason FROM rejects")?.contains("nonexistent local time") == true)
         let r = try w.db.rows("SELECT conversation_id, opened_ts, opened_at, first_response_seconds, resolution_seconds FROM conversations ORDER BY 1")

@@ -15,15 +15,15 @@ private func paddedMessage(_ id: String, _ time: String, padding: String = ",", 
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    func load(_ w: Warehouse, _ name: String, _ text: String) throws -> LoadSummary {
-        try Loader(warehouse: w).load(path: dir.write(name, text))
+    func load(_ w: TestWarehouse, _ name: String, _ text: String) throws -> LoadSummary {
+        try w.loader().load(path: dir.write(name, text))
     }
 
     /// One over-long row gave the header and every row an empty last field:
     /// the empty ones load, the row with the value is rejected as it was before
     /// the spreadsheet, with its line.
-    @Test func aValueUnderAColumnWithNoNameRejectsItsRowAsAFieldCountMismatch() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aValueUnderAColumnWithNoNameRejectsItsRowAsAFieldCountMismatch(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "padded.csv", [
             messageHeader + ",",
             paddedMessage("m1", "2025-03-03 09:00:00"),
@@ -39,8 +39,8 @@ private func paddedMessage(_ id: String, _ time: String, padding: String = ",", 
 
     /// The same words as the file's original would give: the count goes up to
     /// the row's last value; a row short of the named columns is counted as it is.
-    @Test func theCountIsTheRowsAsItWasWritten() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func theCountIsTheRowsAsItWasWritten(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "wide.csv", [
             messageHeader + ",,,",
             paddedMessage("m1", "2025-03-03 09:00:00", padding: ",,,"),
@@ -59,8 +59,8 @@ private func paddedMessage(_ id: String, _ time: String, padding: String = ",", 
     }
 
     /// `;` and every text quoted, as LibreOffice saves with German settings; a record over two lines keeps its first line.
-    @Test func aPaddedSemicolonFileWithARecordOverTwoLines() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aPaddedSemicolonFileWithARecordOverTwoLines(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let header = messageHeader.split(separator: ",").map { "\"\($0)\"" }.joined(separator: ";") + ";"
         func row(_ id: String, _ text: String, _ padding: String) -> String {
             "2025-03-03 09:00:00;\"c1\";\"contact\";\"c1\";\"\(id)\";\"text\";\"message\";\"\(text)\";\"ch1\";\"incoming\";\"text\";\(padding)"
@@ -72,8 +72,8 @@ private func paddedMessage(_ id: String, _ time: String, padding: String = ",", 
     }
 
     /// A contacts file's unknown columns are custom fields; one with no name is no field.
-    @Test func aColumnWithNoNameIsNoCustomField() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aColumnWithNoNameIsNoCustomField(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let header = "ContactID,FirstName,LastName,PhoneNumber,Email,Country,Language,Tags,Status,Lifecycle,Assignee,LastInteractionTime,DateTimeCreated,Channels,Tier,"
         let s = try load(w, "contacts.csv", [
             header,
@@ -85,8 +85,8 @@ private func paddedMessage(_ id: String, _ time: String, padding: String = ",", 
     }
 
     /// A native file is read as before: its header's width is the rule, and an empty last field is a field.
-    @Test func aNativeFileKeepsItsFieldCount() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func aNativeFileKeepsItsFieldCount(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "native.csv", [
             messageHeader,
             paddedMessage("m1", "2025-03-03 09:00:00", padding: ""),
@@ -96,8 +96,8 @@ private func paddedMessage(_ id: String, _ time: String, padding: String = ",", 
     }
 
     /// Durations under 24 hours as a 12-hour clock, longer ones as they were; the stored seconds are the export's.
-    @Test func durationsWrittenAsATimeOfDayLoadAsTheirSeconds() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func durationsWrittenAsATimeOfDayLoadAsTheirSeconds(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         let s = try load(w, "c.csv", legacyConversationHeader + "\n"
             + conversation("1", "2025-03-01 09:00:00", "2025-03-01 10:00:00", frt: "12:01:37 AM", rt: "05:05:49 PM") + "\n"
             + conversation("2", "2025-03-01 09:00:00", "2025-03-05 10:00:00", frt: "12:00:00 AM", rt: "86:07:38") + "\n"

@@ -16,45 +16,46 @@ import Testing
         """
     /// The summary by natural values (keys differ between warehouses).
     static let summaryByName = """
-        SELECT a.sent_date_key, s.sender_type, ch.channel_id, a.sender_id, u.user_id, sum(a.messages)
+        SELECT a.sent_date_key, s.sender_type, ch.channel_id, a.sender_id, u.user_id, CAST(sum(a.messages) AS BIGINT)
         FROM agg_message_daily a JOIN dim_message_source s ON s.source_key = a.source_key
         LEFT JOIN dim_channel ch ON ch.channel_key = a.channel_key LEFT JOIN dim_user u ON u.user_key = a.sender_user_key
         GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
         """
     static let messagesFromSummary = """
-        SELECT sent_date_key, source_key, channel_key, sender_id, sender_user_key, sum(messages)
+        SELECT sent_date_key, source_key, channel_key, sender_id, sender_user_key, CAST(sum(messages) AS BIGINT)
         FROM agg_message_daily GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
         """
-    static let newContactsFromFacts = """
+    /// (The natural ID order is a collation on SQLite, a sort key function on PostgreSQL.)
+    static func newContactsFromFacts(_ store: StoreKind) -> String { """
         SELECT conversation_key FROM fact_conversation WHERE contact_key IS NULL
         UNION
         SELECT conversation_key FROM (
             SELECT conversation_key, row_number() OVER (PARTITION BY contact_key
-                                                        ORDER BY started_ts, conversation_id COLLATE natural_id) AS n
-            FROM fact_conversation WHERE started_ts IS NOT NULL)
+                ORDER BY started_ts, \(store == .file ? "conversation_id COLLATE natural_id" : "natural_id_key(conversation_id)")) AS n
+            FROM fact_conversation WHERE started_ts IS NOT NULL) AS firsts
         WHERE n = 1
         ORDER BY 1
-        """
+        """ }
 
-    func check(_ w: Warehouse, _ step: String) throws {
+    func check(_ w: TestWarehouse, _ step: String) throws {
         #expect(try w.db.rows(Self.messagesFromSummary) == w.db.rows(Self.messagesFromFacts), "\(step): agg_message_daily")
         #expect(try w.db.rows("SELECT conversation_key, linked_messages FROM agg_conversation_messages ORDER BY 1")
                 == w.db.rows("SELECT conversation_key, count(*) FROM fact_message WHERE conversation_key IS NOT NULL GROUP BY 1 ORDER BY 1"),
                 "\(step): agg_conversation_messages")
         #expect(try w.db.rows("SELECT conversation_key FROM fact_conversation WHERE is_new_contact = 1 ORDER BY 1")
-                == w.db.rows(Self.newContactsFromFacts), "\(step): is_new_contact")
+                == w.db.rows(Self.newContactsFromFacts(w.store)), "\(step): is_new_contact")
     }
 
-    func load(_ w: Warehouse, _ name: String, _ text: String) throws {
-        let summary = try Loader(warehouse: w).load(path: try dir.write(name, text))
+    func load(_ w: TestWarehouse, _ name: String, _ text: String) throws {
+        let summary = try w.loader().load(path: try dir.write(name, text))
         #expect(summary.error == nil)
         #expect(summary.rejected == 0, "\(summary.rejects)")
     }
 
-    @Test func aFirstFileOutOfStartOrderStillFlagsEachContactsFirst() throws {
+    @Test(arguments: StoreKind.all) func aFirstFileOutOfStartOrderStillFlagsEachContactsFirst(_ store: StoreKind) throws {
         // Into an empty table a contact's first row in the file is stored as its
         // first conversation; a later row that started earlier must take it over.
-        let w = try dir.warehouse()
+        let w = try dir.warehouse(store)
         try load(w, "c.csv", ([legacyConversationHeader] + [
             conversation("50", "2025-03-10 10:00:00", "2025-03-10 11:00:00"),
             conversation("60", "2025-03-12 10:00:00", "2025-03-12 11:00:00", contact: "c2"),
@@ -67,8 +68,8 @@ import Testing
                 == [[.text("40")], [.text("60")]])
     }
 
-    @Test func summariesFollowEveryLoad() throws {
-        let w = try dir.warehouse(timeZone: "Europe/Berlin")
+    @Test(arguments: StoreKind.all) func summariesFollowEveryLoad(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store, timeZone: "Europe/Berlin")
         try load(w, "m1.csv", ([messageHeader] + [
             message("1", "2025-03-29 23:30:00"), message("2", "2025-03-30 01:30:00", senderType: "user", sender: "u1"),
             message("3", "2025-03-30 03:30:00", senderType: "workflow", sender: "wf", channel: "ch2"),
@@ -100,8 +101,8 @@ import Testing
         #expect(try w.db.text("SELECT conversation_id FROM fact_conversation WHERE is_new_contact = 1 AND contact_key = (SELECT contact_key FROM dim_contact WHERE contact_id = 'c1')") == "7")
     }
 
-    @Test func linkCountsFollowInsertsReplacementsAndRelinks() throws {
-        let w = try dir.warehouse()
+    @Test(arguments: StoreKind.all) func linkCountsFollowInsertsReplacementsAndRelinks(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
         try load(w, "c1.csv", ([legacyConversationHeader] + [
             conversation("10", "2025-03-10 09:00:00", "2025-03-10 12:00:00"),
             conversation("11", "2025-03-11 09:00:00", "2025-03-11 12:00:00"),
@@ -139,12 +140,12 @@ import Testing
         #expect(try [linked("10"), linked("11"), linked("20")] == [0, 0, 0])
     }
 
-    @Test func theFixturesInEveryOrderGiveTheSameSummaries() throws {
+    @Test(arguments: StoreKind.all) func theFixturesInEveryOrderGiveTheSameSummaries(_ store: StoreKind) throws {
         let files = try Fixtures.exportFiles()
         var results: [[[SQLValue]]] = []
         for (i, order) in [files, files.reversed()].enumerated() {
-            let w = try dir.warehouse(timeZone: "Asia/Kuala_Lumpur", name: "w\(i).db")
-            for file in order { #expect(try Loader(warehouse: w).load(path: file).error == nil) }
+            let w = try dir.warehouse(store, timeZone: "Asia/Kuala_Lumpur", name: "w\(i).db")
+            for file in order { #expect(try w.loader().load(path: file).error == nil) }
             try check(w, "order \(i)")
             results.append(try w.db.rows(Self.summaryByName))
         }

@@ -31,6 +31,12 @@ final class PostgresStore: RecordStore {
     /// The indexes a bulk unit loads without (their SQL).
     private var bulkIndexes: [String] = []
 
+    /// Whether text holds a NUL byte, which PostgreSQL's text cannot.
+    static func holdsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+        return memchr(base, 0, bytes.count) != nil
+    }
+
     /// Rows sent once this many bytes of them wait.
     static let flushBytes = 4 << 20
 
@@ -82,8 +88,11 @@ final class PostgresStore: RecordStore {
         bulkIndexes = try bulkBytes.map { try deferIndexes(kind, size: $0) } ?? []
     }
 
+    /// A rejected record is kept as read, but for NUL bytes (PostgreSQL's text cannot hold
+    /// one), kept as U+FFFD; a record that loads with one refuses its file (`ServerUpsert.bind`).
     func reject(name: String, line: Int, reason: String, record: String) throws {
-        rejects.int(loadID); rejects.text(name); rejects.int(Int64(line)); rejects.text(reason); rejects.text(record)
+        func storable(_ text: String) -> String { text.contains("\0") ? text.replacingOccurrences(of: "\0", with: "\u{FFFD}") : text }
+        rejects.int(loadID); rejects.text(name); rejects.int(Int64(line)); rejects.text(storable(reason)); rejects.text(storable(record))
         rejects.endRow()
     }
 

@@ -41,7 +41,8 @@ final class ServerDimensionKeys {
                 case .reference:
                     let d = value.dimension.index
                     let bytes = UnsafeBufferPointer(start: value.count == 0 ? nil : arena.baseAddress! + Int(value.payload), count: Int(value.count))
-                    guard keys[d].key(bytes, hash: value.keyHash) == nil, listed[d].key(bytes, hash: value.keyHash) == nil else { continue }
+                    guard keys[d].key(bytes, hash: value.keyHash) == nil, listed[d].key(bytes, hash: value.keyHash) == nil,
+                          value.dimension == .messageType || !PostgresStore.holdsNUL(bytes) else { continue }
                     listed[d].set(bytes, hash: value.keyHash, key: 0)
                     missing[d].append(Array(bytes))
                 case .date:

@@ -81,6 +81,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
                 let value = batch.values[record.values.lowerBound + keyColumn]
                 guard value.tag == .text else { continue }
                 let bytes = UnsafeBufferPointer(start: arena.baseAddress! + Int(value.payload), count: Int(value.count))
+                guard !PostgresStore.holdsNUL(bytes) else { continue }  // refused when written
                 let hash = KeyCache.hash(bytes)
                 guard prefetched.key(bytes, hash: hash) == nil else { continue }
                 prefetched.set(bytes, hash: hash, key: -1)
@@ -149,6 +150,9 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     func bind(_ record: PreparedRecord) throws {
         for i in 0..<record.valueCount {
             let value = record.value(i)
+            if (value.tag == .text || value.tag == .reference) && value.dimension != .messageType && PostgresStore.holdsNUL(record.bytes(of: value)) {
+                throw WarehouseError("line \(record.line): \(Columns(rawValue: i).map(\.name) ?? "a value") holds a NUL byte (0x00), which PostgreSQL cannot store; nothing of this file was loaded")
+            }
             switch value.tag {
             case .date: try store.dimensions.noteDate(Int(value.payload))
             case .reference: referenceKeys[i] = try store.dimensions.key(value.dimension, record.bytes(of: value), hash: value.keyHash)
