@@ -68,6 +68,17 @@ final class TestWarehouse {
             .map(\.[0].description)
     }
 
+    /// The indexes of `table` the schema makes (not those of its keys), by name.
+    func indexes(of table: String) throws -> [String] {
+        try db.rows(store == .file
+            ? "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name"
+            : """
+              SELECT indexname FROM pg_indexes i WHERE schemaname = current_schema() AND tablename = ? AND NOT EXISTS (
+                  SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)
+              ORDER BY 1
+              """, [.text(table)]).map(\.[0].description)
+    }
+
     /// A loader into it.
     func loader() throws -> Loader {
         if let file { return try Loader(warehouse: file) }
