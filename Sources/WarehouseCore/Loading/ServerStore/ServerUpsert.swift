@@ -2,10 +2,11 @@
 /// as the SQLite store's `Upsert` (inserted, updated, unchanged by `row_hash`; a
 /// stub filled in counts as inserted), made in memory against the stored rows
 /// of the batch's keys, which `prefetch` reads in one statement before the
-/// batch. Written rows wait in `COPY` text: new ones go into the table, changed
-/// ones into a staging table and from there over their rows (`flush`). A key
-/// written since its look-up (twice in a file, or taken over) is read again,
-/// the waiting rows sent first.
+/// batch (none into a table that was empty when the unit began: then nothing
+/// is stored but what the unit wrote). Written rows wait in `COPY` text: new
+/// ones go into the table, changed ones into a staging table and from there
+/// over their rows (`flush`). A key the unit wrote already (twice in a file),
+/// or any key once a row was taken over, is read again, the waiting rows sent first.
 final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter {
     private unowned let store: PostgresStore
     private let mode: UpsertMode<Columns>
@@ -25,9 +26,12 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     // What the current batch's look-up found.
     private var prefetched = KeyCache()
     private var foundRows: [Found] = []
-    /// Keys written since the batch's look-up, and keys whose rows still wait: their look-up is stale.
-    private var writtenSinceLookup = KeyCache()
-    private var waiting = KeyCache()
+    /// The hashes of the keys the unit wrote: their look-up is stale (a hash
+    /// shared by two keys only sends the other to the slow path).
+    private var writtenKeys = Set<UInt64>()
+    /// Whether the table was empty when the unit began (nil: not asked yet).
+    private var tableWasEmpty: Bool?
+    /// Set once a row was renamed or deleted under the look-ups: every key is then read again.
     private var stale = false
 
     // The current record.
@@ -69,13 +73,18 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
 
     // MARK: A batch
 
-    /// Reads the stored rows of the batch's keys.
+    /// Reads the stored rows of the batch's keys, in one statement: each row comes
+    /// back with the position of its key in the batch's list, not the key itself.
     func prefetch(_ batch: PreparedBatch) throws {
+        if tableWasEmpty == nil {
+            tableWasEmpty = try store.server.int64("SELECT count(*) FROM (SELECT 1 FROM \(Columns.table) LIMIT 1) t") == 0
+        }
         prefetched = KeyCache()
         foundRows.removeAll(keepingCapacity: true)
-        writtenSinceLookup = KeyCache()
-        stale = false
+        // Keys new to the unit: into an empty table, each is a new row.
+        var newToUnit = 0
         var keys: [String] = []
+        var slots: [(start: Int, count: Int)] = []
         batch.bytes.withUnsafeBufferPointer { arena in
             for record in batch.records {
                 let value = batch.values[record.values.lowerBound + keyColumn]
@@ -85,21 +94,36 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
                 let hash = KeyCache.hash(bytes)
                 guard prefetched.key(bytes, hash: hash) == nil else { continue }
                 prefetched.set(bytes, hash: hash, key: -1)
+                if !writtenKeys.contains(hash) { newToUnit += 1 }
+                guard tableWasEmpty == false else { continue }
                 keys.append(String(decoding: bytes, as: UTF8.self))
+                slots.append((Int(value.payload), Int(value.count)))
             }
         }
-        guard !keys.isEmpty else { return }
-        for row in try store.server.query("SELECT \(naturalKey), \(lookupColumns) FROM \(Columns.table) WHERE \(naturalKey) = ANY($1::text[])",
-                                          [ServerArray.text(keys)]) {
-            guard var key = row[0].string else { continue }
-            key.withUTF8 { prefetched.set($0, hash: KeyCache.hash($0), key: Int64(foundRows.count)) }
-            foundRows.append(Self.found(row.dropFirst()))
+        guard !keys.isEmpty else {
+            if explicitKeys { try allocateKeys(newToUnit) }
+            return
         }
-        if explicitKeys { try allocateKeys(keys.count - foundRows.count) }
+        let rows = try store.server.query("""
+            SELECT k.n, \(lookupColumns) FROM unnest($1::text[]) WITH ORDINALITY AS k(id, n)
+            JOIN \(Columns.table) t ON t.\(naturalKey) = k.id
+            """, [ServerArray.text(keys)])
+        batch.bytes.withUnsafeBufferPointer { arena in
+            for row in rows {
+                guard let n = row[0].int64, n >= 1, Int(n) <= slots.count else { continue }
+                let slot = slots[Int(n) - 1]
+                let bytes = UnsafeBufferPointer(start: arena.baseAddress! + slot.start, count: slot.count)
+                let hash = KeyCache.hash(bytes)
+                prefetched.set(bytes, hash: hash, key: Int64(foundRows.count))
+                foundRows.append(Self.found(row.dropFirst()))
+                if !writtenKeys.contains(hash) { newToUnit -= 1 }
+            }
+        }
+        if explicitKeys { try allocateKeys(newToUnit) }
     }
 
     /// Surrogate keys for new rows, taken from the table's identity sequence in
-    /// one statement per batch: as many as the batch has keys not stored.
+    /// one statement per batch: as many as the batch has keys new to the table.
     private var keyPool: ArraySlice<Int64> = []
 
     private func allocateKeys(_ count: Int) throws {
@@ -120,7 +144,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
                      previous: r.dropFirst(4).map(\.int64))
     }
 
-    /// Marks every look-up of the batch stale (a row was renamed or deleted under it).
+    /// Marks every look-up stale from now on (a row was renamed or deleted under it).
     func invalidate() { stale = true }
 
     var isWaiting: Bool { !inserts.isEmpty || !updates.isEmpty }
@@ -128,7 +152,6 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
 
     /// Sends the waiting rows: new ones into the table, changed ones over their rows.
     func flush() throws {
-        waiting = KeyCache()
         if !inserts.isEmpty {
             try store.server.copy(into: Columns.table, columns: insertColumns, text: inserts.take())
         }
@@ -183,9 +206,9 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     }
 
     private func lookUp(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, prefetched usable: Bool) throws -> Found? {
-        if usable && !stale && writtenSinceLookup.key(key, hash: hash) == nil && waiting.key(key, hash: hash) == nil,
-           let index = prefetched.key(key, hash: hash) {
-            return index >= 0 ? foundRows[Int(index)] : nil
+        if usable && !stale && !writtenKeys.contains(hash) {
+            if tableWasEmpty == true { return nil }
+            if let index = prefetched.key(key, hash: hash) { return index >= 0 ? foundRows[Int(index)] : nil }
         }
         try store.flush()
         let rows = try store.server.query("SELECT \(lookupColumns) FROM \(Columns.table) WHERE \(naturalKey) = $1",
@@ -224,9 +247,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     }
 
     private func note(_ key: UnsafeBufferPointer<UInt8>) {
-        let hash = KeyCache.hash(key)
-        writtenSinceLookup.set(key, hash: hash, key: 1)
-        waiting.set(key, hash: hash, key: 1)
+        writtenKeys.insert(KeyCache.hash(key))
     }
 
     /// The record as a COPY row: values in column order (references as their keys), extras, hash, load.
