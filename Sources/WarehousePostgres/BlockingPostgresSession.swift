@@ -33,8 +33,20 @@ public final class BlockingPostgresSession {
 
     public var location: PostgresLocation { session.location }
 
+    /// The COPY `copy(into:columns:text:)` started and has not been waited for.
+    private var pendingCopy: EventLoopFuture<Void>?
+
+    /// Waits for the COPY the loader's store started, if any; throws what it threw.
+    /// Every other call waits for it first: the connection is one conversation.
+    public func finishCopy() throws {
+        guard let pending = pendingCopy else { return }
+        pendingCopy = nil
+        try pending.wait()
+    }
+
     /// The rows of one statement (`$1`, `$2`… bound to `arguments`).
     public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
+        try finishCopy()
         let session = session
         return try loop.wait { try await session.query(sql, arguments) }
     }
@@ -49,6 +61,7 @@ public final class BlockingPostgresSession {
     /// a moment past the end).
     public func stream(_ sql: String, _ arguments: [SQLValue] = [],
                        columns: @escaping ([String]) throws -> Void, row: @escaping ([SQLValue]) throws -> Void) throws {
+        try finishCopy()
         let session = session
         let callbacks = UncheckedBox((columns, row))
         try loop.wait { try await session.stream(sql, arguments, columns: callbacks.value.0, row: callbacks.value.1) }
@@ -58,6 +71,7 @@ public final class BlockingPostgresSession {
     /// a call, until it returns false; sent a megabyte at a time. Returns how many rows went.
     @discardableResult
     public func copy(into table: String, columns: [String], appendRow: @escaping (inout CopyText) throws -> Bool) throws -> Int {
+        try finishCopy()
         let session = session
         let source = UncheckedBox(appendRow)
         return try loop.wait {
@@ -76,18 +90,21 @@ public final class BlockingPostgresSession {
 
     /// Runs a script of several statements, stopping at the first that fails.
     public func execute(_ script: String) throws {
+        try finishCopy()
         let session = session
         try loop.wait { try await session.execute(script) }
     }
 
     /// Runs any async work on the session's loop and waits for it (the rule above holds).
     public func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        try loop.wait(body)
+        try finishCopy()
+        return try loop.wait(body)
     }
 
     /// Ends the connection and the facade's thread (again: nothing).
     public func close() {
         guard !loop.isShutDown else { return }
+        try? finishCopy()
         let session = session
         try? loop.wait { await session.close() }
         loop.shutdown()
@@ -106,6 +123,11 @@ final class BlockingEventLoop: @unchecked Sendable {
 
     /// Runs `body` on the loop (as a task that prefers it as its executor) and waits for its result.
     func wait<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        try start(body).wait()
+    }
+
+    /// Starts `body` on the loop (as `wait` runs it) and returns its future result.
+    func start<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> EventLoopFuture<T> {
         guard !eventLoop.inEventLoop else {
             throw PostgresFailure.misuse("a blocking PostgreSQL call was made on the connection's own event loop, which would wait for itself")
         }
@@ -121,7 +143,7 @@ final class BlockingEventLoop: @unchecked Sendable {
             // pool, its I/O still on the loop (do not call this from that pool there).
             Task(operation: run)
         }
-        return try promise.futureResult.wait()
+        return promise.futureResult
     }
 
     func shutdown() {
@@ -159,10 +181,14 @@ extension BlockingPostgresSession: ServerConnection {
         try stream(sql, arguments, columns: { _ in }, row: row)
     }
 
+    /// Starts the COPY and returns: the caller makes its next rows while the server
+    /// takes these; the next call on the session waits for it (`finishCopy`). A first
+    /// load of the benchmark's 3 million messages: 24.4 s of rows waiting for each COPY.
     public func copy(into table: String, columns: [String], text: [UInt8]) throws {
+        try finishCopy()
         let session = session
         let bytes = UncheckedBox(text)
-        try loop.wait {
+        pendingCopy = try loop.start {
             try await session.copy(into: table, columns: columns) { send in try await send(ByteBuffer(bytes: bytes.value)) }
         }
     }

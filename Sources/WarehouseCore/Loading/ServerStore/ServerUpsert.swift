@@ -75,6 +75,9 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
 
     /// Reads the stored rows of the batch's keys, in one statement: each row comes
     /// back with the position of its key in the batch's list, not the key itself.
+    /// (A look-up per key: LATERAL, kept a subquery by `OFFSET 0`. Joined plainly, the
+    /// planner hashed the whole of `dim_contact` for each batch of a contacts file,
+    /// 60–80 ms a batch: a reload of 100,000 contacts 3.5 s against 0.7 s.)
     func prefetch(_ batch: PreparedBatch) throws {
         if tableWasEmpty == nil {
             tableWasEmpty = try store.server.int64("SELECT count(*) FROM (SELECT 1 FROM \(Columns.table) LIMIT 1) t") == 0
@@ -105,8 +108,8 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
             return
         }
         let rows = try store.server.query("""
-            SELECT k.n, \(lookupColumns) FROM unnest($1::text[]) WITH ORDINALITY AS k(id, n)
-            JOIN \(Columns.table) t ON t.\(naturalKey) = k.id
+            SELECT k.n, t.* FROM unnest($1::text[]) WITH ORDINALITY AS k(id, n)
+            CROSS JOIN LATERAL (SELECT \(lookupColumns) FROM \(Columns.table) WHERE \(naturalKey) = k.id OFFSET 0) t
             """, [ServerArray.text(keys)])
         batch.bytes.withUnsafeBufferPointer { arena in
             for row in rows {
