@@ -33,20 +33,21 @@ public final class BlockingPostgresSession {
 
     public var location: PostgresLocation { session.location }
 
-    /// The COPY `copy(into:columns:text:)` started and has not been waited for.
-    private var pendingCopy: EventLoopFuture<Void>?
+    /// The COPY or query the loader's store started (`copy(into:columns:text:)`,
+    /// `startQuery`) and has not been waited for.
+    private var started: EventLoopFuture<Void>?
 
-    /// Waits for the COPY the loader's store started, if any; throws what it threw.
+    /// Waits for what the loader's store started, if anything; throws what it threw.
     /// Every other call waits for it first: the connection is one conversation.
-    public func finishCopy() throws {
-        guard let pending = pendingCopy else { return }
-        pendingCopy = nil
+    public func finishStarted() throws {
+        guard let pending = started else { return }
+        started = nil
         try pending.wait()
     }
 
     /// The rows of one statement (`$1`, `$2`… bound to `arguments`).
     public func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] {
-        try finishCopy()
+        try finishStarted()
         let session = session
         return try loop.wait { try await session.query(sql, arguments) }
     }
@@ -61,7 +62,7 @@ public final class BlockingPostgresSession {
     /// a moment past the end).
     public func stream(_ sql: String, _ arguments: [SQLValue] = [],
                        columns: @escaping ([String]) throws -> Void, row: @escaping ([SQLValue]) throws -> Void) throws {
-        try finishCopy()
+        try finishStarted()
         let session = session
         let callbacks = UncheckedBox((columns, row))
         try loop.wait { try await session.stream(sql, arguments, columns: callbacks.value.0, row: callbacks.value.1) }
@@ -71,7 +72,7 @@ public final class BlockingPostgresSession {
     /// a call, until it returns false; sent a megabyte at a time. Returns how many rows went.
     @discardableResult
     public func copy(into table: String, columns: [String], appendRow: @escaping (inout CopyText) throws -> Bool) throws -> Int {
-        try finishCopy()
+        try finishStarted()
         let session = session
         let source = UncheckedBox(appendRow)
         return try loop.wait {
@@ -90,21 +91,21 @@ public final class BlockingPostgresSession {
 
     /// Runs a script of several statements, stopping at the first that fails.
     public func execute(_ script: String) throws {
-        try finishCopy()
+        try finishStarted()
         let session = session
         try loop.wait { try await session.execute(script) }
     }
 
     /// Runs any async work on the session's loop and waits for it (the rule above holds).
     public func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-        try finishCopy()
+        try finishStarted()
         return try loop.wait(body)
     }
 
     /// Ends the connection and the facade's thread (again: nothing).
     public func close() {
         guard !loop.isShutDown else { return }
-        try? finishCopy()
+        try? finishStarted()
         let session = session
         try? loop.wait { await session.close() }
         loop.shutdown()
@@ -181,14 +182,24 @@ extension BlockingPostgresSession: ServerConnection {
         try stream(sql, arguments, columns: { _ in }, row: row)
     }
 
+    /// Starts the query and returns what waits for its rows: the loader's store looks
+    /// up the next batch's rows while it writes this one's.
+    public func startQuery(_ sql: String, _ arguments: [SQLValue]) throws -> () throws -> [[SQLValue]] {
+        try finishStarted()
+        let session = session
+        let future = try loop.start { try await session.query(sql, arguments) }
+        started = future.map { _ in () }
+        return { try future.wait() }
+    }
+
     /// Starts the COPY and returns: the caller makes its next rows while the server
     /// takes these; the next call on the session waits for it (`finishCopy`). A first
     /// load of the benchmark's 3 million messages: 24.4 s of rows waiting for each COPY.
     public func copy(into table: String, columns: [String], text: [UInt8]) throws {
-        try finishCopy()
+        try finishStarted()
         let session = session
         let bytes = UncheckedBox(text)
-        pendingCopy = try loop.start {
+        started = try loop.start {
             try await session.copy(into: table, columns: columns) { send in try await send(ByteBuffer(bytes: bytes.value)) }
         }
     }

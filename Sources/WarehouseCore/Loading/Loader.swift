@@ -145,8 +145,13 @@ public final class Loader {
             let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(zone), prepare: handler.prepare)
             defer { pipeline.stop() }
             var lastProgress = Date()
-            while let batch = try pipeline.next() {
+            // One batch ahead: the store may look up the next batch's rows while this one's are written.
+            var next = try pipeline.next()
+            if let next { try store.lookAhead(next) }
+            while let batch = next {
                 try store.prepare(batch)
+                next = try pipeline.next()
+                if let next { try store.lookAhead(next) }
                 try batch.forEach(record: { record in
                     let keptBefore = each == nil ? 0 : store.identityCounts.kept
                     let written = try handler.write(record)

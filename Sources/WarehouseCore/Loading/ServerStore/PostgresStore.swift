@@ -162,6 +162,10 @@ final class PostgresStore: RecordStore {
 
     // MARK: Batches
 
+    func lookAhead(_ batch: PreparedBatch) throws {
+        for writer in liveWriters { try writer.lookAhead(batch) }
+    }
+
     func prepare(_ batch: PreparedBatch) throws {
         try dimensions.prepare(batch)
         for writer in liveWriters { try writer.prefetch(batch) }
@@ -210,6 +214,7 @@ final class PostgresStore: RecordStore {
                                   previous: messages ? ["sent_date_key", "conversation_key"] : [])
         if messages {
             upsert.onReplace = { [unowned self] previous, extras in
+                guard previous.count == 2 else { return }
                 if let day = previous[0] { touchedDays.insert(Int(day)) }
                 let (before, after) = (previous[1], extras.first ?? nil)
                 if before != after {

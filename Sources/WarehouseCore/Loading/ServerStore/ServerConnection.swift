@@ -9,8 +9,13 @@ public protocol ServerConnection: AnyObject {
     func forEachRow(_ sql: String, _ arguments: [SQLValue], _ row: @escaping ([SQLValue]) throws -> Void) throws
     /// Statements without arguments (a script: each runs in turn, the first failure stops it).
     func execute(_ script: String) throws
-    /// `COPY table (columns) FROM STDIN` of the rows in `text`.
+    /// `COPY table (columns) FROM STDIN` of the rows in `text`. It may return before
+    /// the server has taken them: the connection's next call waits for that (and
+    /// throws what the copy threw).
     func copy(into table: String, columns: [String], text: [UInt8]) throws
+    /// Sends a statement and returns at once what waits for its rows (the next
+    /// call on the connection waits for them too).
+    func startQuery(_ sql: String, _ arguments: [SQLValue]) throws -> () throws -> [[SQLValue]]
 }
 
 extension ServerConnection {
@@ -26,19 +31,21 @@ extension ServerConnection {
 /// statement (`= ANY($1::text[])`): one statement for a batch's values.
 enum ServerArray {
     static func text<S: Sequence>(_ values: S) -> SQLValue where S.Element == String {
-        var literal = "{"
-        var first = true
-        for value in values {
-            if !first { literal += "," }
-            first = false
-            literal += "\""
-            for c in value.unicodeScalars {
-                if c == "\"" || c == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(c)
+        // Built as bytes: appending to a String scalar by scalar cost a batch's look-up 1–2 ms.
+        var literal: [UInt8] = [UInt8(ascii: "{")]
+        for var value in values {
+            if literal.count > 1 { literal.append(UInt8(ascii: ",")) }
+            literal.append(UInt8(ascii: "\""))
+            value.withUTF8 { bytes in
+                for byte in bytes {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { literal.append(UInt8(ascii: "\\")) }
+                    literal.append(byte)
+                }
             }
-            literal += "\""
+            literal.append(UInt8(ascii: "\""))
         }
-        return .text(literal + "}")
+        literal.append(UInt8(ascii: "}"))
+        return .text(String(decoding: literal, as: UTF8.self))
     }
 
     static func integers<S: Sequence>(_ values: S) -> SQLValue where S.Element == Int64 {

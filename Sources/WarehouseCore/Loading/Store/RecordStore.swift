@@ -31,6 +31,9 @@ protocol RecordStore: AnyObject {
 
     // MARK: Writing records (the writing thread)
 
+    /// While the batch before `batch` is being written: a store that answers by
+    /// round trips may start looking up what `batch`'s records replace.
+    func lookAhead(_ batch: PreparedBatch) throws
     /// Before a batch's records are written: a store that answers by round trips
     /// (PostgreSQL) looks up at once what they refer to and what they replace.
     func prepare(_ batch: PreparedBatch) throws
