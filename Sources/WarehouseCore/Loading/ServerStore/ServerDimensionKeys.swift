@@ -67,8 +67,13 @@ final class ServerDimensionKeys {
     /// The keys of a plain dimension's values: the stored ones in one look-up, the others added in one insert.
     private func addPlain(_ dimension: Dimension, _ names: (table: String, key: String, value: String), _ values: [[UInt8]]) throws {
         let texts = values.map { String(decoding: $0, as: UTF8.self) }
-        let found = try server.query("SELECT \(names.value), \(names.key) FROM \(names.table) WHERE \(names.value) = ANY($1::text[])",
-                                     [ServerArray.text(texts)])
+        // One index look-up per value (LATERAL, kept a subquery by OFFSET 0): with `= ANY`
+        // the planner scanned the whole of a dimension it judged small against 2,000
+        // values, 22 ms a batch once `dim_contact` held 100,000 contacts.
+        let found = try server.query("""
+            SELECT v.value, d.key FROM unnest($1::text[]) AS v(value)
+            CROSS JOIN LATERAL (SELECT \(names.key) AS key FROM \(names.table) WHERE \(names.value) = v.value OFFSET 0) d
+            """, [ServerArray.text(texts)])
         var known = Set<String>()
         for row in found {
             guard let value = row[0].string, let key = row[1].int64 else { continue }

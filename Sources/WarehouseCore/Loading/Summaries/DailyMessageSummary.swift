@@ -162,6 +162,13 @@ struct MessageCounts {
         return sender.withUTF8 { intern($0) }
     }
 
+    var isEmpty: Bool { rows.isEmpty }
+
+    /// Each summary row counted: its key, its sender's ID (outgoing only), its messages.
+    func forEachRow(_ body: (Key, String?, Int64) throws -> Void) rethrows {
+        for (key, count) in zip(rows, counts) { try body(key, key.sender.map { senders[Int($0)] }, count) }
+    }
+
     /// Adds the counts to `agg_message_daily`, day by day (each day's stored rows
     /// merged with the new counts), except on the days `skip` says are redone
     /// from the facts.
