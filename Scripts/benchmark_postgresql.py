@@ -6,6 +6,9 @@ durable default settings), and on the data set of section 5:
 
 - psql's `\\copy` of the export files into plain text tables: the floor for getting
   those rows into PostgreSQL (the peer of a load into PostgreSQL);
+- `warehouse load --db postgresql://…` of the same files into a new schema, then again
+  (an unchanged reload: its time, the write-ahead log it wrote, the rows it changed),
+  alternating with the copies;
 - `warehouse copy` of the loaded SQLite warehouse into PostgreSQL (every table,
   through COPY, in one transaction);
 - every report of the library on both stores, alternating, median of each, run whole
@@ -94,18 +97,46 @@ def psql_copy(server, files):
     return time.perf_counter() - start
 
 
-def figures(binary, db, files, work, runs, timed):
+def wal_bytes(server):
+    """The server's write-ahead log position, in bytes."""
+    out = subprocess.run(server.wrap(["psql", "-X", "-qAt", "-h", server.dir, "-U", "postgres", "bench", "-c",
+                                      "SELECT pg_current_wal_lsn() - '0/0'"]), capture_output=True, text=True, check=True)
+    return int(float(out.stdout.strip()))
+
+
+def changed_rows(server, schema):
+    """Rows the last unchanged reload inserted or updated, by its load log (the six files)."""
+    out = subprocess.run(server.wrap(["psql", "-X", "-qAt", "-h", server.dir, "-U", "postgres", "bench", "-c",
+                                      f"SELECT sum(rows_inserted + rows_updated) FROM (SELECT * FROM {schema}.load_log "
+                                      "ORDER BY load_id DESC LIMIT 6) l"]), capture_output=True, text=True, check=True)
+    return int(out.stdout.strip() or 0)
+
+
+def figures(binary, db, files, work, runs, timed, load_cmd):
     """Every figure of the part: returns a dict for `markdown`. `timed(argv)` is the main
-    script's: the seconds a command takes, its output dropped."""
+    script's: the seconds a command takes, its output dropped; `load_cmd(db, files)` its
+    load command."""
     # The export files must be readable by the postgres user for \copy.
     server = Server(work)
     try:
         f = dict(version=server.version)
-        copies = []
+        copies, loads, reloads = [], [], []
         for _ in range(2):
             copies.append(psql_copy(server, files))
-        f["psql_copy"] = min(copies)
+            server.psql("DROP SCHEMA IF EXISTS loaded CASCADE")
+            server.psql("CHECKPOINT")
+            loads.append(timed(load_cmd(server.url("loaded"), files)))
+            server.psql("CHECKPOINT")
+            before = wal_bytes(server)
+            reloads.append(timed(load_cmd(server.url("loaded"), files)))
+            f["reload_wal_mb"] = (wal_bytes(server) - before) / 1e6
+            f["reload_changed"] = changed_rows(server, "loaded")
+            print(f"  psql \\copy {copies[-1]:.1f} s, warehouse load {loads[-1]:.1f} s, reload {reloads[-1]:.1f} s "
+                  f"({f['reload_wal_mb']:.1f} MB of WAL, {f['reload_changed']} rows changed)", flush=True)
+        f["psql_copy"], f["load"], f["reload"] = min(copies), min(loads), min(reloads)
+        f["copies"], f["loads"], f["reloads"] = copies, loads, reloads
         server.psql("DROP SCHEMA plain CASCADE")
+        server.psql("DROP SCHEMA loaded CASCADE")
         url = server.url("warehouse")
         start = time.perf_counter()
         subprocess.run([binary, "copy", "--db", db, "--to", url], check=True, stderr=subprocess.DEVNULL)
@@ -143,7 +174,14 @@ def markdown(f, data_mb, db_mb):
              "throwaway server on a Unix socket with PostgreSQL's durable default settings, in the same run "
              "(`Scripts/benchmark --postgresql`).", "",
              "| step | time |", "|---|---:|",
-             f"| `psql \\copy` of the export files into plain text tables (the floor; fastest of 2) | {f['psql_copy']:.1f} s |",
+             f"| `psql \\copy` of the export files into plain text tables (the floor; fastest of 2: "
+             f"{', '.join(f'{x:.1f}' for x in f['copies'])} s) | {f['psql_copy']:.1f} s |",
+             f"| `warehouse load` of the export files into a new PostgreSQL warehouse (fastest of 2: "
+             f"{', '.join(f'{x:.1f}' for x in f['loads'])} s); target within 4× `\\copy` | {f['load']:.1f} s "
+             f"({f['load'] / f['psql_copy']:.1f}×) |",
+             f"| the same files again, unchanged (fastest of 2: {', '.join(f'{x:.1f}' for x in f['reloads'])} s); "
+             f"target within 3×; it wrote {f['reload_wal_mb']:.1f} MB of write-ahead log and changed "
+             f"{f['reload_changed']} rows | {f['reload']:.1f} s ({f['reload'] / f['psql_copy']:.1f}×) |",
              f"| `warehouse copy` of the loaded warehouse file ({db_mb:.0f} MB) into PostgreSQL: every table through COPY, "
              f"one transaction ({f['database_mb']:.0f} MB of database afterwards) | {f['warehouse_copy']:.1f} s |", "",
              "Every report on both stores, run whole through the command line, alternating, median of each "

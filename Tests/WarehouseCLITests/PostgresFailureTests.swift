@@ -53,4 +53,58 @@ struct PostgresFailureTests {
         let file = try Binary.run(["report", "overview", "--db", "w.db", "--format", "csv"], in: directory)
         #expect(same.stdout == file.stdout && !file.stdout.isEmpty)
     }
+
+    /// The server ends a load's session while its messages go in by COPY: one line, exit 1,
+    /// none of the file stored (the files before it stay), and loading it again gives the
+    /// file's answers.
+    @Test func aLoadCutOffStoresNothingOfItsFile() throws {
+        let server = try TestPostgresServer.shared()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-cut-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let generated = try Binary.run(["generate", "--out", "exports", "--contacts", "4000", "--seed", "5", "--quiet"], in: directory)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let files = try Repository.csvFiles(in: directory.appendingPathComponent("exports"))
+        let messages = try #require(files.first { $0.hasSuffix("/messages.csv") })
+        let others = files.filter { $0 != messages }
+        let url = server.url(schema: "cutload_" + UUID().uuidString.prefix(8).lowercased())
+        let first = try Binary.run(["load", "-q", "--db", url] + others, in: directory)
+        try #require(first.status == 0, "\(first.stderr)")
+
+        let watcher = try BlockingPostgresSession(connectingTo: PostgresLocation(url: server.url(schema: "public")))
+        defer { watcher.close() }
+        let cutter = Thread {
+            for _ in 0..<2000 {
+                let cut = try? watcher.query("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY fact_message%'
+                    """)
+                if let cut, !cut.isEmpty { return }
+                usleep(5_000)
+            }
+        }
+        cutter.start()
+        let load = try Binary.run(["load", "-q", "--db", url, messages], in: directory)
+        #expect(load.status == 1)
+        let lines = load.stderr.split(separator: "\n").filter { !$0.hasPrefix("  ") }
+        #expect(lines.count == 1, "\(load.stderr)")
+        #expect(load.stderr.contains("messages.csv") && load.stderr.contains("warehouse_tests"), "names the file and the database: \(load.stderr)")
+
+        let counts = try Binary.run(["sql", "--db", url, "--format", "csv",
+                                     "SELECT (SELECT count(*) FROM fact_message) AS m, (SELECT count(*) FROM agg_message_daily) AS d, (SELECT count(*) FROM load_log WHERE status = 'loaded') AS l"],
+                                    in: directory)
+        #expect(counts.stdout == "m,d,l\n0,0,\(others.count)\n", "\(counts.stderr)")
+        let again = try Binary.run(["load", "-q", "--db", url, messages], in: directory)
+        #expect(again.status == 0, "\(again.stderr)")
+        // The file in the same order: the files before, then the messages.
+        for part in [others, [messages]] {
+            let file = try Binary.run(["load", "-q", "--db", "w.db"] + part, in: directory)
+            try #require(file.status == 0, "\(file.stderr)")
+        }
+        for report in ["overview", "conversations_opened_vs_closed", "user_performance"] {
+            let pg = try Binary.run(["report", report, "--db", url, "--format", "csv"], in: directory)
+            let sqlite = try Binary.run(["report", report, "--db", "w.db", "--format", "csv"], in: directory)
+            #expect(pg.stdout == sqlite.stdout && !sqlite.stdout.isEmpty, "\(report)")
+        }
+    }
 }
