@@ -77,7 +77,7 @@ struct PostgresFailureTests {
             for _ in 0..<2000 {
                 let cut = try? watcher.query("""
                     SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY fact_message%'
+                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY %fact_message%' AND state = 'active'
                     """)
                 if let cut, !cut.isEmpty { return }
                 usleep(5_000)
