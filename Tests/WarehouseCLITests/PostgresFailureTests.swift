@@ -5,8 +5,47 @@ import WarehousePostgres
 
 /// What a cut connection does to a copy into PostgreSQL (SPEC §8: one clear line, a
 /// non-zero exit, nothing of the unit stored).
-@Suite(.enabled(if: TestPostgresServer.enabled, TestPostgresServer.skipComment), .tags(.slow))
+@Suite(.enabled(if: TestPostgresServer.enabled, TestPostgresServer.skipComment), .tags(.slow), .serialized)
 struct PostgresFailureTests {
+    /// Ends, from a session of its own, the session found running a COPY into the
+    /// messages of `schema`, until `stop`.
+    final class Cutter: @unchecked Sendable {
+        private let thread: Thread
+
+        init(_ server: TestPostgresServer, schema: String) throws {
+            let watcher = try BlockingPostgresSession(connectingTo: PostgresLocation(url: server.url(schema: "public")))
+            let flag = Flag()
+            self.flag = flag
+            thread = Thread {
+                defer { watcher.close() }
+                while !flag.isSet {
+                    // The session whose COPY holds a lock on this schema's messages (other
+                    // suites load into schemas of their own meanwhile).
+                    let cut = try? watcher.query("""
+                        SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a
+                        JOIN pg_locks l ON l.pid = a.pid JOIN pg_class c ON c.oid = l.relation
+                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE a.pid <> pg_backend_pid() AND a.state = 'active' AND a.query LIKE 'COPY %fact_message%'
+                          AND n.nspname = $1 AND c.relname = 'fact_message'
+                        """, [.text(schema)])
+                    if let cut, !cut.isEmpty { return }
+                    usleep(5_000)
+                }
+            }
+            thread.start()
+        }
+
+        private let flag: Flag
+        func stop() { flag.set() }
+    }
+
+    final class Flag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
     /// The server ends the copy's session while its COPY runs (an administrator's
     /// pg_terminate_backend, as a restart does): the copy says so in one line, exit 1, and
     /// the warehouse it was filling holds no record; a second copy then fills it.
@@ -23,21 +62,10 @@ struct PostgresFailureTests {
 
         let schema = "cut_" + UUID().uuidString.prefix(8).lowercased()
         let url = server.url(schema: schema)
-        let watcher = try BlockingPostgresSession(connectingTo: PostgresLocation(url: server.url(schema: "public")))
-        defer { watcher.close() }
         // Ends the copy's session as soon as its COPY into the messages has started.
-        let cutter = Thread {
-            for _ in 0..<2000 {
-                let cut = try? watcher.query("""
-                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY "fact_message"%'
-                    """)
-                if let cut, !cut.isEmpty { return }
-                usleep(5_000)
-            }
-        }
-        cutter.start()
+        let cutter = try Cutter(server, schema: schema)
         let copy = try Binary.run(["copy", "--db", "w.db", "--to", url], in: directory)
+        cutter.stop()
         #expect(copy.status == 1)
         let lines = copy.stderr.split(separator: "\n").filter { !$0.hasPrefix("  ") }
         #expect(lines.count == 1, "\(copy.stderr)")
@@ -67,24 +95,14 @@ struct PostgresFailureTests {
         let files = try Repository.csvFiles(in: directory.appendingPathComponent("exports"))
         let messages = try #require(files.first { $0.hasSuffix("/messages.csv") })
         let others = files.filter { $0 != messages }
-        let url = server.url(schema: "cutload_" + UUID().uuidString.prefix(8).lowercased())
+        let schema = "cutload_" + UUID().uuidString.prefix(8).lowercased()
+        let url = server.url(schema: schema)
         let first = try Binary.run(["load", "-q", "--db", url] + others, in: directory)
         try #require(first.status == 0, "\(first.stderr)")
 
-        let watcher = try BlockingPostgresSession(connectingTo: PostgresLocation(url: server.url(schema: "public")))
-        defer { watcher.close() }
-        let cutter = Thread {
-            for _ in 0..<2000 {
-                let cut = try? watcher.query("""
-                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                    WHERE pid <> pg_backend_pid() AND query LIKE 'COPY %fact_message%' AND state = 'active'
-                    """)
-                if let cut, !cut.isEmpty { return }
-                usleep(5_000)
-            }
-        }
-        cutter.start()
+        let cutter = try Cutter(server, schema: schema)
         let load = try Binary.run(["load", "-q", "--db", url, messages], in: directory)
+        cutter.stop()
         #expect(load.status == 1)
         let lines = load.stderr.split(separator: "\n").filter { !$0.hasPrefix("  ") }
         #expect(lines.count == 1, "\(load.stderr)")

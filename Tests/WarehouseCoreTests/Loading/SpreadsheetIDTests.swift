@@ -13,9 +13,9 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
     let dir: TempDir
     init() throws { dir = try TempDir() }
 
-    @Test func aPointZeroIsRemovedFromEveryIDAndPeopleColumn() throws {
-        let w = try dir.warehouse()
-        let loader = try Loader(warehouse: w)
+    @Test(arguments: StoreKind.all) func aPointZeroIsRemovedFromEveryIDAndPeopleColumn(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
         let files = [
             ("channels.csv", "Channel ID,Channel Name,Channel Type\n554710.0,WhatsApp,whatsapp\nA1.0,Odd,web\n"),
             ("contacts.csv", "ContactID,FirstName,Assignee,DateTimeCreated\n777129422.0,Nurul,1073060.0,2025-02-15 19:04:01\n"),
@@ -88,7 +88,7 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
         return (parsed, survey)
     }
 
-    @Test func aKeyColumnLooksCutWhenEveryLongIDEndsInZerosAfterIts15thDigit() throws {
+    @Test(arguments: StoreKind.all) func aKeyColumnLooksCutWhenEveryLongIDEndsInZerosAfterIts15thDigit(_ store: StoreKind) throws {
         let cut = try record(ids: ["7638301234567890000", "7638301234567900000", "", "7.6383E+18", "7638301234568000000.0"])
         #expect(cut.0.idLooksTruncated(.id))
         #expect(!cut.0.idLooksTruncated(.contact))
@@ -124,30 +124,30 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
         ids.enumerated().map { i, id in conversation(id, started(i), "", contact: "c\(i)", assignee: assignee, frt: frt) }
     }
 
-    func load(_ text: String) throws -> (Warehouse, LoadSummary) {
-        let w = try dir.warehouse(name: "w-\(UUID().uuidString).db")
-        let summary = try Loader(warehouse: w).load(path: dir.write("c-\(UUID().uuidString).csv", text))
+    func load(_ text: String, _ store: StoreKind) throws -> (TestWarehouse, LoadSummary) {
+        let w = try dir.warehouse(store, name: "w-\(UUID().uuidString).db")
+        let summary = try w.loader().load(path: dir.write("c-\(UUID().uuidString).csv", text))
         return (w, summary)
     }
 
-    func ids(_ w: Warehouse) throws -> [String] {
+    func ids(_ w: TestWarehouse) throws -> [String] {
         try w.db.rows("SELECT conversation_id FROM fact_conversation ORDER BY conversation_id").map { $0[0].description }
     }
 
-    @Test func aSmallFileKeepsItsIDsThatEndInZeros() throws {
+    @Test(arguments: StoreKind.all) func aSmallFileKeepsItsIDsThatEndInZeros(_ store: StoreKind) throws {
         let ids = Array(Self.zeroEnded.prefix(3))
-        let (w, s) = try load(legacyConversationHeader + "\n" + rows(ids).joined(separator: "\n") + "\n")
+        let (w, s) = try load(legacyConversationHeader + "\n" + rows(ids).joined(separator: "\n") + "\n", store)
         #expect(s.succeeded && s.inserted == 3 && s.damagedIDs == 0 && s.keptByContactAndTime == 0, "\(s.notes)")
         #expect(try self.ids(w) == ids)
     }
 
-    @Test func fiveDifferentIDsEndingInZerosAreEnoughAlone() throws {
+    @Test(arguments: StoreKind.all) func fiveDifferentIDsEndingInZerosAreEnoughAlone(_ store: StoreKind) throws {
         let ids = Array(Self.zeroEnded.prefix(5))
-        let (w, s) = try load(legacyConversationHeader + "\n" + rows(ids).joined(separator: "\n") + "\n")
+        let (w, s) = try load(legacyConversationHeader + "\n" + rows(ids).joined(separator: "\n") + "\n", store)
         #expect(s.damagedIDs == 5 && s.keptByContactAndTime == 5)
         #expect(try self.ids(w).allSatisfy { $0.hasPrefix("~") })
         // Four, and the same one again: not five IDs.
-        let (w2, s2) = try load(legacyConversationHeader + "\n" + rows(Array(Self.zeroEnded.prefix(4)) + [Self.zeroEnded[0]]).joined(separator: "\n") + "\n")
+        let (w2, s2) = try load(legacyConversationHeader + "\n" + rows(Array(Self.zeroEnded.prefix(4)) + [Self.zeroEnded[0]]).joined(separator: "\n") + "\n", store)
         #expect(s2.damagedIDs == 0)
         #expect(try self.ids(w2).allSatisfy { !$0.hasPrefix("~") })
     }
@@ -173,17 +173,17 @@ private func verdict(_ s: String) -> ZeroPaddedIDs.Verdict {
         }
         var bytes = Array((header + "\n" + lines.joined(separator: "\n") + "\n").utf8)
         if sign == "windows-1252" { bytes = Array(String(decoding: bytes, as: UTF8.self).data(using: .windowsCP1252)!) }
-        let w = try dir.warehouse(name: "w-\(sign).db")
-        let s = try Loader(warehouse: w).load(path: dir.write("c-\(sign).csv", bytes: bytes))
+        let w = try dir.warehouse(.file, name: "w-\(sign).db")
+        let s = try w.loader().load(path: dir.write("c-\(sign).csv", bytes: bytes))
         #expect(s.succeeded, "\(s.error ?? "")")
         #expect(s.damagedIDs == (sign == "scientific" ? 3 : 2), "\(sign): \(s.notes)")
         #expect(try self.ids(w).filter { ids.contains($0) }.isEmpty, "\(sign)")
     }
 
     /// Records sent live were typed by a program: zeros are their IDs' own, alone or many.
-    @Test func liveRecordsKeepTheirIDsThatEndInZeros() throws {
-        let w = try dir.warehouse()
-        let loader = try Loader(warehouse: w)
+    @Test(arguments: StoreKind.all) func liveRecordsKeepTheirIDsThatEndInZeros(_ store: StoreKind) throws {
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
         func record(_ id: String, _ i: Int) -> [(name: String, value: String)] {
             [("Conversation ID", id), ("DateTime Conversation Started", "2025-03-01 0\(i):00:00"), ("Contact ID", "c\(i)")]
         }

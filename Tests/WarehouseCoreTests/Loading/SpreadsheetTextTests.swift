@@ -44,12 +44,12 @@ private func utf16Bytes(_ text: String, bigEndian: Bool) -> [UInt8] {
 
 @Suite struct SpreadsheetTextTests {
     /// Loads `bytes` as `name` into a fresh warehouse; checks what every form must give.
-    func load(_ name: String, _ bytes: [UInt8], texts: [String: String] = expectedTexts,
+    func load(_ store: StoreKind, _ name: String, _ bytes: [UInt8], texts: [String: String] = expectedTexts,
               sourceLocation: SourceLocation = #_sourceLocation) throws -> LoadSummary {
         let dir = try TempDir()
         let path = try dir.write(name, bytes: bytes)
-        let warehouse = try dir.warehouse()
-        let s = try Loader(warehouse: warehouse).load(path: path)
+        let warehouse = try dir.warehouse(store)
+        let s = try warehouse.loader().load(path: path)
         #expect(s.error == nil, "\(s.error ?? "")", sourceLocation: sourceLocation)
         #expect(s.rowsRead == 6 && s.inserted == 4, "\(s)", sourceLocation: sourceLocation)
         #expect(s.rejects.map(\.line) == [5, 6], sourceLocation: sourceLocation)
@@ -63,53 +63,53 @@ private func utf16Bytes(_ text: String, bigEndian: Bool) -> [UInt8] {
         return s
     }
 
-    @Test func semicolons() throws {
-        let s = try load("semicolon.csv", Array(("\u{FEFF}" + messagesFile(rows, separator: ";")).utf8))
+    @Test(arguments: StoreKind.all) func semicolons(_ store: StoreKind) throws {
+        let s = try load(store, "semicolon.csv", Array(("\u{FEFF}" + messagesFile(rows, separator: ";")).utf8))
         #expect(s.separator == "`;`" && s.encoding == nil)
         #expect(s.notes == ["fields separated by `;`"])
     }
 
-    @Test func tabs() throws {
-        let s = try load("tab.csv", Array(messagesFile(rows, separator: "\t", lineEnd: "\n").utf8))
+    @Test(arguments: StoreKind.all) func tabs(_ store: StoreKind) throws {
+        let s = try load(store, "tab.csv", Array(messagesFile(rows, separator: "\t", lineEnd: "\n").utf8))
         #expect(s.separator == "tab" && s.encoding == nil)
         #expect(s.notes == ["fields separated by tab"])
     }
 
-    @Test func aNativeFileSaysNothing() throws {
-        let s = try load("native.csv", Array(messagesFile(rows, separator: ",").utf8))
+    @Test(arguments: StoreKind.all) func aNativeFileSaysNothing(_ store: StoreKind) throws {
+        let s = try load(store, "native.csv", Array(messagesFile(rows, separator: ",").utf8))
         #expect(s.separator == nil && s.encoding == nil && s.notes.isEmpty)
     }
 
     /// Excel's "Unicode Text": UTF-16LE with its byte-order mark, tab-separated; and UTF-16BE with commas.
     @Test(arguments: [(false, "\t"), (true, ",")])
     func utf16(bigEndian: Bool, separator: String) throws {
-        let s = try load("utf16.csv", utf16Bytes(messagesFile(rows, separator: separator), bigEndian: bigEndian))
+        let s = try load(.file, "utf16.csv", utf16Bytes(messagesFile(rows, separator: separator), bigEndian: bigEndian))
         #expect(s.encoding == (bigEndian ? "UTF-16BE" : "UTF-16LE"))
         #expect(s.notes.first == "read as \(bigEndian ? "UTF-16BE" : "UTF-16LE"), not UTF-8")
     }
 
     /// Excel's plain "CSV": Windows-1252, what it cannot hold already `?`.
-    @Test func windows1252() throws {
+    @Test(arguments: StoreKind.all) func windows1252(_ store: StoreKind) throws {
         let text = messagesFile(rows, separator: ",").replacingOccurrences(of: "😊 客户", with: "? ??")
         let bytes = try #require(text.data(using: .windowsCP1252))
         var texts = expectedTexts
         texts["m2"] = "two\nlines, é € ’ ? ??"
-        let s = try load("excel.csv", Array(bytes), texts: texts)
+        let s = try load(store, "excel.csv", Array(bytes), texts: texts)
         #expect(s.encoding == "Windows-1252" && s.separator == nil)
         #expect(s.notes == ["read as Windows-1252, not UTF-8"])
     }
 
-    @Test func europeanExcelSemicolonsInWindows1252() throws {
+    @Test(arguments: StoreKind.all) func europeanExcelSemicolonsInWindows1252(_ store: StoreKind) throws {
         let text = messagesFile(rows, separator: ";").replacingOccurrences(of: "😊 客户", with: "? ??")
         var texts = expectedTexts
         texts["m2"] = "two\nlines, é € ’ ? ??"
-        let s = try load("excel_de.csv", Array(try #require(text.data(using: .windowsCP1252))), texts: texts)
+        let s = try load(store, "excel_de.csv", Array(try #require(text.data(using: .windowsCP1252))), texts: texts)
         #expect(s.notes == ["read as Windows-1252, not UTF-8", "fields separated by `;`"])
     }
 
     /// A UTF-8 file whose first mebibyte is plain ASCII and that has a Windows-1252
     /// accent further on: that field is read as Windows-1252, the summary says so.
-    @Test func aByteThatIsNotUTF8AfterTheFirstMebibyte() throws {
+    @Test(arguments: StoreKind.all) func aByteThatIsNotUTF8AfterTheFirstMebibyte(_ store: StoreKind) throws {
         var filler: [[String]] = []
         var time = 0
         while filler.count * 120 < CSVFileSource.sniffBytes + 4096 {
@@ -120,8 +120,8 @@ private func utf16Bytes(_ text: String, bigEndian: Bool) -> [UInt8] {
         let bytes = try #require(text.data(using: .windowsCP1252))
         #expect(bytes.count > CSVFileSource.sniffBytes)
         let dir = try TempDir()
-        let warehouse = try dir.warehouse()
-        let s = try Loader(warehouse: warehouse).load(path: try dir.write("late.csv", bytes: Array(bytes)))
+        let warehouse = try dir.warehouse(store)
+        let s = try warehouse.loader().load(path: try dir.write("late.csv", bytes: Array(bytes)))
         #expect(s.error == nil && s.rejected == 0 && s.inserted == filler.count + 1)
         #expect(s.encoding == nil)
         #expect(s.notes == ["1 field not UTF-8 (the first on line \(filler.count + 2)), read as Windows-1252"])
