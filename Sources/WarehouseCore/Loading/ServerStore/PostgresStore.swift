@@ -12,7 +12,7 @@ import Foundation
 final class PostgresStore: RecordStore {
     let server: any ServerConnection
     let dimensions: ServerDimensionKeys
-    private let zone: WorkspaceZone
+    let zone: WorkspaceZone
     /// The load log row of the unit being written.
     private(set) var loadID: Int64 = 0
     private var writers: [WeakWriter] = []
@@ -21,16 +21,16 @@ final class PostgresStore: RecordStore {
     private var staged: Set<String> = []
 
     // The unit's changes beyond its rows.
-    private var touchedContacts: Set<Int64> = []
+    var touchedContacts: Set<Int64> = []
     private var conversationsWereEmpty = false
     /// Local days whose messages changed (inserted, replaced: the day before and after, taken over).
-    private var touchedDays: Set<Int> = []
-    private var linkCounts = LinkCounts()
+    var touchedDays: Set<Int> = []
+    var linkCounts = LinkCounts()
     /// The unit's inserted messages counted by summary row (used when it is all there is to count).
-    private var messageCounts = MessageCounts()
+    var messageCounts = MessageCounts()
     /// Whether a message was replaced or deleted in the unit.
-    private var messagesReplaced = false
-    private var intervals: ConversationIntervals?
+    var messagesReplaced = false
+    var intervals: ConversationIntervals?
     private var identities = IdentityTally()
     /// What makes the indexes a bulk unit loads without again (SQL), and the table.
     private var bulkIndexes: [String] = []
@@ -223,7 +223,7 @@ final class PostgresStore: RecordStore {
     }
 
     /// Sends `rows` into a staging table of two keys, then runs `apply` (which names it `changes`).
-    private func applyChanges(_ rows: inout CopyText, columns: (String, String), apply: String) throws {
+    func applyChanges(_ rows: inout CopyText, columns: (String, String), apply: String) throws {
         guard !rows.isEmpty else { return }
         let name = "stage_\(columns.0)_\(columns.1)"
         _ = try staging(name, "(\(columns.0) BIGINT, \(columns.1) BIGINT) ON COMMIT DROP")
@@ -371,111 +371,4 @@ final class PostgresStore: RecordStore {
     func note(_ event: IdentityEvent) { identities.note(event) }
     func identityWritten(_ table: IdentityTable) { identities.written(table) }
     var identityCounts: IdentityCounts { identities.counts }
-
-    // MARK: After the rows: links and summaries
-
-    /// Conversation intervals of `only` these contacts (nil: of every contact).
-    private func readIntervals(only contacts: Set<Int64>?) throws -> ConversationIntervals {
-        let maxContact = try contacts.map { Int($0.max() ?? 0) } ?? Int(try server.int64("SELECT coalesce(max(contact_key), 0) FROM dim_contact"))
-        let sql = """
-            SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
-            WHERE \(contacts == nil ? "contact_key IS NOT NULL" : "contact_key = ANY($1::bigint[])") AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
-            """
-        var rows: [(Int64, Int64, Int64, Int64, String)] = []
-        try server.forEachRow(sql, contacts.map { [ServerArray.integers($0)] } ?? []) { row in
-            rows.append((row[0].int64 ?? -1, row[1].int64 ?? 0, row[2].int64 ?? 0, row[3].int64 ?? 0, row[4].string ?? ""))
-        }
-        return ConversationIntervals(maxContact: maxContact) { add in
-            for row in rows { add(row.0, row.1, row.2, row.3, row.4) }
-        }
-    }
-
-    private func fewContacts(_ contacts: Set<Int64>) throws -> Bool {
-        try MessageLinks.few(contacts.count) { try server.int64("SELECT count(*) FROM dim_contact") }
-    }
-
-    /// Links the messages of `contacts` again after their conversations changed (the rule: `MessageLinks`).
-    private func relink(_ contacts: Set<Int64>) throws {
-        intervals = nil
-        guard try server.int64("SELECT count(*) FROM (SELECT 1 FROM fact_message LIMIT 1) t") > 0 else { return }
-        let few = try fewContacts(contacts)
-        let intervals = try readIntervals(only: few ? contacts : nil)
-        var changes = CopyText(capacity: 1 << 16)
-        var counts = linkCounts
-        try server.forEachRow("""
-            SELECT message_key, contact_key, sent_ts, conversation_key FROM fact_message
-            WHERE \(few ? "contact_key = ANY($1::bigint[])" : "contact_key IS NOT NULL")
-            """, few ? [ServerArray.integers(contacts)] : []) { row in
-            guard let message = row[0].int64, let contact = row[1].int64, let sent = row[2].int64, few || contacts.contains(contact) else { return }
-            let before = row[3].int64
-            let after = intervals.conversation(contact: contact, at: sent)
-            guard before != after else { return }
-            changes.int(message); changes.int(after); changes.endRow()
-            if let before { counts.add(before, -1) }
-            if let after { counts.add(after, 1) }
-        }
-        linkCounts = counts
-        try applyChanges(&changes, columns: ("message_key", "conversation_key"), apply: """
-            UPDATE fact_message m SET conversation_key = c.conversation_key FROM changes c WHERE m.message_key = c.message_key
-            """)
-    }
-
-    /// Decides which conversations of `contacts` are their first (`FirstConversations`).
-    private func decideNewContacts(_ contacts: Set<Int64>) throws {
-        let few = try fewContacts(contacts)
-        var decision = FirstConversations()
-        try server.forEachRow(NewContacts.rows(where: few ? "contact_key = ANY($1::bigint[])" : "contact_key IS NOT NULL"),
-                              few ? [ServerArray.integers(contacts)] : []) { row in
-            guard let contact = row[0].int64, let key = row[2].int64, few || contacts.contains(contact) else { return }
-            decision.see(contact: contact, started: row[1].int64, key: key, flagged: row[3].int64 != 0, id: row[4].string ?? "")
-        }
-        var changes = CopyText(capacity: 1 << 16)
-        for (key, isNew) in decision.changes {
-            changes.int(key); changes.int(isNew ? 1 : 0); changes.endRow()
-        }
-        try applyChanges(&changes, columns: ("conversation_key", "is_new_contact"), apply: """
-            UPDATE fact_conversation f SET is_new_contact = c.is_new_contact FROM changes c WHERE f.conversation_key = c.conversation_key
-            """)
-        try server.execute(NewContacts.withoutContact)
-    }
-
-    /// Counts the messages of the days the unit changed again, from the facts; or,
-    /// when the unit only inserted messages and the summary held none of their
-    /// days, sends its own counts (the first load of the benchmark's 3 million
-    /// messages: 2.0 s of counting them again → 0.1 s).
-    private func redoDays() throws {
-        if !messagesReplaced && !messageCounts.isEmpty {
-            let days = ServerArray.integers(touchedDays.map(Int64.init))
-            if try server.int64("SELECT count(*) FROM (SELECT 1 FROM agg_message_daily WHERE sent_date_key = ANY($1::bigint[]) LIMIT 1) t", days) == 0 {
-                var rows = CopyText()
-                messageCounts.forEachRow { key, sender, count in
-                    rows.int(Int64(key.date)); rows.int(key.source); rows.int(key.channel); rows.text(sender); rows.int(key.user); rows.int(count)
-                    rows.endRow()
-                }
-                try server.copy(into: "agg_message_daily", columns: ["sent_date_key", "source_key", "channel_key", "sender_id", "sender_user_key", "messages"],
-                                text: rows.take())
-                return
-            }
-        }
-        for range in DailyMessageSummary.ranges(touchedDays) {
-            _ = try server.query(DailyMessageSummary.deleteDays, DailyMessageSummary.dateKeys(range))
-            _ = try server.query(DailyMessageSummary.redoDays, DailyMessageSummary.instants(range, zone))
-        }
-    }
-
-    /// Adds the unit's changes of linked messages to `agg_conversation_messages`;
-    /// a conversation left with none has no row.
-    private func addLinkCounts() throws {
-        var changes = CopyText(capacity: 1 << 16)
-        linkCounts.forEachChange { key, change in
-            changes.int(key); changes.int(Int64(change)); changes.endRow()
-        }
-        try applyChanges(&changes, columns: ("conversation_key", "linked_messages"), apply: """
-            INSERT INTO agg_conversation_messages AS a (conversation_key, linked_messages)
-            SELECT conversation_key, linked_messages FROM changes
-            ON CONFLICT (conversation_key) DO UPDATE SET linked_messages = a.linked_messages + excluded.linked_messages;
-            DELETE FROM agg_conversation_messages a USING changes c
-            WHERE a.conversation_key = c.conversation_key AND a.linked_messages = 0
-            """)
-    }
 }
