@@ -13,7 +13,9 @@ extension WarehouseCommand {
                 natural key, so loading a file twice, or overlapping exports, leaves each record once, and a later \
                 record replaces the stored one. Rows that cannot be read are rejected and listed with their line \
                 (`SELECT * FROM rejects`); the rest of the file loads. A file saved again by a spreadsheet loads \
-                too: its dates' day and month order is decided from its values (or by --date-order), never guessed.
+                too: its dates' day and month order is decided from its values (or by --date-order), never guessed. \
+                With --db postgresql://…, the same into a warehouse on a PostgreSQL server, made by the first load \
+                (docs/postgresql.md).
                 """
         )
 
