@@ -145,12 +145,12 @@ public final class Loader {
             let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(zone), prepare: handler.prepare)
             defer { pipeline.stop() }
             var lastProgress = Date()
-            // One batch ahead: the store may look up the next batch's rows while this one's are written.
+            // A store that looks ahead (PostgreSQL) is given the next batch before this one is
+            // written; the SQLite store takes each batch as soon as it is read.
             var next = try pipeline.next()
-            if let next { try store.lookAhead(next) }
             while let batch = next {
                 try store.prepare(batch)
-                next = try pipeline.next()
+                next = store.looksAhead ? try pipeline.next() : nil
                 if let next { try store.lookAhead(next) }
                 try batch.forEach(record: { record in
                     let keptBefore = each == nil ? 0 : store.identityCounts.kept
@@ -181,6 +181,7 @@ public final class Loader {
                     lastProgress = Date()
                 }
                 pipeline.recycle(batch)
+                if !store.looksAhead { next = try pipeline.next() }
             }
             step("rows")
             let identities = store.identityCounts

@@ -188,6 +188,8 @@ final class PostgresStore: RecordStore {
 
     // MARK: Batches
 
+    var looksAhead: Bool { true }
+
     func lookAhead(_ batch: PreparedBatch) throws {
         for writer in liveWriters { try writer.lookAhead(batch) }
     }

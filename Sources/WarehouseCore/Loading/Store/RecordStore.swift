@@ -31,6 +31,8 @@ protocol RecordStore: AnyObject {
 
     // MARK: Writing records (the writing thread)
 
+    /// Whether the store is given each batch while the one before is written (`lookAhead`).
+    var looksAhead: Bool { get }
     /// While the batch before `batch` is being written: a store that answers by
     /// round trips may start looking up what `batch`'s records replace.
     func lookAhead(_ batch: PreparedBatch) throws
