@@ -39,6 +39,14 @@ struct PostgresFailureTests {
         func stop() { flag.set() }
     }
 
+    /// Generated exports of 4,000 contacts in a folder of their own (removed with it).
+    static func exports(seed: Int) throws -> (TemporaryFolder, [String]) {
+        let folder = try TemporaryFolder(prefix: "warehouse-cut")
+        let generated = try Binary.run(["generate", "--out", "exports", "--contacts", "4000", "--seed", "\(seed)", "--quiet"], in: folder.url)
+        try #require(generated.status == 0, "\(generated.stderr)")
+        return (folder, try Repository.csvFiles(in: folder.url.appendingPathComponent("exports")))
+    }
+
     final class Flag: @unchecked Sendable {
         private let lock = NSLock()
         private var value = false
@@ -51,12 +59,8 @@ struct PostgresFailureTests {
     /// the warehouse it was filling holds no record; a second copy then fills it.
     @Test func aCopyCutOffStoresNothing() throws {
         let server = try TestPostgresServer.shared()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-cut-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let generated = try Binary.run(["generate", "--out", "exports", "--contacts", "4000", "--seed", "3", "--quiet"], in: directory)
-        try #require(generated.status == 0, "\(generated.stderr)")
-        let files = try Repository.csvFiles(in: directory.appendingPathComponent("exports"))
+        let (folder, files) = try Self.exports(seed: 3)
+        let directory = folder.url
         let load = try Binary.run(["load", "-q", "--db", "w.db"] + files, in: directory)
         try #require(load.status == 0, "\(load.stderr)")
 
@@ -87,12 +91,8 @@ struct PostgresFailureTests {
     /// file's answers.
     @Test func aLoadCutOffStoresNothingOfItsFile() throws {
         let server = try TestPostgresServer.shared()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-cut-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let generated = try Binary.run(["generate", "--out", "exports", "--contacts", "4000", "--seed", "5", "--quiet"], in: directory)
-        try #require(generated.status == 0, "\(generated.stderr)")
-        let files = try Repository.csvFiles(in: directory.appendingPathComponent("exports"))
+        let (folder, files) = try Self.exports(seed: 5)
+        let directory = folder.url
         let messages = try #require(files.first { $0.hasSuffix("/messages.csv") })
         let others = files.filter { $0 != messages }
         let schema = "cutload_" + UUID().uuidString.prefix(8).lowercased()

@@ -211,7 +211,7 @@ final class PostgresStore: RecordStore {
         }
     }
 
-    /// A staging table of the current transaction: `like`'s columns, or `definition`.
+    /// A staging table of the current transaction with `columns` of `table` (no rows, no constraints).
     func staging(_ table: String, columns: [String]) throws -> String {
         try staging("stage_\(table)", "ON COMMIT DROP AS SELECT \(columns.joined(separator: ", ")) FROM \(table) WITH NO DATA")
     }
@@ -314,11 +314,7 @@ final class PostgresStore: RecordStore {
     // MARK: Records kept by contact and time
 
     func holdsIdentities(_ table: IdentityTable) throws -> Bool {
-        if let known = identities.held(table) { return known }
-        let (name, key) = IdentityRows.names(table)
-        let found = try server.int64("SELECT count(*) FROM (SELECT 1 FROM \(name) WHERE \(key) >= '~' AND \(key) < '~~' LIMIT 1) t") > 0
-        identities.setHeld(table, found)
-        return found
+        try identities.holds(table) { try server.int64(IdentityRows.holdsSQL(table)) > 0 }
     }
 
     func takeOver(_ table: IdentityTable, identity: String, id: String) throws {

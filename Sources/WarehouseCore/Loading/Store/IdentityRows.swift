@@ -21,11 +21,13 @@ final class IdentityRows {
 
     /// Identities sort after every export ID in the key's index (`~` is above digits and letters).
     func holds(_ table: IdentityTable) throws -> Bool {
-        if let known = tally.held(table) { return known }
-        let (name, key) = Self.names(table)
-        let found = try db.int64("SELECT count(*) FROM (SELECT 1 FROM \(name) WHERE \(key) >= '~' AND \(key) < '~~' LIMIT 1)") > 0
-        tally.setHeld(table, found)
-        return found
+        try tally.holds(table) { try db.int64(Self.holdsSQL(table)) > 0 }
+    }
+
+    /// Counts 1 when `table` holds a row kept by contact and time, else 0 (SQLite's and PostgreSQL's SQL).
+    static func holdsSQL(_ table: IdentityTable) -> String {
+        let (name, key) = names(table)
+        return "SELECT count(*) FROM (SELECT 1 FROM \(name) WHERE \(key) >= '~' AND \(key) < '~~' LIMIT 1) t"
     }
 
     /// An identity row is being written in this unit.
@@ -121,8 +123,13 @@ struct IdentityTally {
         }
     }
 
-    func held(_ table: IdentityTable) -> Bool? { held[Self.slot(table)] }
-    mutating func setHeld(_ table: IdentityTable, _ holds: Bool) { held[Self.slot(table)] = holds }
+    /// Whether `table` holds identity rows: known, or asked once (`ask`) and then known.
+    mutating func holds(_ table: IdentityTable, ask: () throws -> Bool) rethrows -> Bool {
+        if let known = held[Self.slot(table)] { return known }
+        let found = try ask()
+        held[Self.slot(table)] = found
+        return found
+    }
 
     mutating func note(_ event: IdentityEvent) {
         switch event {
