@@ -110,6 +110,11 @@ public final class PostgresWarehouse: WritableStore {
     /// The schema's tables (`Schema/postgresql/tables.sql`), the readable views
     /// (`Schema/002`, the same file as SQLite's), the report functions and settings.
     private static func create(_ session: BlockingPostgresSession, schema: String, timeZone: String) throws {
+        // Chat messages hold any character (emoji, every script), which only UTF-8 stores;
+        // the loader's packed look-ups (`PackedRows`) count a key's bytes in it too.
+        if let encoding = try session.scalar("SHOW server_encoding")?.string, encoding != "UTF8" {
+            throw WarehouseError("the database's encoding is \(encoding); a warehouse needs UTF8, as messages hold any character. Create the database with `createdb -E UTF8 -T template0 NAME`.")
+        }
         try session.execute("CREATE SCHEMA IF NOT EXISTS \(ReportFunctions.quoteIdentifier(schema))")
         try session.execute(ReportFunctions.file("tables.sql"))
         guard let views = Schema.migrations.first(where: { $0.name == "002_readable_views" }) else {

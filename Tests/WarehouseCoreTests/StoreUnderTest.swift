@@ -79,6 +79,21 @@ final class TestWarehouse {
               """, [.text(table)]).map(\.[0].description)
     }
 
+    /// The table's unique keys (not its primary key), each as its columns joined by commas.
+    func uniqueKeys(of table: String) throws -> [String] {
+        try db.rows(store == .file
+            ? """
+              SELECT group_concat(ii.name) FROM pragma_index_list(?) il, pragma_index_info(il.name) ii
+              WHERE il.origin = 'u' GROUP BY il.name ORDER BY 1
+              """
+            : """
+              SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_constraint c
+              CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY k(att, n)
+              JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att
+              WHERE c.conrelid = to_regclass(?) AND c.contype = 'u' GROUP BY c.oid ORDER BY 1
+              """, [.text(table)]).map(\.[0].description)
+    }
+
     /// A loader into it.
     func loader() throws -> Loader {
         if let file { return try Loader(warehouse: file) }

@@ -96,6 +96,27 @@ struct PostgresSessionTests {
         #expect(refusedPort.failureKind == .store && !refusedPort.description.contains("s3cret"))
     }
 
+    @Test func aWarehouseIsMadeInAUTF8DatabaseOnly() throws {
+        // Messages hold any character: a LATIN1 database is refused when the warehouse
+        // would be made in it, with how to make one that stores them, and nothing is made.
+        let server = try TestPostgresServer.shared()
+        let name = "latin1_" + UUID().uuidString.prefix(8).lowercased()
+        let admin = try BlockingPostgresSession(connectingTo: server.location())
+        defer { _ = try? admin.execute("DROP DATABASE IF EXISTS \(name)"); admin.close() }
+        try admin.execute("CREATE DATABASE \(name) ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+        var location = server.location(schema: "w")
+        location.database = name
+        do {
+            try PostgresWarehouse.openForWriting(location).close()
+            Issue.record("a warehouse was made in a LATIN1 database")
+        } catch {
+            #expect("\(error)" == "the database's encoding is LATIN1; a warehouse needs UTF8, as messages hold any character. Create the database with `createdb -E UTF8 -T template0 NAME`.")
+        }
+        let session = try BlockingPostgresSession(connectingTo: location)
+        defer { session.close() }
+        #expect(try session.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'w'") == .integer(0))
+    }
+
     @Test func aConnectionEndedByTheServerSaysSo() throws {
         let t = try TestSchema(functions: false)
         let pid = try #require(try t.session.scalar("SELECT pg_backend_pid()")?.int64)

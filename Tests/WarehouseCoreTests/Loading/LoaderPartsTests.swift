@@ -80,3 +80,26 @@ import Testing
         #expect(try w.db.rows("PRAGMA integrity_check").map(\.description) == ["[ok]"])
     }
 }
+
+@Suite struct PackedRowsTests {
+    func read(_ text: String, columns: Int) throws -> [[String]] {
+        var rows: [[String]] = []
+        try PackedRows.forEach(text, columns: columns) { key, values in
+            rows.append([String(decoding: key, as: UTF8.self)] + values.map { $0.map(String.init) ?? "NULL" })
+        }
+        return rows
+    }
+
+    @Test func rowsComeBackWhateverTheirKeysHold() throws {
+        let text = "3:a b 5 N\n" + "4:1:2\n -9223372036854775808 9223372036854775807\n" + "0: -1 0\n" + "7:😀\u{00FC}: N N\n"
+        #expect(try read(text, columns: 2) == [["a b", "5", "NULL"], ["1:2\n", "-9223372036854775808", "9223372036854775807"],
+                                                ["", "-1", "0"], ["😀ü:", "NULL", "NULL"]])
+        #expect(try read("", columns: 2).isEmpty)
+    }
+
+    @Test func aMalformedTextIsAnErrorNotATrap() {
+        for bad in ["3:ab 1\n", "2:ab 1", "2:ab x\n", "2:ab\n", "9:ab 1\n", "x:ab 1\n", "2:ab 1 2\n", "-1:ab 1\n"] {
+            #expect(throws: WarehouseError.self, "\(bad.debugDescription)") { try read(bad, columns: 1) }
+        }
+    }
+}

@@ -259,9 +259,50 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(s.error != nil)
         #expect(try w.db.int("SELECT count(*) FROM fact_message") == 0)
         #expect(try w.indexes(of: "fact_message") == ["fact_message_by_contact", "fact_message_by_sent"])
+        #expect(try w.uniqueKeys(of: "fact_message") == ["message_id"])
         // And a bulk load that succeeds has them too.
         #expect(loader.load(path: try dir.write("ok.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00") + "\n")).inserted == 1)
         #expect(try w.indexes(of: "fact_message") == ["fact_message_by_contact", "fact_message_by_sent"])
+        #expect(try w.uniqueKeys(of: "fact_message") == ["message_id"])
+    }
+
+    @Test(arguments: StoreKind.all) func aKeyTwiceInABulkFileIsOneRowAndTheKeyStaysUnique(_ store: StoreKind) throws {
+        // Into an empty table (a bulk file, which PostgreSQL loads without the unique
+        // index of the key): the later row wins, and the key is unique afterwards.
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
+        let rows = [message("1", "2025-03-01 09:00:00"), message("2", "2025-03-01 09:05:00"), message("1", "2025-03-01 10:00:00"),
+                    message("3", "2025-03-01 10:05:00")]
+        let s = loader.load(path: try dir.write("m.csv", messageHeader + "\n" + rows.joined(separator: "\n") + "\n"))
+        #expect(s.error == nil && s.inserted == 3 && s.updated == 1, "\(s)")
+        #expect(try w.db.rows("SELECT message_id, sent_at FROM messages ORDER BY message_id").map { $0.map(\.description) }
+                == [["1", "2025-03-01 10:00:00"], ["2", "2025-03-01 09:05:00"], ["3", "2025-03-01 10:05:00"]])
+        #expect(try w.uniqueKeys(of: "fact_message") == ["message_id"])
+        #expect(try w.indexes(of: "fact_message") == ["fact_message_by_contact", "fact_message_by_sent"])
+        let c = loader.load(path: try dir.write("c.csv", legacyConversationHeader + "\n"
+            + conversation("7", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"
+            + conversation("7", "2025-03-01 09:00:00", "2025-03-01 11:00:00", summary: "later") + "\n"))
+        #expect(c.error == nil && c.inserted == 1 && c.updated == 1, "\(c)")
+        #expect(try w.db.rows("SELECT summary FROM conversations") == [[.text("later")]])
+        #expect(try w.uniqueKeys(of: "fact_conversation") == ["conversation_id"])
+    }
+
+    @Test(arguments: StoreKind.all) func keysOfAnyCharacterAreFoundAgain(_ store: StoreKind) throws {
+        // A reload looks each key up again (PostgreSQL: a batch's stored keys come
+        // back packed in one text, `PackedRows`): keys with separators, signs and
+        // multi-byte characters are each found, unchanged, then one changed.
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
+        let ids = ["1:2", "a b", "N", "-5", "x:10: N", "😀 ünïcode", "3"]
+        func file(_ last: String) -> String {
+            messageHeader + "\n" + ids.map { message($0, "2025-03-01 09:00:00") }.joined(separator: "\n") + "\n" + message("9", last) + "\n"
+        }
+        #expect(loader.load(path: try dir.write("m.csv", file("2025-03-01 09:00:00"))).inserted == ids.count + 1)
+        let again = loader.load(path: try dir.write("m.csv", file("2025-03-01 09:00:00")))
+        #expect(again.error == nil && again.unchanged == ids.count + 1, "\(again)")
+        let changed = loader.load(path: try dir.write("m.csv", file("2025-03-01 11:00:00")))
+        #expect(changed.unchanged == ids.count && changed.updated == 1, "\(changed)")
+        #expect(try w.db.int("SELECT count(*) FROM fact_message") == Int64(ids.count + 1))
     }
 
     @Test(arguments: StoreKind.all) func aFileThatFailsHalfwayLeavesNothingOfItself(_ store: StoreKind) throws {

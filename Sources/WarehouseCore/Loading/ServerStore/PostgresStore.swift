@@ -149,27 +149,32 @@ final class PostgresStore: RecordStore {
                   .integer(Int64(s.rowsRead)), .text(LoadLog.timestamp(started)), .text(LoadLog.timestamp(Date()))])
     }
 
-    /// A file into an empty fact table loads without the table's secondary indexes,
-    /// made again after its rows (one sort each, instead of an entry per row); a
-    /// record that must read the table by them (a damaged ID) has them made first
-    /// (`leaveBulk`). The key indexes stay: without them COPY of the benchmark's
-    /// 3 million messages took the server 5.9 s instead of 12.6 s, but making them
-    /// again took what it saved. Not, as on SQLite, any file larger than its table:
-    /// dropping an index locks the table against readers until the commit, and
-    /// making it again writes it whole to the write-ahead log (an unchanged reload
-    /// of the benchmark's messages did both: 5.5 s of its 32 s).
+    /// A file into an empty fact table loads without the table's secondary indexes
+    /// and its natural key's unique index, made again after its rows (one sort
+    /// each, instead of an entry per row; the unit keeps its own keys apart in
+    /// memory, and a key it meets twice has the indexes made first). A record that
+    /// must read the table by them (a key met twice, a damaged ID) has them made
+    /// first (`leaveBulk`). The primary key stays: its entries come in order.
+    /// Not, as on SQLite, any file larger than its table: dropping an index locks
+    /// the table against readers until the commit, and making it again writes it
+    /// whole to the write-ahead log (an unchanged reload of the benchmark's
+    /// messages did both: 5.5 s of its 32 s).
     private func deferIndexes(_ kind: ExportKind) throws {
         guard let (table, _, _) = SQLiteStore.bulkTable(kind),
               try server.int64("SELECT count(*) FROM (SELECT 1 FROM \(table) LIMIT 1) t") == 0 else { return }
         let indexes = try server.query("""
-            SELECT indexname, indexdef FROM pg_indexes i
-            WHERE schemaname = current_schema() AND tablename = $1 AND NOT EXISTS (
+            SELECT 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef FROM pg_indexes i
+            WHERE i.schemaname = current_schema() AND i.tablename = $1 AND NOT EXISTS (
                 SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)
-            ORDER BY indexname
+            UNION ALL
+            SELECT 'ALTER TABLE ' || quote_ident($1) || ' DROP CONSTRAINT ' || quote_ident(c.conname),
+                   'ALTER TABLE ' || quote_ident($1) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid)
+            FROM pg_constraint c WHERE c.conrelid = to_regclass(quote_ident($1)) AND c.contype = 'u'
+            ORDER BY 1
             """, [.text(table)])
         for index in indexes {
-            guard let name = index[0].string, let create = index[1].string else { continue }
-            try server.execute("DROP INDEX \"\(name)\"")
+            guard let drop = index[0].string, let create = index[1].string else { continue }
+            try server.execute(drop)
             bulkIndexes.append(create)
         }
         bulkTable = table

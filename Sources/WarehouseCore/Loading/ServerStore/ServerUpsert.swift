@@ -9,7 +9,10 @@
 /// or any key once a row was taken over, is read again, the waiting rows sent first.
 final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter {
     private unowned let store: PostgresStore
-    private let mode: UpsertMode<Columns>
+    /// The mode (`UpsertMode`), as plain values: a generic value read per record
+    /// cost a metadata look-up each time (5 % of a messages load).
+    private let looksUp: Bool
+    private let fillsStubs: Bool
     private let keyColumn: Int
     private let naturalKey: String
     /// New rows name their surrogate key (a dimension's: its writer needs the key at once).
@@ -18,20 +21,22 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     private let lookupColumns: String
     /// Those a batch's look-up reads: a look-up upsert's first four, or `row_hash` alone
     /// (`previous` is read for the rows the batch changes only).
-    private let batchColumns: String
+    private let batchColumns: [String]
     /// Columns of a replaced row the store is told of (`onReplace`).
     private let previous: [String]
     /// Called when a record replaces a stored row: the row's `previous` columns, and the record's extras.
     var onReplace: ((_ previous: [Int64?], _ extras: [Int64?]) -> Void)?
     private let insertColumns: [String]
+    /// The kind's columns' names, by position (a generic look-up per record cost time).
+    private let columnNames: [String]
     private let updateColumns: [String]
 
     // What the current batch's look-up found.
     private var prefetched = KeyCache()
-    private var foundRows: [Found] = []
+    private var foundRows: [ServerFoundRow] = []
     /// The hashes of the keys the unit wrote: their look-up is stale (a hash
     /// shared by two keys only sends the other to the slow path).
-    private var writtenKeys = Set<UInt64>()
+    private var writtenKeys = KeyHashSet()
     /// Whether the table was empty when the unit began (nil: not asked yet).
     private var tableWasEmpty: Bool?
     /// Set once a row was renamed or deleted under the look-ups: every key is then read again.
@@ -40,8 +45,10 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     // The current record.
     private var referenceKeys: [Int64]
     private var extras: [Int64?]
-    private var found: Found?
+    private var found: ServerFoundRow?
     private var looked = false
+    /// The hash of the key `find` looked up (noted as written by `write`).
+    private var foundHash: UInt64?
     private var keyOverride: String?
     private(set) var writtenKey: Int64 = 0
     var stored: StoredRow? { found?.row }
@@ -50,15 +57,9 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     private var inserts = CopyText(capacity: 1 << 16)
     private var updates = CopyText(capacity: 1 << 16)
 
-    private struct Found {
-        var row: StoredRow
-        var hash: Int64
-        var previous: [Int64?]
-    }
-
     init(store: PostgresStore, key: Columns, extra: [DerivedColumn], mode: UpsertMode<Columns>, explicitKeys: Bool, previous: [String]) {
         self.store = store
-        self.mode = mode
+        if case .lookUp(_, let stub, _) = mode { (looksUp, fillsStubs) = (true, stub) } else { (looksUp, fillsStubs) = (false, false) }
         keyColumn = key.rawValue
         naturalKey = key.name
         self.explicitKeys = explicitKeys
@@ -71,10 +72,11 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         }
         lookupColumns = ([Columns.surrogateKey, "coalesce(row_hash, 0)", extraColumn, also] + previous).joined(separator: ", ")
         if case .lookUp = mode {
-            batchColumns = [Columns.surrogateKey, "coalesce(row_hash, 0)", extraColumn, also].joined(separator: ", ")
+            batchColumns = [Columns.surrogateKey, "coalesce(row_hash, 0)", extraColumn, also]
         } else {
-            batchColumns = "coalesce(row_hash, 0)"
+            batchColumns = ["coalesce(row_hash, 0)"]
         }
+        columnNames = Columns.allCases.map(\.name)
         updateColumns = Columns.names + extra.map(\.rawValue) + ["row_hash", "load_id"]
         insertColumns = (explicitKeys ? [Columns.surrogateKey] : []) + updateColumns
     }
@@ -89,6 +91,8 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         let empty = try isTableEmpty()
         prefetched = KeyCache()
         foundRows.removeAll(keepingCapacity: true)
+        // Into an empty table nothing is looked up, and only a dimension counts its new keys.
+        guard !empty || explicitKeys else { return }
         // Keys new to the unit: into an empty table, each is a new row.
         var newToUnit = 0
         let started = ahead?.batch == ObjectIdentifier(batch) ? ahead?.rows : nil
@@ -98,18 +102,15 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
             if !writtenKeys.contains(hash) { newToUnit += 1 }
         }
         if !empty && (started != nil || !keys.isEmpty) {
-            for row in try started?() ?? store.server.query(lookupSQL, [ServerArray.text(keys)]) {
-                guard var key = row[0].string else { continue }
-                key.withUTF8 { bytes in
-                    let hash = KeyCache.hash(bytes)
-                    prefetched.set(bytes, hash: hash, key: Int64(foundRows.count))
+            let rows = try started?() ?? store.server.query(lookupSQL, [ServerArray.text(keys)])
+            if let packed = rows.first?.first?.string {
+                try PackedRows.forEach(packed, columns: batchColumns.count) { key, r in
+                    let hash = KeyCache.hash(key)
+                    prefetched.set(key, hash: hash, key: Int64(foundRows.count))
                     if !writtenKeys.contains(hash) { newToUnit -= 1 }
-                }
-                let r = Array(row.dropFirst())
-                if r.count == 1 {
-                    foundRows.append(Found(row: StoredRow(key: 0, extra: nil, also: nil), hash: r[0].int64 ?? 0, previous: []))
-                } else {
-                    foundRows.append(Found(row: StoredRow(key: r[0].int64 ?? 0, extra: r[2].int64, also: r[3].int64), hash: r[1].int64 ?? 0, previous: []))
+                    foundRows.append(r.count == 1
+                        ? ServerFoundRow(row: StoredRow(key: 0, extra: nil, also: nil), hash: r[0] ?? 0, previous: [])
+                        : ServerFoundRow(row: StoredRow(key: r[0] ?? 0, extra: r[2], also: r[3]), hash: r[1] ?? 0, previous: []))
                 }
             }
             if !previous.isEmpty { try readPrevious(batch) }
@@ -155,7 +156,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     private var ahead: (batch: ObjectIdentifier, rows: () throws -> [[SQLValue]])?
 
     private var lookupSQL: String {
-        "SELECT \(naturalKey), \(batchColumns) FROM \(Columns.table) WHERE \(naturalKey) = ANY($1::text[])"
+        PackedRows.select(key: naturalKey, columns: batchColumns, from: "FROM \(Columns.table) WHERE \(naturalKey) = ANY($1::text[])")
     }
 
     private func isTableEmpty() throws -> Bool {
@@ -202,9 +203,9 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         return keyPool.removeFirst()
     }
 
-    private static func found(_ row: ArraySlice<SQLValue>) -> Found {
+    private static func found(_ row: ArraySlice<SQLValue>) -> ServerFoundRow {
         let r = Array(row)
-        return Found(row: StoredRow(key: r[0].int64 ?? 0, extra: r[2].int64, also: r[3].int64), hash: r[1].int64 ?? 0,
+        return ServerFoundRow(row: StoredRow(key: r[0].int64 ?? 0, extra: r[2].int64, also: r[3].int64), hash: r[1].int64 ?? 0,
                      previous: r.dropFirst(4).map(\.int64))
     }
 
@@ -238,7 +239,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         for i in 0..<record.valueCount {
             let value = record.value(i)
             if (value.tag == .text || value.tag == .reference) && value.dimension != .messageType && PostgresStore.holdsNUL(record.bytes(of: value)) {
-                throw WarehouseError("line \(record.line): \(Columns(rawValue: i).map(\.name) ?? "a value") holds a NUL byte (0x00), which PostgreSQL cannot store; nothing of this file was loaded")
+                throw WarehouseError("line \(record.line): \(i < columnNames.count ? columnNames[i] : "a value") holds a NUL byte (0x00), which PostgreSQL cannot store; nothing of this file was loaded")
             }
             switch value.tag {
             case .date: try store.dimensions.noteDate(Int(value.payload))
@@ -263,38 +264,41 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         looked = true
         if var override = keyOverride {
             found = try override.withUTF8 { try lookUp($0, hash: KeyCache.hash($0), prefetched: false) }
+            foundHash = nil
         } else {
             let bytes = record.bytes(keyColumn)
-            found = try lookUp(bytes, hash: KeyCache.hash(bytes), prefetched: true)
+            let hash = KeyCache.hash(bytes)
+            found = try lookUp(bytes, hash: hash, prefetched: true)
+            foundHash = hash
         }
     }
 
-    private func lookUp(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, prefetched usable: Bool) throws -> Found? {
+    private func lookUp(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64, prefetched usable: Bool) throws -> ServerFoundRow? {
         if usable && !stale && !writtenKeys.contains(hash) {
             if tableWasEmpty == true { return nil }
             if let index = prefetched.key(key, hash: hash) { return index >= 0 ? foundRows[Int(index)] : nil }
         }
+        try store.leaveBulk()
         try store.flush()
         return try lookUpOne(key)
     }
 
-    private func lookUpOne(_ key: UnsafeBufferPointer<UInt8>) throws -> Found? {
+    private func lookUpOne(_ key: UnsafeBufferPointer<UInt8>) throws -> ServerFoundRow? {
         let rows = try store.server.query("SELECT \(lookupColumns) FROM \(Columns.table) WHERE \(naturalKey) = $1",
                                           [.text(String(decoding: key, as: UTF8.self))])
         return rows.first.map { Self.found($0[...]) }
     }
 
     func write(_ record: PreparedRecord) throws -> Written {
-        defer { looked = false; keyOverride = nil }
+        defer { looked = false; keyOverride = nil; foundHash = nil }
         if !looked { try find(record) }
         let hash = Int64(bitPattern: record.hash)
         let written: Written
-        switch mode {
-        case .lookUp(_, let stub, _):
-            let isStub = stub && found?.row.extra == 0
+        if looksUp {
+            let isStub = fillsStubs && found?.row.extra == 0
             if found != nil, !isStub, found?.hash == hash { return .unchanged }
             written = found == nil || isStub ? .inserted : .updated
-        case .unlessUnchanged:
+        } else {
             if let found, found.hash == hash { return .unchanged }
             written = found == nil ? .inserted : .updated
         }
@@ -307,15 +311,11 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
             append(record, to: &inserts, key: explicitKeys ? writtenKey : nil, hash: hash)
         }
         if var override = keyOverride {
-            override.withUTF8 { note($0) }
+            override.withUTF8 { writtenKeys.insert(KeyCache.hash($0)) }
         } else {
-            note(record.bytes(keyColumn))
+            writtenKeys.insert(foundHash ?? KeyCache.hash(record.bytes(keyColumn)))
         }
         return written
-    }
-
-    private func note(_ key: UnsafeBufferPointer<UInt8>) {
-        writtenKeys.insert(KeyCache.hash(key))
     }
 
     /// The record as a COPY row: values in column order (references as their keys), extras, hash, load.
@@ -336,6 +336,13 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         text.int(store.loadID)
         text.endRow()
     }
+}
+
+/// A stored row a look-up found: the row, its `row_hash`, and its `previous` columns.
+struct ServerFoundRow {
+    var row: StoredRow
+    var hash: Int64
+    var previous: [Int64?]
 }
 
 /// What the store asks of each of its upserts.
