@@ -95,8 +95,16 @@ extension PostgresStore {
     /// a conversation left with none has no row.
     func addLinkCounts() throws {
         var changes = CopyText(capacity: 1 << 16)
+        var onlyAdded = true
         linkCounts.forEachChange { key, change in
             changes.int(key); changes.int(Int64(change)); changes.endRow()
+            if change < 0 { onlyAdded = false }
+        }
+        guard !changes.isEmpty else { return }
+        // Into an empty summary (a first load's messages) the unit's counts are the rows:
+        // sent as they are, not merged (300,000 conversations' counts 1.05 → 0.2 s).
+        if onlyAdded, try server.int64("SELECT count(*) FROM (SELECT 1 FROM agg_conversation_messages LIMIT 1) t") == 0 {
+            return try server.copy(into: "agg_conversation_messages", columns: ["conversation_key", "linked_messages"], text: changes.take())
         }
         try applyChanges(&changes, columns: ("conversation_key", "linked_messages"), apply: """
             INSERT INTO agg_conversation_messages AS a (conversation_key, linked_messages)
