@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "WarehouseServer",
             dependencies: [
-                "WarehouseCore", "WarehouseDashboard",
+                "WarehouseCore", "WarehouseDashboard", "WarehousePostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // Its HTTP/1 channel, to add a handler that sees a request's HTTP version (ConnectionPersistence).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "WarehouseServerTests",
             dependencies: [
-                "WarehouseServer", "WarehouseCore", "WarehouseCLI", "TestSupport",
+                "WarehouseServer", "WarehouseCore", "WarehouseCLI", "WarehousePostgres", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

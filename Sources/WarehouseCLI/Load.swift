@@ -52,7 +52,7 @@ extension WarehouseCommand {
                 try load(with: try warehouse.loader())
                 return
             }
-            let warehouse = try Warehouse.openForWriting(path: try database.file(for: "load"), timeZone: timezone, newFileWithoutLog: true)
+            let warehouse = try Warehouse.openForWriting(path: database.path, timeZone: timezone, newFileWithoutLog: true)
             try load(with: try Loader(warehouse: warehouse))
             try warehouse.useWriteAheadLog()
         }

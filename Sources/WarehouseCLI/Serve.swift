@@ -40,13 +40,14 @@ extension WarehouseCommand {
 
         func run() throws {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
-            var options = ServerOptions(path: try database.file(for: "serve"))
+            let served: ServedWarehouse = try database.postgres().map { .postgres($0) } ?? .file(database.path)
+            var options = ServerOptions(served)
             (options.host, options.port, options.maxBody, options.timeout, options.queries) = (host, port, maxBody, timeout, queries.queries)
             (options.maxWebhookBody, options.maxBodyInFlight) = (maxWebhookBody, maxBodyInFlight)
             let server = try WarehouseServer(options: options)
             let done = DispatchSemaphore(value: 0)
             let failure = FailureBox()
-            let (host, path) = (self.host, try database.file(for: "serve"))
+            let (host, path) = (self.host, try database.postgres()?.description ?? database.path)
             Task {
                 do {
                     try await server.run { port in

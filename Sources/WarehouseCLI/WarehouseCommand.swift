@@ -46,14 +46,6 @@ public struct DatabaseOptions: ParsableArguments {
         PostgresLocation.isURL(path) ? try PostgresLocation(url: path) : nil
     }
 
-    /// The warehouse file, for a command that does not take a PostgreSQL warehouse yet.
-    public func file(for command: String) throws -> String {
-        guard !PostgresLocation.isURL(path) else {
-            throw WarehouseError("warehouse \(command) does not take a PostgreSQL warehouse yet: load, info, reports, report, sql, shell, dashboard, hours, auth and copy do. Use a warehouse file, or `warehouse copy --db URL --to FILE` to make one.")
-        }
-        return path
-    }
-
     /// The existing warehouse on its store, to read.
     func openExisting() throws -> any ReportStore {
         if let location = try postgres() { return try PostgresWarehouse.openExisting(location) }

@@ -79,7 +79,8 @@ public final class PostgresWarehouse: WritableStore {
 
     /// A loader into this warehouse (`PostgresStore`: the same kinds, rejects and
     /// load log as a file's, over this session).
-    public func loader() throws -> Loader { try Loader(server: session, zone: timeZone) }
+    /// `nested`: each source in a savepoint of the caller's transaction (`Loader.init(server:zone:nested:)`).
+    public func loader(nested: Bool = false) throws -> Loader { try Loader(server: session, zone: timeZone, nested: nested) }
 
     /// A session in the warehouse's schema, set for the reports:
     /// - without JIT compilation: a report over the benchmark's 300,000 conversations costs
@@ -250,8 +251,8 @@ public final class PostgresWarehouse: WritableStore {
                     try row(positions.map { values[$0] })
                 })
             }
-        } catch let PostgresFailure.statement(error) {
-            throw WarehouseError("report \(report.name) (\(report.source)): \(error)")
+        } catch {
+            throw Self.reportError(report, error)
         }
     }
 

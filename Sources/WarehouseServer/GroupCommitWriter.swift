@@ -17,24 +17,27 @@ import WarehouseCore
 public final class GroupCommitWriter: @unchecked Sendable {
     /// What a piece of work gets: the writing connection and its loader.
     public final class Context {
-        public let warehouse: Warehouse
+        let connection: any WritingConnection
+        /// The warehouse, for what a request writes beside records.
+        public var store: any WritableStore { connection.store }
         public private(set) var loader: Loader
 
-        init(warehouse: Warehouse) throws {
-            self.warehouse = warehouse
-            loader = try Loader(warehouse: warehouse)
+        init(connection: any WritingConnection) throws {
+            self.connection = connection
+            loader = try Self.loader(connection)
+        }
+
+        private static func loader(_ connection: any WritingConnection) throws -> Loader {
+            let loader = try connection.loader()
             loader.rejectsInSummary = GroupCommitWriter.rejectsPerRequest
             loader.rejectsStored = GroupCommitWriter.rejectsPerRequest
+            return loader
         }
 
         /// A loader with no cached keys: after a rollback the loader did not
         /// make itself, its caches may name rows that are gone.
         func resetLoader() {
-            if let fresh = try? Loader(warehouse: warehouse) {
-                fresh.rejectsInSummary = loader.rejectsInSummary
-                fresh.rejectsStored = loader.rejectsStored
-                loader = fresh
-            }
+            if let fresh = try? Self.loader(connection) { loader = fresh }
         }
     }
 
@@ -57,7 +60,10 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private var queue: [Job] = []
     private var stopping = false
     private var stopped = false
-    private let context: Context
+    private let warehouse: ServedWarehouse
+    /// nil after a group failed on a connection that no longer answers (the database
+    /// went away): the next group opens another.
+    private var context: Context?
     private var thread: Thread?
     /// How many groups were committed, and how many pieces they held (for tests and the log).
     public private(set) var groups = 0
@@ -69,12 +75,11 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// just before the commit; a throw fails the group as a failed commit does.
     private var faultBeforeCommit: (() throws -> Void)?
 
-    /// Opens the warehouse at `path` for writing (creating it in UTC when it
-    /// does not exist), and starts the writing thread.
-    public init(path: String) throws {
-        let warehouse = try Warehouse.openForWriting(path: path)
-        try warehouse.writeDurably()
-        context = try Context(warehouse: warehouse)
+    /// Opens the warehouse for writing (creating it in UTC when it does not
+    /// exist), and starts the writing thread.
+    public init(_ warehouse: ServedWarehouse) throws {
+        self.warehouse = warehouse
+        context = try Context(connection: warehouse.openWriter())
         let thread = Thread { [self] in self.loop() }
         thread.name = "warehouse-writer"
         thread.start()
@@ -177,17 +182,26 @@ public final class GroupCommitWriter: @unchecked Sendable {
     }
 
     private func write(_ jobs: [Job], fault: (() throws -> Void)? = nil) {
-        let db = context.warehouse.db
+        let context: Context
+        do {
+            context = try self.context ?? Context(connection: warehouse.openWriter())
+            self.context = context
+        } catch {
+            for job in jobs { job.done(error) }
+            return
+        }
+        if context.connection.shared { context.resetLoader() }
+        let connection = context.connection
         var errors = [Error?](repeating: nil, count: jobs.count)
         do {
-            try db.inTransaction("IMMEDIATE") {
+            try connection.group {
                 var done = Set<Int>()
                 // The ingests of each kind, together (records of one kind, in the order they came).
                 for kind in ExportKind.allCases {
                     let together = jobs.indices.filter { jobs[$0].ingest?.kind == kind }
                     guard together.count > 1 else { continue }
                     do {
-                        try db.inTransaction { try loadTogether(together.map { jobs[$0].ingest! }) }
+                        try connection.piece { try loadTogether(together.map { jobs[$0].ingest! }, context) }
                         done.formUnion(together)
                     } catch {
                         // Each of them again, on its own, below.
@@ -196,7 +210,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 }
                 for (i, job) in jobs.enumerated() where !done.contains(i) {
                     do {
-                        try db.inTransaction { try job.run(context) }
+                        try connection.piece { try job.run(context) }
                     } catch {
                         context.resetLoader()
                         errors[i] = error
@@ -209,6 +223,10 @@ public final class GroupCommitWriter: @unchecked Sendable {
             for (job, error) in zip(jobs, errors) { job.done(error) }
         } catch {
             context.resetLoader()
+            if !connection.answers() {
+                connection.close()
+                self.context = nil
+            }
             for job in jobs { job.done(error) }
         }
     }
@@ -217,7 +235,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     /// each request its own summary: its records' outcomes and rejects by its
     /// own index. Throws (the caller's savepoint is then rolled back) when the
     /// unit fails.
-    private func loadTogether(_ ingests: [Ingest]) throws {
+    private func loadTogether(_ ingests: [Ingest], _ context: Context) throws {
         let sources = ingests.map(\.source)
         let name = "\(sources[0].name) +\(sources.count - 1)"
         var outcomes = [RecordOutcome?](repeating: nil, count: sources.reduce(0) { $0 + $1.count })

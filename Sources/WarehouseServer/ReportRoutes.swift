@@ -20,7 +20,7 @@ struct ReportRoutes {
     let logger: Logger
 
     func library() -> ReportLibrary {
-        ReportLibrary(directories: ReportLibrary.directories(warehousePath: server.options.path, extra: server.options.queries))
+        ReportLibrary(directories: server.options.warehouse.reportDirectories(extra: server.options.queries))
     }
 
     /// The library as `warehouse reports --format json` prints it.
@@ -101,22 +101,23 @@ struct ReportRoutes {
 // @unchecked Sendable: `idle` is touched only with `lock` held, and a connection
 // taken from it serves one report at a time until it is put back.
 final class ReaderPool: @unchecked Sendable {
-    private let path: String
+    private let warehouse: ServedWarehouse
     private let lock = NSLock()
-    private var idle: [Warehouse] = []
+    private var idle: [any ReportStore] = []
     private let keep = 4
 
-    init(path: String) { self.path = path }
+    init(_ warehouse: ServedWarehouse) { self.warehouse = warehouse }
 
     /// Runs `body` with a reading connection on a thread of its own (a report
     /// may take seconds; the event loops go on). An error is answered by its
     /// kind (`ServerError(for:)`): a bad parameter or an unknown team is the
     /// client's (400), a busy or failing database the store's (503).
-    func withReader<T: Sendable>(_ body: @escaping @Sendable (Warehouse) throws -> T) async throws -> T {
+    func withReader<T: Sendable>(_ body: @escaping @Sendable (any ReportStore) throws -> T) async throws -> T {
         try await onReaderThread { [self] in
-            let warehouse = try take()
-            defer { put(warehouse) }
-            return try body(warehouse)
+            let reader = try take()
+            let result = try body(reader)
+            put(reader)  // not after an error: the connection may be the trouble
+            return result
         }
     }
 
@@ -134,17 +135,17 @@ final class ReaderPool: @unchecked Sendable {
     }
 
     /// An idle reading connection, or a new one; the caller puts it back.
-    func take() throws -> Warehouse {
+    func take() throws -> any ReportStore {
         lock.lock()
-        if let warehouse = idle.popLast() { lock.unlock(); return warehouse }
+        if let reader = idle.popLast() { lock.unlock(); return reader }
         lock.unlock()
-        return try Warehouse.openExisting(path: path)
+        return try warehouse.openReader()
     }
 
-    /// Keeps `warehouse` for the next report (a few at most), which it serves
+    /// Keeps `reader` for the next report (a few at most), which it serves
     /// alone: the caller is done with it and its statements.
-    func put(_ warehouse: Warehouse) {
+    func put(_ reader: any ReportStore) {
         lock.lock(); defer { lock.unlock() }
-        if idle.count < keep { idle.append(warehouse) }
+        if idle.count < keep { idle.append(reader) }
     }
 }

@@ -37,8 +37,8 @@ final class ReportStream: @unchecked Sendable {
     static let ahead = 256 << 10
 
     private let pool: ReaderPool
-    private var warehouse: Warehouse?
-    private var rows: ReportRows?
+    private var warehouse: (any ReportStore)?
+    private var rows: (any ReportCursor)?
     private let output: ResultStream
     /// What `output` has printed and is not a piece yet.
     private let printed = Printed()
@@ -47,7 +47,7 @@ final class ReportStream: @unchecked Sendable {
     /// Bytes made so far.
     private(set) var size = 0
 
-    private init(pool: ReaderPool, warehouse: Warehouse, rows: ReportRows, formatter: ResultFormatter, display: String?) {
+    private init(pool: ReaderPool, warehouse: any ReportStore, rows: any ReportCursor, formatter: ResultFormatter, display: String?) {
         (self.pool, self.warehouse, self.rows) = (pool, warehouse, rows)
         let printed = self.printed
         output = ResultStream(formatter, columns: rows.columns, display: display, bytes: { printed.pieces.append(ByteBuffer(bytes: $0)) })
@@ -62,10 +62,10 @@ final class ReportStream: @unchecked Sendable {
         try await pool.onReaderThread {
             let warehouse = try pool.take()
             do {
-                let rows = try warehouse.start(report, arguments)
+                let rows = try warehouse.cursor(report, arguments)
                 return ReportStream(pool: pool, warehouse: warehouse, rows: rows, formatter: formatter, display: report.display)
             } catch {
-                pool.put(warehouse)
+                if FailureKind(of: error) != .store { pool.put(warehouse) }
                 throw error
             }
         }
@@ -98,9 +98,12 @@ final class ReportStream: @unchecked Sendable {
     func close() {
         rows?.close()
         rows = nil  // its statement is finalized before its connection goes back
-        if let warehouse { pool.put(warehouse) }
+        if let warehouse, !failedInStore { pool.put(warehouse) }
         warehouse = nil
     }
+
+    /// Whether making a piece failed in the store (a connection that may be gone: not kept).
+    private var failedInStore = false
 
     /// The next piece: a waiting one, else one made on a reader thread; nil at the end.
     private func next() async throws -> ByteBuffer? {
@@ -117,11 +120,12 @@ final class ReportStream: @unchecked Sendable {
         guard let rows else { return nil }
         let (output, printed) = (self.output, self.printed)
         do {
-            if try !rows.next({ output.add($0) }, while: { printed.pieces.isEmpty }) {
+            if try !rows.next(into: output, while: { printed.pieces.isEmpty }) {
                 output.finish()
                 close()
             }
         } catch {
+            failedInStore = FailureKind(of: error) == .store
             close()
             throw error
         }

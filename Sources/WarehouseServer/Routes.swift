@@ -30,8 +30,13 @@ enum Routes {
         }
 
         router.get("healthz") { _, _ in
+            // Whether the warehouse answered the last reading of the tokens (half a second
+            // ago at most): a load balancer sends no request to a server whose database is gone.
+            if let failure = state.tokens.unanswered {
+                throw ServerError.unavailable("the warehouse does not answer: \(failure)")
+            }
             // `ok` first, for checks that read only that; then what answers.
-            Answer.text(.ok, "ok\n\(Version.description)\n", contentType: "text/plain; charset=utf-8").response
+            return Answer.text(.ok, "ok\n\(Version.description)\n", contentType: "text/plain; charset=utf-8").response
         }
 
         let reports = ReportRoutes(server: state, logger: logger)

@@ -8,7 +8,7 @@ import WarehouseCore
 
 /// How `warehouse serve` runs.
 public struct ServerOptions: Sendable {
-    public var path: String
+    public var warehouse: ServedWarehouse
     public var host = "127.0.0.1"
     /// 0: any free port (the one bound is handed to `onRunning`).
     public var port = 8080
@@ -28,7 +28,9 @@ public struct ServerOptions: Sendable {
     /// Directories of the user's own reports (`warehouse report --queries`).
     public var queries: [String] = []
 
-    public init(path: String) { self.path = path }
+    public init(_ warehouse: ServedWarehouse) { self.warehouse = warehouse }
+    /// A warehouse file's.
+    public init(path: String) { self.init(.file(path)) }
 }
 
 /// What every request's handling shares: the options, the writer, the
@@ -47,8 +49,8 @@ final class ServerState: @unchecked Sendable {
     init(options: ServerOptions, writer: GroupCommitWriter) {
         self.options = options
         self.writer = writer
-        tokens = TokenCache(path: options.path)
-        readers = ReaderPool(path: options.path)
+        tokens = TokenCache(options.warehouse)
+        readers = ReaderPool(options.warehouse)
         bodyReader = BodyReader(deadline: options.timeout, budget: BodyBudget(limit: max(options.maxBodyInFlight, options.maxBody)))
     }
 
@@ -78,7 +80,7 @@ public final class WarehouseServer: @unchecked Sendable {
     public init(options: ServerOptions, logger: Logger = Logger(label: "warehouse.serve")) throws {
         self.options = options
         self.logger = logger
-        state = ServerState(options: options, writer: try GroupCommitWriter(path: options.path))
+        state = ServerState(options: options, writer: try GroupCommitWriter(options.warehouse))
     }
 
     /// Serves until SIGTERM or SIGINT (or `shutdown()`): then stops taking
@@ -91,6 +93,7 @@ public final class WarehouseServer: @unchecked Sendable {
         lock.withLock { self.group = group }
         defer {
             state.writer.stop()
+            state.tokens.stop()
             let writer = state.writer
             logger.info("\(writer.pieces) writing requests committed in \(writer.groups) transactions")
         }

@@ -40,7 +40,7 @@ struct WebhookRoute {
 
         guard event.type == RespondIOEvent.conversationClosed else {
             let type = event.type
-            try await server.writer.perform { context in try WebhookEvents.countOther(type: type, in: context.warehouse.db) }
+            try await server.writer.perform { context in try WebhookEvents.countOther(type: type, in: context.store) }
             return .json(.accepted, JSONText.object([("event_type", type), ("stored", "no: only conversation.closed events are stored")]) + "\n", records: 0)
         }
         let record: [(name: String, value: String)]
@@ -50,12 +50,11 @@ struct WebhookRoute {
         let outcome: Outcome
         do {
             outcome = try await server.writer.perform { context in
-                let db = context.warehouse.db
-                if try WebhookEvents.seen(keys, in: db) { return .duplicate }
+                if try WebhookEvents.seen(keys, in: context.store) { return .duplicate }
                 let source = NamedFieldsSource(name: name, records: [record], withoutIDs: true)
                 let summary = context.loader.load(source, as: .conversations)
                 if let failure = summary.failure { throw failure }
-                try WebhookEvents.record(keys, type: event.type, in: db)
+                try WebhookEvents.record(keys, type: event.type, in: context.store)
                 return .stored(summary)
             }
         } catch {

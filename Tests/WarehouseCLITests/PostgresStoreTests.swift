@@ -161,15 +161,16 @@ struct PostgresStoreTests {
         #expect(count.stdout == "count\n540\n")
     }
 
-    /// A command that does not take a PostgreSQL warehouse yet says so, and makes no file of the URL.
-    @Test func commandsNotYetOnPostgreSQLSaySo() throws {
+    /// `serve` on a PostgreSQL server that is not there: one line naming it, exit 1, no file made of the URL.
+    @Test func serveOnAnUnreachableServerIsOneLine() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = "postgresql://someone@127.0.0.1:1/nowhere"
         let serve = try Binary.run(["serve", "--db", url], in: directory)
         #expect(serve.status == 1)
-        #expect(serve.stderr.contains("warehouse serve does not take a PostgreSQL warehouse yet"), "\(serve.stderr)")
+        #expect(serve.stderr.contains("cannot reach the PostgreSQL server at 127.0.0.1:1 (database nowhere)"), "\(serve.stderr)")
+        #expect(serve.stderr.split(separator: "\n").count == 1, "\(serve.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 

@@ -5,8 +5,8 @@ import WarehouseCore
 
 /// The endpoints that need no data, the error answers of SPEC 6, tokens and scopes.
 @Suite struct EndpointTests {
-    @Test func healthzIsOkWithoutAToken() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func healthzIsOkWithoutAToken(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let r = try await h.get("/healthz")
         #expect(r.status == 200)
         #expect(r.body == "ok\n\(Version.description)\n")
@@ -14,8 +14,8 @@ import WarehouseCore
         #expect(h.log.lines.contains { $0.hasPrefix("GET /healthz 200 ") && $0.hasSuffix(" ms") })
     }
 
-    @Test func unknownPathsAre404AndWrongMethods405AsJSON() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func unknownPathsAre404AndWrongMethods405AsJSON(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let missing = try await h.get("/nothing/here")
         #expect(missing.status == 404)
         #expect(missing.error.contains("/nothing/here"))
@@ -33,8 +33,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func tokensAreCheckedAndScopesKeptApart() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func tokensAreCheckedAndScopesKeptApart(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let record = conversationJSON(id: "9001")
         // No token, a wrong one, a malformed header: 401, and nothing stored.
         #expect(try await h.post("/ingest/conversations", record, token: nil).status == 401)
@@ -60,8 +60,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func onlyTheTokensHashIsStoredAndARevokedTokenIsRefused() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func onlyTheTokensHashIsStoredAndARevokedTokenIsRefused(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let db = try h.read()
         let stored = try db.rows("SELECT name, scope, token_sha256 FROM server_tokens ORDER BY name")
         #expect(stored.count == 2)
@@ -70,7 +70,7 @@ import WarehouseCore
         #expect(stored.contains { $0[2].string == Tokens.hex(Tokens.sha256(h.readToken)) })
 
         #expect(try await h.get("/reports", token: h.readToken).status == 200)
-        try Tokens.revoke(name: "sheets", in: Warehouse.openForWriting(path: h.path))
+        try Tokens.revoke(name: "sheets", in: h.writable())
         // The server reads the tokens again within a second.
         var status = 200
         for _ in 0..<40 where status == 200 {

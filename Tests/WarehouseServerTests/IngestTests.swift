@@ -5,8 +5,8 @@ import WarehouseCore
 
 /// POST /ingest/{kind}: JSON and CSV records through the loader's record path.
 @Suite struct IngestTests {
-    @Test func oneObjectAndAnArrayLoadAndAnswerWithCounts() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func oneObjectAndAnArrayLoadAndAnswerWithCounts(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let one = try await h.ingest("conversations", conversationJSON(id: "605240469847439385"))
         #expect(one.status == 200)
         #expect(one.json["received"] as? Int == 1)
@@ -37,8 +37,8 @@ import WarehouseCore
         #expect(h.log.lines.contains { $0.hasPrefix("POST /ingest/conversations 200 ") && $0.hasSuffix(" 3 records") })
     }
 
-    @Test func rejectsCarryTheirIndexAndAreKeptBesideFileRejects() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func rejectsCarryTheirIndexAndAreKeptBesideFileRejects(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let body = "[" + [
             conversationJSON(id: "1"),
             conversationJSON(id: "2", started: "2025-13-40 99:00:00"),
@@ -70,8 +70,8 @@ import WarehouseCore
     /// A body of thousands of bad records (`[0,0,0,…]`) cannot fill the disk
     /// with rejects: each request stores its first 1,000 and lists them, and
     /// counts them all.
-    @Test func aRequestStoresAtMost1000RejectsAndCountsThemAll() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aRequestStoresAtMost1000RejectsAndCountsThemAll(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let r = try await h.ingest("conversations", "[" + Array(repeating: "0", count: 5000).joined(separator: ",") + "]")
         #expect(r.status == 200, "\(r.body.prefix(300))")
         #expect(r.json["received"] as? Int == 5000)
@@ -100,8 +100,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func unreplacedWorkflowVariablesAreBlank() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func unreplacedWorkflowVariablesAreBlank(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let body = conversationJSON(id: "77", extra: ", \"Conversation Category\": \"$conversation.category\", \"Closing Note Summary\": \" $conversation.closing_note.summary \", \"First Assignee\": \"$conversation.first_assignee\", \"Closed By Source\": \"$5 off\"")
             .replacingOccurrences(of: "\"Conversation Category\": \"Billing\", ", with: "")
         let r = try await h.ingest("conversations", body)
@@ -117,8 +117,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func malformedJSONIs400WithWhereAndStoresNothing() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func malformedJSONIs400WithWhereAndStoresNothing(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let cut = String(conversationJSON(id: "1").dropLast(20))
         let r = try await h.ingest("conversations", "[\n" + cut)
         #expect(r.status == 400)
@@ -139,8 +139,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func anotherContentTypeIs415() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func anotherContentTypeIs415(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let r = try await h.ingest("conversations", conversationJSON(id: "1"), type: "text/plain")
         #expect(r.status == 415)
         #expect(r.error.contains("application/json"))
@@ -151,8 +151,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func aCSVBodyLoadsAsAFileOfThatKind() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aCSVBodyLoadsAsAFileOfThatKind(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let csv = """
             User ID,First Name,Last Name,Email,Role,Team\r
             42.0,Sofia,Rossi,sofia@example.com,Agent,Support;Billing\r
@@ -186,8 +186,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func aBodyOverTheLimitIs413WhileItIsRead() async throws {
-        let h = try await Harness(maxBody: 2_000)
+    @Test(arguments: ServedStoreKind.all) func aBodyOverTheLimitIs413WhileItIsRead(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store, maxBody: 2_000)
         let records = "[" + (0..<40).map { conversationJSON(id: "\($0)") }.joined(separator: ",") + "]"
         let r = try await h.ingest("conversations", records)
         #expect(r.status == 413)

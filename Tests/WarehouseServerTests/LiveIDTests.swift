@@ -11,8 +11,8 @@ import WarehouseCore
     static let ids = ["4025572770824820000", "4025572770824830000", "4025572770824840000", "4025572770824850000",
                       "4025572770824860000", "4025572770824870000", "4025572770824880000", "4025572770824890000"]
 
-    @Test func oneRecordKeepsItsIDThatEndsInZeros() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func oneRecordKeepsItsIDThatEndsInZeros(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let r = try await h.ingest("conversations", conversationJSON(id: Self.ids[0]))
         #expect(r.status == 200, "\(r.body)")
         #expect(r.json["inserted"] as? Int == 1)
@@ -22,8 +22,8 @@ import WarehouseCore
     }
 
     /// Requests sent at once, which the writer loads as one unit, and one request with many.
-    @Test func recordsSentTogetherKeepTheirIDs() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func recordsSentTogetherKeepTheirIDs(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let answers = try await withThrowingTaskGroup(of: Harness.Answer.self) { group in
             for (i, id) in Self.ids.prefix(6).enumerated() {
                 group.addTask { try await h.ingest("conversations", conversationJSON(id: id, contact: "55500\(i)")) }
@@ -39,8 +39,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func scientificNotationIsDamageAndTheAnswerSaysSo() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func scientificNotationIsDamageAndTheAnswerSaysSo(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let r = try await h.ingest("conversations", conversationJSON(id: "4.0255E+18"))
         #expect(r.status == 200)
         #expect(r.json["kept_by_contact_and_time"] as? Int == 1, "\(r.body)")
@@ -49,8 +49,8 @@ import WarehouseCore
     }
 
     /// A CSV body is a file: three IDs ending in zeros and no sign of a spreadsheet are kept.
-    @Test func aSmallCSVBodyKeepsItsIDs() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aSmallCSVBodyKeepsItsIDs(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let csv = "Conversation ID,DateTime Conversation Started,Contact ID\n"
             + Self.ids.prefix(3).enumerated().map { "\($1),2025-03-11 0\($0):00:00,5550\($0)" }.joined(separator: "\n") + "\n"
         let r = try await h.ingest("conversations", csv, type: "text/csv")

@@ -6,19 +6,19 @@ import WarehouseCore
 
 /// GET /reports, /reports/{name} and the dashboard, against the CLI's own output.
 @Suite struct ReportOverHTTPTests {
-    static func withFixtures() async throws -> Harness {
-        try await Harness(timeZone: "Asia/Kuala_Lumpur") { warehouse in
+    static func withFixtures(_ store: ServedStoreKind) async throws -> Harness {
+        try await Harness(store, timeZone: "Asia/Kuala_Lumpur") { warehouse in
             let files = try FileManager.default.contentsOfDirectory(atPath: Harness.exports.path).filter { $0.hasSuffix(".csv") }
                 .map { Harness.exports.appendingPathComponent($0).path }
-            for summary in try Loader(warehouse: warehouse).load(paths: files) where !summary.succeeded {
+            for summary in try warehouse.loader().load(paths: files) where !summary.succeeded {
                 throw WarehouseError(summary.error ?? "")
             }
-            try BusinessHours.set(try WeeklySchedule(parsing: ["Mon-Fri 09:00-17:00"]), team: nil, in: warehouse)
+            try BusinessHours.set(try WeeklySchedule(parsing: ["Mon-Fri 09:00-17:00"]), team: nil, in: warehouse.store)
         }
     }
 
-    @Test func aReportOverHTTPIsByteForByteTheCommandsOutput() async throws {
-        let h = try await Self.withFixtures()
+    @Test(arguments: ServedStoreKind.all) func aReportOverHTTPIsByteForByteTheCommandsOutput(_ store: ServedStoreKind) async throws {
+        let h = try await Self.withFixtures(store)
         let cases: [(query: String, options: [String])] = [
             ("overview?from=2025-03-01&to=2025-03-31", ["overview", "--from", "2025-03-01", "--to", "2025-03-31"]),
             ("leaderboard_resolution_time?group-by=team&format=json", ["leaderboard_resolution_time", "--group-by", "team", "--format", "json"]),
@@ -35,7 +35,7 @@ import WarehouseCore
         for (query, options) in cases {
             let http = try await h.get("/reports/" + query, token: h.readToken)
             #expect(http.status == 200, "\(query): \(http.body)")
-            var arguments = ["report"] + options + ["--db", h.path]
+            var arguments = ["report"] + options + ["--db", h.db]
             // csv over HTTP is spreadsheet-safe (`csvOverHTTPIsSpreadsheetSafeUnlessRaw`).
             if !options.contains("--format") { arguments += ["--format", "csv", "--spreadsheet-safe"] }
             let cli = try Binary.run(arguments)
@@ -59,7 +59,7 @@ import WarehouseCore
     /// `raw=1` gives the csv as stored, the command's plain csv.
     @Test func csvOverHTTPIsSpreadsheetSafeUnlessRaw() async throws {
         let h = try await Harness { warehouse in
-            let loader = try Loader(warehouse: warehouse)
+            let loader = try warehouse.loader()
             for (name, text) in [("contacts.csv", FormulaCells.contacts), ("conversations.csv", FormulaCells.conversations)] {
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("formula-\(UUID().uuidString)-\(name)")
                 try Data(text.utf8).write(to: file)
@@ -97,7 +97,7 @@ import WarehouseCore
         for (query, extra) in [("conversation_list", ["--spreadsheet-safe"]), ("conversation_list?raw=1", []),
                                ("formula_cells", ["--spreadsheet-safe"]), ("formula_cells?raw=1", [])] {
             let http = try await h.get("/reports/" + query, token: h.readToken)
-            let cli = try Binary.run(["report", String(query.prefix { $0 != "?" }), "--db", h.path, "--format", "csv"] + extra)
+            let cli = try Binary.run(["report", String(query.prefix { $0 != "?" }), "--db", h.db, "--format", "csv"] + extra)
             #expect(cli.status == 0, "\(cli.stderr)")
             #expect(http.bytes == cli.stdout, "\(query)")
         }
@@ -107,8 +107,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func aBadParameterIs400WithTheCommandsMessage() async throws {
-        let h = try await Self.withFixtures()
+    @Test(arguments: ServedStoreKind.all) func aBadParameterIs400WithTheCommandsMessage(_ store: ServedStoreKind) async throws {
+        let h = try await Self.withFixtures(store)
         for (query, options) in [
             ("overview?by=year", ["overview", "--by", "year"]),
             ("conversations_opened_vs_closed?by=year", ["conversations_opened_vs_closed", "--by", "year"]),
@@ -119,7 +119,7 @@ import WarehouseCore
         ] {
             let http = try await h.get("/reports/" + query, token: h.readToken)
             #expect(http.status == 400, "\(query)")
-            let cli = try Binary.run(["report"] + options + ["--db", h.path])
+            let cli = try Binary.run(["report"] + options + ["--db", h.db])
             #expect(cli.status != 0)
             #expect(!http.error.isEmpty && cli.stderr.contains(http.error), "\(query): \(http.error) / \(cli.stderr)")
         }
@@ -140,18 +140,18 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func theLibraryIsTheCommandsJSON() async throws {
-        let h = try await Self.withFixtures()
+    @Test(arguments: ServedStoreKind.all) func theLibraryIsTheCommandsJSON(_ store: ServedStoreKind) async throws {
+        let h = try await Self.withFixtures(store)
         let http = try await h.get("/reports", token: h.readToken)
         #expect(http.status == 200)
-        let cli = try Binary.run(["reports", "--format", "json", "--db", h.path])
+        let cli = try Binary.run(["reports", "--format", "json", "--db", h.db])
         #expect(http.bytes == cli.stdout)
         #expect(http.body.contains("\"name\":\"overview\"") || http.body.contains("\"name\": \"overview\""))
         try await h.stop()
     }
 
-    @Test func theDashboardIsServedWithAFormForItsPeriod() async throws {
-        let h = try await Self.withFixtures()
+    @Test(arguments: ServedStoreKind.all) func theDashboardIsServedWithAFormForItsPeriod(_ store: ServedStoreKind) async throws {
+        let h = try await Self.withFixtures(store)
         let page = try await h.get("/?token=\(h.readToken)")
         #expect(page.status == 200)
         #expect(page.headers["Content-Type"].first == "text/html; charset=utf-8")
@@ -170,7 +170,7 @@ import WarehouseCore
         #expect(closed != nil)
         #expect(period.body.contains("data-value=\"\(closed ?? "?")\""))
         // The file the command writes keeps its form-action 'none' and has no form.
-        let file = try Binary.run(["dashboard", "--db", h.path, "--out", "-"])
+        let file = try Binary.run(["dashboard", "--db", h.db, "--out", "-"])
         let text = String(decoding: file.stdout, as: UTF8.self)
         #expect(text.contains("form-action 'none'") && !text.contains("<form"))
 

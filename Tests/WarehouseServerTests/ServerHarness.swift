@@ -3,16 +3,45 @@ import Foundation
 import TestSupport
 import Logging
 import NIOCore
+import Testing
 import NIOHTTP1
 import WarehouseCore
+import WarehousePostgres
 @testable import WarehouseServer
+
+/// The store a test's server serves: a warehouse file, or a schema of the test
+/// PostgreSQL server (when it runs: `TestPostgresServer.enabled`).
+enum ServedStoreKind: String, CustomTestStringConvertible, Sendable {
+    case file, postgres
+    static var all: [ServedStoreKind] { TestPostgresServer.enabled ? [.file, .postgres] : [.file] }
+    var testDescription: String { rawValue }
+}
+
+/// The new warehouse a harness's `prepare` fills before its server opens it.
+struct PreparedWarehouse {
+    let store: any WritableStore
+    let loader: () throws -> Loader
+}
+
+/// A reading connection of a test's own, on either store.
+struct HarnessDB {
+    let store: any ReportStore
+    func rows(_ sql: String, _ arguments: [SQLValue] = []) throws -> [[SQLValue]] { try store.rows(sql, arguments) }
+    func int64(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64 { try rows(sql, arguments).first?.first?.int64 ?? 0 }
+    func int(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64? { try rows(sql, arguments).first?.first?.int64 }
+    func text(_ sql: String, _ arguments: [SQLValue] = []) throws -> String? { try rows(sql, arguments).first?.first?.string }
+}
 
 /// One real server per test, on a free loopback port, over a warehouse in a
 /// fresh temporary folder, with an ingest and a read token and the sample
 /// webhooks' signing key; requests go through a real HTTP client.
 final class Harness: @unchecked Sendable {
     let folder: URL
+    /// The warehouse file's path (a file's harness).
     let path: String
+    /// What `--db` takes for the served warehouse: the file's path, or the URL of its schema.
+    let db: String
+    let served: ServedWarehouse
     let server: WarehouseServer
     let port: Int
     let ingestToken: String
@@ -35,19 +64,32 @@ final class Harness: @unchecked Sendable {
     static var exports: URL { Repository.sampleExports }
 
     /// `prepare` runs on the new warehouse before the server opens it.
-    init(timeZone: String = "UTC", maxBody: Int = 10 << 20, timeout: Double = 30, configure: (inout ServerOptions) -> Void = { _ in },
-         prepare: (Warehouse) throws -> Void = { _ in }) async throws {
+    init(_ store: ServedStoreKind = .file, timeZone: String = "UTC", maxBody: Int = 10 << 20, timeout: Double = 30,
+         configure: (inout ServerOptions) -> Void = { _ in }, prepare: (PreparedWarehouse) throws -> Void = { _ in }) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("warehouse-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         path = folder.appendingPathComponent("w.db").path
-        do {
-            let warehouse = try Warehouse.openForWriting(path: path, timeZone: timeZone)
-            try prepare(warehouse)
-            ingestToken = try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token
-            readToken = try Tokens.add(scope: .read, name: "sheets", in: warehouse).token
-            try Tokens.setWebhookKey(try Self.signingKey(), in: warehouse)
+        func fill(_ made: any WritableStore) throws -> (ingest: String, read: String) {
+            let tokens = (try Tokens.add(scope: .ingest, name: "workflow", in: made).token, try Tokens.add(scope: .read, name: "sheets", in: made).token)
+            try Tokens.setWebhookKey(try Self.signingKey(), in: made)
+            return tokens
         }
-        var options = ServerOptions(path: path)
+        switch store {
+        case .file:
+            let warehouse = try Warehouse.openForWriting(path: path, timeZone: timeZone)
+            try prepare(PreparedWarehouse(store: warehouse, loader: { try Loader(warehouse: warehouse) }))
+            (ingestToken, readToken) = try fill(warehouse)
+            (db, served) = (path, .file(path))
+        case .postgres:
+            let url = try TestPostgresServer.shared().url(schema: "serve_" + UUID().uuidString.prefix(8).lowercased())
+            let location = try PostgresLocation(url: url)
+            let warehouse = try PostgresWarehouse.openForWriting(location, timeZone: timeZone)
+            defer { warehouse.close() }
+            try prepare(PreparedWarehouse(store: warehouse, loader: { try warehouse.loader() }))
+            (ingestToken, readToken) = try fill(warehouse)
+            (db, served) = (url, .postgres(location))
+        }
+        var options = ServerOptions(served)
         (options.port, options.maxBody, options.timeout) = (0, maxBody, timeout)
         configure(&options)
         let log = self.log
@@ -136,8 +178,35 @@ final class Harness: @unchecked Sendable {
         return try await request(.POST, "/webhooks/respond-io", body: body, headers: headers)
     }
 
-    /// A reading connection of the test's own.
-    func read() throws -> Database { try Database(path: path, mode: .readOnly) }
+    /// A reading connection of the test's own, opened once.
+    func read() throws -> HarnessDB {
+        readerLock.lock(); defer { readerLock.unlock() }
+        if let reader { return reader }
+        let opened = HarnessDB(store: try served.openReader())
+        reader = opened
+        return opened
+    }
+    private let readerLock = NSLock()
+    private var reader: HarnessDB?
+
+    /// The same warehouse opened for writing, as another process would (`warehouse auth`, a load).
+    func writable() throws -> any WritableStore {
+        switch served {
+        case .file(let path): try Warehouse.openForWriting(path: path)
+        case .postgres(let location): try PostgresWarehouse.openForWriting(location)
+        }
+    }
+
+    /// Loads an export file into the warehouse as `warehouse load` in another process would.
+    func load(_ file: String) throws -> LoadSummary {
+        switch served {
+        case .file(let path): return try Loader(warehouse: Warehouse.openForWriting(path: path)).load(path: file)
+        case .postgres(let location):
+            let warehouse = try PostgresWarehouse.openForWriting(location)
+            defer { warehouse.close() }
+            return try warehouse.loader().load(path: file)
+        }
+    }
 
     func count(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64 { try read().int64(sql, arguments) }
 }

@@ -52,7 +52,7 @@ import WarehouseCore
     /// the client's `400`; once the file is whole again, the same report is `200`.
     @Test func aReportOnAFailingDatabaseIs503() async throws {
         let h = try await Harness(timeZone: "Asia/Kuala_Lumpur") { warehouse in
-            for summary in try Loader(warehouse: warehouse).load(paths: Repository.csvFiles(in: Repository.sampleExports)) where !summary.succeeded {
+            for summary in try warehouse.loader().load(paths: Repository.csvFiles(in: Repository.sampleExports)) where !summary.succeeded {
                 throw WarehouseError(summary.error ?? "")
             }
         }

@@ -11,8 +11,8 @@ import WarehouseCore
             .map { try h.count("SELECT count(*) FROM \($0)") }
     }
 
-    @Test func aSignatureIsCheckedBeforeTheBodyIsRead() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aSignatureIsCheckedBeforeTheBodyIsRead(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let (body, signature) = try Harness.webhook("conversation_closed.json")
         let before = try Self.state(h)
         let none = try await h.postWebhook(body, signature: nil)
@@ -33,8 +33,8 @@ import WarehouseCore
     /// A signature that is almost the valid one is refused: its last
     /// character changed, or cut short (a comparison of a prefix, or of as many
     /// bytes as were given, would take either).
-    @Test func aSignatureAlmostRightIs401() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aSignatureAlmostRightIs401(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let (body, signature) = try Harness.webhook("conversation_closed.json")
         let before = try Self.state(h)
         // The last character (base64's padding `=`), and the last one that carries bits of the MAC.
@@ -60,8 +60,8 @@ import WarehouseCore
         #expect(!h.log.lines.contains { $0.contains(key) || $0.contains(signature) }, "\(h.log.lines)")
     }
 
-    @Test func aConversationClosedEventIsStoredOnceWhateverTheRedeliveries() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aConversationClosedEventIsStoredOnceWhateverTheRedeliveries(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let (body, signature) = try Harness.webhook("conversation_closed.json")
         let first = try await h.postWebhook(body, signature: signature)
         #expect(first.status == 200, "\(first.body)")
@@ -110,8 +110,8 @@ import WarehouseCore
         #expect(other["Closed By Source"] == "auto_close")
     }
 
-    @Test func anEventWithoutAnIDIsRecognisedByItsBody() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func anEventWithoutAnIDIsRecognisedByItsBody(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let (body, signature) = try Harness.webhook("conversation_closed_ms_no_id.json")
         #expect(try await h.postWebhook(body, signature: signature).status == 200)
         let after = try Self.state(h)
@@ -122,8 +122,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func otherEventsAre202AndCounted() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func otherEventsAre202AndCounted(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let (body, signature) = try Harness.webhook("message_received.json")
         let r = try await h.postWebhook(body, signature: signature)
         #expect(r.status == 202)
@@ -134,8 +134,8 @@ import WarehouseCore
         try await h.stop()
     }
 
-    @Test func aSignedButMalformedEventIs400() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aSignedButMalformedEventIs400(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let body = Array("{\"event_type\": \"conversation.closed\", \"conversation\": ".utf8)
         let r = try await h.postWebhook(body, signature: try sign(body))
         #expect(r.status == 400)
@@ -150,8 +150,8 @@ import WarehouseCore
     /// same conversation with its ID: one conversation, not two (SPEC 1, 6).
     /// Needs the loader to identify a conversation without an ID by its
     /// contact and start minute (NamedFieldsSource's `withoutIDs`).
-    @Test func aWebhookEventThenTheExportOfTheSameConversationGivesOneConversation() async throws {
-        let h = try await Harness()
+    @Test(arguments: ServedStoreKind.all) func aWebhookEventThenTheExportOfTheSameConversationGivesOneConversation(_ store: ServedStoreKind) async throws {
+        let h = try await Harness(store)
         let (body, signature) = try Harness.webhook("conversation_closed.json")
         let event = try await h.postWebhook(body, signature: signature)
         #expect(event.status == 200)
@@ -163,7 +163,7 @@ import WarehouseCore
             7638301234567890123,2025-03-11 09:00:00,2025-03-11 11:00:05,298411733,5312010,5,6,2025-03-11 09:01:35,Billing,Refund issued for double charge.,5312010,00:01:35,02:00:05
 
             """.utf8).write(to: export)
-        let summary = try Loader(warehouse: Warehouse.openForWriting(path: h.path)).load(path: export.path)
+        let summary = try h.load(export.path)
         #expect(summary.succeeded)
         #expect(try h.count("SELECT count(*) FROM conversations WHERE contact_id = '298411733'") == 1)
         #expect(try h.read().text("SELECT conversation_id FROM conversations WHERE contact_id = '298411733'") == "7638301234567890123")

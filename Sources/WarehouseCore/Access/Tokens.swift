@@ -58,10 +58,8 @@ public enum Tokens {
         }
     }
 
-    /// The tokens, oldest first (the server reads them on its own connection: `list(in: Database)`).
+    /// The tokens, oldest first.
     public static func list(in warehouse: any ReportStore) throws -> [Entry] { entries(try warehouse.rows(listSQL, [])) }
-
-    public static func list(in db: Database) throws -> [Entry] { entries(try db.rows(listSQL)) }
 
     static let listSQL = "SELECT name, scope, created_at, token_sha256 FROM server_tokens ORDER BY created_at, name"
 
@@ -91,10 +89,6 @@ public enum Tokens {
 
     public static func webhookKey(in warehouse: any ReportStore) throws -> String? {
         try warehouse.rows(webhookKeySQL, [.text(webhookKeySetting)]).first?.first?.string
-    }
-
-    public static func webhookKey(in db: Database) throws -> String? {
-        try db.scalar(webhookKeySQL, [.text(webhookKeySetting)])?.string
     }
 
     static let webhookKeySQL = "SELECT value FROM settings WHERE key = ?"
@@ -150,25 +144,25 @@ public enum Tokens {
 /// event types that are not stored are counted (`webhook_other_events`).
 public enum WebhookEvents {
     /// Whether any of `keys` (`id:…`, `sha256:…`) was recorded.
-    public static func seen(_ keys: [String], in db: Database) throws -> Bool {
-        for key in keys where try db.scalar("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]) != nil { return true }
+    public static func seen(_ keys: [String], in warehouse: any WritableStore) throws -> Bool {
+        for key in keys where try !warehouse.rows("SELECT 1 FROM webhook_events WHERE event_key = ?", [.text(key)]).isEmpty { return true }
         return false
     }
 
     /// Records `keys` for an event of `type` stored by the latest load.
-    public static func record(_ keys: [String], type: String, in db: Database) throws {
-        let loadID = try db.int64("SELECT max(load_id) FROM load_log")
+    public static func record(_ keys: [String], type: String, in warehouse: any WritableStore) throws {
+        let loadID = try warehouse.rows("SELECT max(load_id) FROM load_log", []).first?.first ?? .null
         for key in keys {
-            try db.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
-                           [.text(key), .text(type), .integer(loadID), .text(Tokens.now())])
+            try warehouse.execute("INSERT INTO webhook_events(event_key, event_type, load_id, received_at) VALUES (?, ?, ?, ?)",
+                                  [.text(key), .text(type), loadID, .text(Tokens.now())])
         }
     }
 
     /// Counts an event of a type that is not stored.
-    public static func countOther(type: String, in db: Database) throws {
-        try db.execute("""
+    public static func countOther(type: String, in warehouse: any WritableStore) throws {
+        try warehouse.execute("""
             INSERT INTO webhook_other_events(event_type, received, last_received_at) VALUES (?, 1, ?)
-            ON CONFLICT(event_type) DO UPDATE SET received = received + 1, last_received_at = excluded.last_received_at
+            ON CONFLICT(event_type) DO UPDATE SET received = webhook_other_events.received + 1, last_received_at = excluded.last_received_at
             """, [.text(type), .text(Tokens.now())])
     }
 }

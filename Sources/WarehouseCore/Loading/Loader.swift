@@ -36,9 +36,15 @@ public final class Loader {
 
     /// A loader into a PostgreSQL warehouse of time zone `zone`, over `server`
     /// (a connection whose schema holds the warehouse; `WarehousePostgres` opens it).
-    public convenience init(server: any ServerConnection, zone: String) throws {
-        self.init(store: try PostgresStore(server: server, zone: zone), zone: zone)
+    /// `nested`: each source loads in a savepoint of a transaction the caller holds
+    /// (and has taken `PostgresStore.lock` in), as `warehouse serve`'s groups do.
+    public convenience init(server: any ServerConnection, zone: String, nested: Bool = false) throws {
+        self.init(store: try PostgresStore(server: server, zone: zone, nested: nested), zone: zone)
     }
+
+    /// The statement that takes the lock loads into a PostgreSQL warehouse take turns on,
+    /// held to the transaction's end (a caller of a `nested` loader takes it first).
+    public static var serverLock: String { PostgresStore.lock }
 
     /// A loader into `store`, a warehouse of time zone `zone`.
     init(store: any RecordStore, zone: String) {

@@ -45,8 +45,13 @@ final class PostgresStore: RecordStore {
     /// Rows sent once this many bytes of them wait.
     static let flushBytes = 4 << 20
 
-    init(server: any ServerConnection, zone: String) throws {
+    /// Whether each unit runs inside a transaction its caller holds (`warehouse serve`'s
+    /// group, which took the load lock): then in a savepoint of its own.
+    private let nested: Bool
+
+    init(server: any ServerConnection, zone: String, nested: Bool = false) throws {
         self.server = server
+        self.nested = nested
         self.zone = try WorkspaceZone(zone)
         dimensions = ServerDimensionKeys(server: server)
     }
@@ -59,17 +64,22 @@ final class PostgresStore: RecordStore {
 
     // MARK: A load unit
 
+    /// The lock two writers of one warehouse take turns on, held to the transaction's end:
+    /// loads, and `warehouse serve`'s groups (on any number of servers).
+    static let lock = "SELECT pg_advisory_xact_lock(hashtext('warehouse load ' || current_schema()))"
+
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try server.execute("BEGIN")
+        try server.execute(nested ? "SAVEPOINT load_unit" : "BEGIN")
+        // Staging tables go at the commit (or with the savepoint): made again when missing.
         staged = []
         do {
-            try server.execute("SELECT pg_advisory_xact_lock(hashtext('warehouse load ' || current_schema()))")
+            if !nested { try server.execute(Self.lock) }
             let result = try body()
             try flush()
-            try server.execute("COMMIT")
+            try server.execute(nested ? "RELEASE SAVEPOINT load_unit" : "COMMIT")
             return result
         } catch {
-            try? server.execute("ROLLBACK")
+            try? server.execute(nested ? "ROLLBACK TO SAVEPOINT load_unit; RELEASE SAVEPOINT load_unit" : "ROLLBACK")
             dimensions.forget()
             rejects = CopyText(capacity: 1 << 16)
             throw error
