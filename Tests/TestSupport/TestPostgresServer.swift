@@ -118,9 +118,10 @@ public final class TestPostgresServer: @unchecked Sendable {
         // pg_ctl: the server it leaves running would hold the one Foundation's Process
         // watches for its child's end, and the wait for pg_ctl would last as long as the server.
         let closeAndRun = "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\"; done 2>/dev/null; exec \"$@\""
-        try Self.run(["/bin/bash", "-c", closeAndRun, "bash"]
-                        + command("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-o", options, "-w", "-t", "60", "start"]),
-                     "pg_ctl start", log: directory + "/server.log")
+        startCommand = ["/bin/bash", "-c", closeAndRun, "bash"]
+            + command("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-o", options, "-w", "-t", "60", "start"])
+        stopCommand = command("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
+        try Self.run(startCommand, "pg_ctl start", log: directory + "/server.log")
         try Self.run(command("createdb", ["-h", directory, "-U", "postgres", "warehouse_tests"]), "createdb")
 
         self.version = URL(fileURLWithPath: bin).deletingLastPathComponent().lastPathComponent
@@ -128,18 +129,37 @@ public final class TestPostgresServer: @unchecked Sendable {
         self.watcher = watcher
         self.watcherInput = input
         self.startSeconds = Date().timeIntervalSince(started)
-        Self.running = self
-        atexit { TestPostgresServer.stopAtExit() }
+        Self.lock.withLock {
+            if Self.running.isEmpty { atexit { TestPostgresServer.stopAtExit() } }
+            Self.running.append(self)
+        }
     }
 
-    /// The one server this process started, for the exit handler.
-    nonisolated(unsafe) private static var running: TestPostgresServer?
+    /// Another server, for a test that stops and starts it (`stop`, `start`); ends as the shared one does.
+    public static func dedicated() throws -> TestPostgresServer { try TestPostgresServer() }
+
+    private let startCommand: [String]
+    private let stopCommand: [String]
+
+    /// Stops the server (`pg_ctl stop -m fast`: the sessions are ended, what was committed kept).
+    public func stop() throws { try Self.run(stopCommand, "pg_ctl stop") }
+
+    /// Starts the stopped server again.
+    public func start() throws { try Self.run(startCommand, "pg_ctl start", log: socketDirectory + "/server.log") }
+
+    /// The servers this process started, for the exit handler.
+    nonisolated(unsafe) private static var running: [TestPostgresServer] = []
+    private static let lock = NSLock()
 
     private static func stopAtExit() {
-        guard let server = running else { return }
-        running = nil
-        try? server.watcherInput.fileHandleForWriting.close()
-        server.watcher.waitUntilExit()
+        let servers = lock.withLock { () -> [TestPostgresServer] in
+            defer { running = [] }
+            return running
+        }
+        for server in servers {
+            try? server.watcherInput.fileHandleForWriting.close()
+            server.watcher.waitUntilExit()
+        }
     }
 
     /// Runs a program to its end; throws with its output when it fails. The output

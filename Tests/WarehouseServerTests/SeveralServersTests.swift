@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+import TestSupport
+import WarehouseCore
+import WarehousePostgres
+@testable import WarehouseServer
+
+/// SPEC 8, several servers on one database: `warehouse serve` processes on one
+/// PostgreSQL warehouse, any of them taking any request, one killed mid-stream.
+@Suite(.enabled(if: TestPostgresServer.enabled, TestPostgresServer.skipComment), .tags(.slow),
+       .disabled(if: TestRun.quick, TestRun.slowComment))
+struct SeveralServersTests {
+    /// A new PostgreSQL warehouse with an ingest token: its URL and the token.
+    static func warehouse() throws -> (url: String, token: String) {
+        let url = try TestPostgresServer.shared().url(schema: "servers_" + UUID().uuidString.prefix(8).lowercased())
+        let warehouse = try PostgresWarehouse.openForWriting(try PostgresLocation(url: url))
+        defer { warehouse.close() }
+        return (url, try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token)
+    }
+
+    /// The record a client sends as its `n`th: its own, or (every fourth) one that
+    /// another client sends to the other server at the same time.
+    static func record(client: Int, n: Int) -> (id: String, body: String) {
+        let shared = n % 4 == 3
+        let id = shared ? "s\(client / 2)-\(n)" : "c\(client)-\(n)"
+        // A shared record is the same whoever sends it: made from its first sender's number.
+        let owner = shared ? client / 2 * 2 : client
+        let day = 1 + (owner + n) % 28
+        return (id, conversationJSON(id: id, contact: "77\(owner % 5)\(n % 7)", started: String(format: "2025-03-%02d 09:00:00", day),
+                                     resolved: String(format: "2025-03-%02d 10:%02d:00", day, n % 60)))
+    }
+
+    /// Two servers, 16 clients spread over both (some sending the same record to
+    /// both at once), one server killed with SIGKILL mid-stream; a client whose
+    /// request failed sends it again to the other, as a workflow's retry behind a
+    /// load balancer would. Every acknowledged record is stored once; a record two
+    /// servers took at once was inserted by one of them only; and the reports are
+    /// those of the same records sent to one server on a warehouse file.
+    @Test func twoServersStoreEachAcknowledgedRecordOnceThoughOneIsKilled() async throws {
+        let (url, token) = try Self.warehouse()
+        let servers = [try ServeProcess(path: url), try ServeProcess(path: url)]
+        let clients = servers.map { HarnessClientAnswers(port: $0.port, token: token) }
+        let acknowledged = Locked<[String: Int]>([:])  // id → inserted answers
+        let killed = Locked(false)
+        let perClient = 40
+        await withTaskGroup(of: Void.self) { group in
+            for client in 0..<16 {
+                group.addTask {
+                    for n in 0..<perClient {
+                        let (id, body) = Self.record(client: client, n: n)
+                        // Clients 2k and 2k+1 send their shared records to different servers.
+                        var server = (client + n) % 2
+                        for _ in 0..<20 {
+                            if killed.value && server == 0 { server = 1 }
+                            if let answer = try? await clients[server].ingest(body), answer.status == 200 {
+                                acknowledged.update { $0[id, default: 0] += answer.inserted }
+                                break
+                            }
+                            server = 1 - server
+                            try? await Task.sleep(for: .milliseconds(50))
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                while acknowledged.value.count < 150 && servers[0].process.isRunning { try? await Task.sleep(for: .milliseconds(5)) }
+                killed.update { $0 = true }
+                servers[0].signal(SIGKILL)
+            }
+        }
+        #expect(servers[0].wait() == SIGKILL)
+        let expected = Set((0..<16).flatMap { client in (0..<perClient).map { Self.record(client: client, n: $0).id } })
+        #expect(Set(acknowledged.value.keys) == expected, "every record was acknowledged by one server or the other")
+        // A record two servers took at once: one of them at most answered that it inserted it (none, when
+        // the killed server committed it and died before answering, and the retry found it stored).
+        #expect(acknowledged.value.values.allSatisfy { $0 <= 1 }, "\(acknowledged.value.filter { $0.value > 1 }.prefix(5))")
+        #expect(acknowledged.value.values.filter { $0 == 1 }.count >= expected.count - 16)
+        let location = try PostgresLocation(url: url)
+        let reader = try PostgresWarehouse.openExisting(location)
+        defer { reader.close() }
+        let stored = try reader.rows("SELECT conversation_id, count(*) FROM fact_conversation GROUP BY 1", [])
+        #expect(stored.count == expected.count)
+        #expect(stored.allSatisfy { $0[1].int64 == 1 })
+        #expect(Set(stored.compactMap { $0[0].string }) == expected)
+
+        // The same records through one server on a file: the same reports.
+        let file = try await Harness(.file)
+        for id in expected.sorted() {
+            let (client, n) = Self.sender(of: id)
+            #expect(try await file.ingest("conversations", Self.record(client: client, n: n).body).status == 200)
+        }
+        for report in [["overview", "--from", "2025-03-01", "--to", "2025-03-31"], ["conversation_list"], ["user_performance"]] {
+            let onFile = try Binary.run(["report"] + report + ["--db", file.db, "--format", "csv"])
+            let onServer = try Binary.run(["report"] + report + ["--db", url, "--format", "csv"])
+            #expect(onFile.status == 0 && onServer.status == 0, "\(onServer.stderr)")
+            #expect(onServer.stdout == onFile.stdout, "\(report[0])")
+        }
+        try await file.stop()
+        servers[1].signal(SIGTERM)
+        #expect(servers[1].wait() == 0, "\(servers[1].stderr)")
+    }
+
+    /// The database stopped under load, then started again: the server answers ingest
+    /// `503` with `Retry-After` and `/healthz` `503` while it is down, stores nothing
+    /// half, and takes requests again by itself once it is back; every acknowledged
+    /// record is stored.
+    @Test func whileTheDatabaseIsDownIngestIs503AndTheServerComesBackByItself() async throws {
+        let database = try TestPostgresServer.dedicated()
+        let url = database.url(schema: "gone")
+        let warehouse = try PostgresWarehouse.openForWriting(try PostgresLocation(url: url))
+        let token = try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token
+        warehouse.close()
+        let serve = try ServeProcess(path: url)
+        let client = HarnessClientAnswers(port: serve.port, token: token)
+        let acknowledged = Locked<Set<String>>([]), unavailable = Locked(0), retryAfter = Locked(true), other = Locked<[Int]>([])
+        let phase = Locked(0)  // 0: up, 1: down, 2: up again, 3: done
+        await withTaskGroup(of: Void.self) { group in
+            for c in 0..<4 {
+                group.addTask {
+                    var n = 0
+                    while phase.value < 3 {
+                        let id = "d\(c)-\(n)"
+                        n += 1
+                        guard let answer = try? await client.ingestAnswer(conversationJSON(id: id, contact: "66\(c)\(n % 9)")) else { continue }
+                        switch answer.status {
+                        case 200: acknowledged.update { _ = $0.insert(id) }
+                        case 503:
+                            unavailable.update { $0 += 1 }
+                            if answer.retryAfter == nil { retryAfter.update { $0 = false } }
+                            try? await Task.sleep(for: .milliseconds(20))
+                        default: other.update { $0.append(answer.status) }
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                func waitFor(_ done: () -> Bool) async { for _ in 0..<400 where !done() { try? await Task.sleep(for: .milliseconds(25)) } }
+                await waitFor { acknowledged.value.count >= 40 }
+                try? database.stop()
+                phase.update { $0 = 1 }
+                let before = unavailable.value
+                await waitFor { unavailable.value >= before + 10 }
+                #expect((try? await client.health()) == 503, "healthz while the database is down")
+                try? database.start()
+                phase.update { $0 = 2 }
+                let back = acknowledged.value.count
+                await waitFor { acknowledged.value.count >= back + 40 }
+                #expect((try? await client.health()) == 200, "healthz once the database is back")
+                phase.update { $0 = 3 }
+            }
+        }
+        #expect(unavailable.value >= 10, "ingest answered 503 while the database was down")
+        #expect(retryAfter.value, "every 503 says Retry-After")
+        #expect(other.value.isEmpty, "answers neither 200 nor 503: \(other.value.prefix(5))")
+        #expect(serve.process.isRunning, "the same server, not restarted")
+        let reader = try PostgresWarehouse.openExisting(try PostgresLocation(url: url))
+        defer { reader.close() }
+        let stored = Set(try reader.rows("SELECT conversation_id FROM fact_conversation", []).compactMap { $0[0].string })
+        #expect(acknowledged.value.count >= 80)
+        #expect(acknowledged.value.isSubset(of: stored), "acknowledged but not stored: \(acknowledged.value.subtracting(stored).prefix(5))")
+        serve.signal(SIGTERM)
+        #expect(serve.wait() == 0, "\(serve.stderr)")
+    }
+
+    /// The client and number of a record's first sender (`record(client:n:)`).
+    static func sender(of id: String) -> (client: Int, n: Int) {
+        let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }
+        return id.hasPrefix("s") ? (parts[0] * 2, parts[1]) : (parts[0], parts[1])
+    }
+}
+
+/// A client of one server's ingest that reads the answer's `inserted`.
+struct HarnessClientAnswers: Sendable {
+    let port: Int
+    let token: String
+
+    func ingest(_ body: String) async throws -> (status: Int, inserted: Int) {
+        let answer = try await ingestAnswer(body)
+        return (answer.status, answer.inserted)
+    }
+
+    /// `GET /healthz`'s status.
+    func health() async throws -> Int {
+        let response = try await Harness.client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(20))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    func ingestAnswer(_ body: String) async throws -> (status: Int, inserted: Int, retryAfter: String?) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ingest/conversations")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await Harness.client.execute(request, timeout: .seconds(20))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        return (Int(response.status.code), json?["inserted"] as? Int ?? 0, response.headers["Retry-After"].first)
+    }
+}
