@@ -164,6 +164,44 @@ struct SeveralServersTests {
         #expect(serve.wait() == 0, "\(serve.stderr)")
     }
 
+    /// respond.io redelivers an event it got no answer for, maybe to another server
+    /// behind the load balancer: the event is recognised there (its identity is
+    /// unique in the database), also when both get it at once.
+    @Test func aWebhookRedeliveredToAnotherServerIsRecognised() async throws {
+        let (url, _) = try Self.warehouse()
+        let warehouse = try PostgresWarehouse.openForWriting(try PostgresLocation(url: url))
+        try Tokens.setWebhookKey(try Harness.signingKey(), in: warehouse)
+        warehouse.close()
+        let servers = [try ServeProcess(path: url), try ServeProcess(path: url)]
+        let (body, signature) = try Harness.webhook("conversation_closed.json")
+        let answers = try await withThrowingTaskGroup(of: [String: Any].self) { group in
+            for i in 0..<6 {
+                group.addTask {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(servers[i % 2].port)/webhooks/respond-io")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    request.headers.add(name: "X-Webhook-Signature", value: signature)
+                    request.body = .bytes(ByteBuffer(bytes: body))
+                    let response = try await Harness.client.execute(request, timeout: .seconds(20))
+                    let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                    #expect(response.status.code == 200, "\(text)")
+                    return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.filter { $0["duplicate"] as? Bool == true }.count == 5)
+        #expect(answers.filter { $0["inserted"] as? Int == 1 }.count == 1)
+        let reader = try PostgresWarehouse.openExisting(try PostgresLocation(url: url))
+        defer { reader.close() }
+        #expect(try reader.rows("SELECT count(*) FROM fact_conversation", []).first?.first?.int64 == 1)
+        #expect(try reader.rows("SELECT count(*) FROM webhook_events", []).first?.first?.int64 == 2)  // by event_id and by body
+        for server in servers {
+            server.signal(SIGTERM)
+            #expect(server.wait() == 0, "\(server.stderr)")
+        }
+    }
+
     /// The client and number of a record's first sender (`record(client:n:)`).
     static func sender(of id: String) -> (client: Int, n: Int) {
         let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }
