@@ -6,11 +6,14 @@ import WarehouseCore
 /// their work and wait; its thread takes every piece of work waiting, runs
 /// them in ONE transaction, each in a savepoint of its own (a piece that
 /// fails is undone alone, and its request answered with its error), commits,
-/// and only then answers them all. The connection writes with the
-/// write-ahead log and `synchronous = FULL`, so a commit is synced to disk
-/// before it returns: an answered request survives a kill of the server, and
-/// of the machine. With many requests at once they share commits (group
-/// commit), so durability costs one sync per group, not one per request.
+/// and only then answers them all. A commit is durable before it returns (a
+/// file's connection writes with the write-ahead log and `synchronous = FULL`;
+/// PostgreSQL's commits are synced): an answered request survives a kill of the
+/// server, and of the machine. With many requests at once they share commits
+/// (group commit), so durability costs one sync per group, not one per request.
+/// The connection is the served warehouse's (`WritingConnection`); one that no
+/// longer answers after a failed group (a database gone) is opened again for
+/// the next group.
 // @unchecked Sendable: the queue and the stop flags are touched only with
 // `condition` locked; the connection and its loader (`context`) only on the
 // writing thread; `groups` and `pieces` are written there and read for the log.
