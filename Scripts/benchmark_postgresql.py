@@ -193,3 +193,72 @@ def markdown(f, data_mb, db_mb):
         d = f["dashboard"]
         lines.append(f"| the dashboard | {d[0]:.0f} ms | {d[1]:.0f} ms | {d[1] / d[0]:.2f} |")
     return "\n".join(lines + [""])
+
+
+def serve_figures(binary, db, work, seconds, wrk, ingest_script, start_server, connections=16):
+    """`warehouse serve --db postgresql://…` over the data set (copied from the warehouse
+    file `db` into a throwaway server), driven by wrk as the file's server is: 16
+    connections, one record a request. One server, then two on the same database (two wrk
+    at once, 8 connections each, one on each server; their rates added, the larger p99),
+    each beside its own GET /healthz rate measured the same way in the same run."""
+    import threading
+    server = Server(work)
+    try:
+        url = server.url("served")
+        subprocess.run([binary, "copy", "--db", db, "--to", url], check=True, stderr=subprocess.DEVNULL)
+        server.psql("VACUUM ANALYZE")
+        script = ingest_script(url, work)
+        f = dict(version=server.version, connections=connections, seconds=seconds)
+
+        def together(bases, path, args_for=None):
+            """wrk on each server at once, `args_for(i)` the script's arguments for server i (none: no script)."""
+            results = [None] * len(bases)
+
+            def one(i):
+                args = args_for(i) if args_for else ()
+                results[i] = wrk(bases[i] + path, seconds, connections // len(bases), script if args else None, args)
+            threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bases))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return (sum(r[0] for r in results), max(r[1] for r in results), sum(r[2] for r in results),
+                    sum(r[3] for r in results), sum(r[4] for r in results))
+
+        for count in (1, 2):
+            processes = [start_server(url, work, f"serve-pg-{i}.log") for i in range(count)]
+            bases = [base for _, base in processes]
+            try:
+                print(f"  {count} server{'s' if count > 1 else ''}: GET /healthz…", flush=True)
+                f[f"healthz{count}"] = together(bases, "/healthz")
+                print(f"    {f[f'healthz{count}'][0]:,.0f} requests/s, p99 {f[f'healthz{count}'][1]:.1f} ms", flush=True)
+                print(f"  {count} server{'s' if count > 1 else ''}: one record per request…", flush=True)
+                # Each wrk sends IDs of its own (the script's second argument).
+                f[f"single{count}"] = together(bases, "/ingest/conversations", lambda i: ["1", str(count * 2 + i)])
+                print(f"    {f[f'single{count}'][0]:,.0f} records/s, p99 {f[f'single{count}'][1]:.1f} ms", flush=True)
+            finally:
+                for process, _ in processes:
+                    process.terminate()
+                    process.wait(timeout=60)
+        return f
+    finally:
+        server.stop()
+
+
+def serve_markdown(f, file_figures):
+    """The "Live ingest on PostgreSQL" section: one and two servers on PostgreSQL beside the file's server."""
+    h, s = file_figures["healthz"], file_figures["single"]
+    rows = [("warehouse file, one server", h, s)] + [
+        (f"PostgreSQL, {n} server{'s' if n > 1 else ''}", f[f"healthz{n}"], f[f"single{n}"]) for n in (1, 2)]
+    lines = ["## Live ingest on PostgreSQL", "",
+             f"`warehouse serve --db postgresql://…` over the data set on {f['version']} (a throwaway server of this machine's "
+             f"packages on a Unix socket, durable default settings), driven by wrk as in \"Live ingest\": {f['connections']} "
+             f"connections for {f['seconds']} s, one conversation record per request; with two servers, two wrk at once with "
+             f"half the connections each, one on each server (their rates added, the larger p99). Each line beside the same "
+             f"servers' `GET /healthz` in the same run (`Scripts/benchmark --serve --postgresql`).", "",
+             "| | `/healthz` requests/s | records/s | p99 latency | records/s ÷ `/healthz` | non-2xx |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, health, single in rows:
+        lines.append(f"| {name} | {health[0]:,.0f} | **{single[0]:,.0f}** | {single[1]:.1f} ms | {single[0] / health[0]:.3f} | {single[3]} |")
+    lines.append("")
+    return "\n".join(lines)

@@ -225,7 +225,8 @@ CREATE INDEX fact_conversation_by_assignee ON fact_conversation(
 CREATE INDEX fact_conversation_by_closer ON fact_conversation(
     closed_by_user_key, contact_key, resolved_date_key, resolved_ts, closed_by_team_key, opened_by_channel_key,
     first_response_seconds, resolution_seconds, started_ts, first_response_ts);
-CREATE INDEX fact_conversation_by_contact ON fact_conversation(contact_key, started_ts);
+CREATE INDEX fact_conversation_by_contact ON fact_conversation(contact_key, started_ts)
+    INCLUDE (conversation_key, resolved_ts, is_new_contact, conversation_id);
 CREATE INDEX fact_conversation_by_first_assignee ON fact_conversation(
     first_assignee_user_key, started_date_key, started_ts, opened_by_source);
 CREATE INDEX fact_conversation_by_responder ON fact_conversation(
@@ -278,7 +279,7 @@ CREATE TABLE fact_message (
     load_id  BIGINT NOT NULL,
     message_id_as_exported TEXT COLLATE "C"
 );
-CREATE INDEX fact_message_by_contact ON fact_message(contact_key, sent_ts, conversation_key);
+CREATE INDEX fact_message_by_contact ON fact_message(contact_key, sent_ts, conversation_key) INCLUDE (message_key);
 CREATE INDEX fact_message_by_sent ON fact_message(sent_ts);
 CREATE TABLE server_tokens (
     name         TEXT COLLATE "C" PRIMARY KEY,

@@ -51,4 +51,9 @@ enum ServerArray {
     static func integers<S: Sequence>(_ values: S) -> SQLValue where S.Element == Int64 {
         .text("{" + values.map(String.init).joined(separator: ",") + "}")
     }
+
+    /// Integers and NULLs.
+    static func integers<S: Sequence>(_ values: S) -> SQLValue where S.Element == Int64? {
+        .text("{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}")
+    }
 }

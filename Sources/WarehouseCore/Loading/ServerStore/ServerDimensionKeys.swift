@@ -11,6 +11,8 @@ final class ServerDimensionKeys {
     private var outgoingSources = Set<Int64>()
     /// Date keys known to be in `dim_date`.
     private var knownDates: Set<Int> = []
+    /// Whether dates were added since the last `fillDateGaps` (only a new date can make a gap).
+    private var addedDates = false
 
     init(server: any ServerConnection) { self.server = server }
 
@@ -19,6 +21,7 @@ final class ServerDimensionKeys {
         keys = [KeyCache](repeating: KeyCache(), count: Dimension.allCases.count)
         outgoingSources = []
         knownDates = []
+        addedDates = false
     }
 
     /// Notes the key of a dimension row a kind's own record made (a contact, user or channel).
@@ -154,14 +157,19 @@ final class ServerDimensionKeys {
                 rows.append("(" + (1...row.count).map { "$\(values.count + $0)" }.joined(separator: ", ") + ")")
                 values += row
             }
-            _ = try server.query("INSERT INTO dim_date (\(DimensionKeys.dateColumns)) VALUES \(rows.joined(separator: ", ")) ON CONFLICT DO NOTHING", values)
+            let added = try server.query("""
+                INSERT INTO dim_date (\(DimensionKeys.dateColumns)) VALUES \(rows.joined(separator: ", ")) ON CONFLICT DO NOTHING RETURNING date_key
+                """, values)
+            if !added.isEmpty { addedDates = true }
             for day in part { knownDates.insert(CivilTime.dateKey(days: day)) }
             start += 500
         }
     }
 
-    /// Every date between the first and the last one stored gets a row.
+    /// Every date between the first and the last one stored gets a row (after dates were added).
     func fillDateGaps() throws {
+        guard addedDates else { return }
+        defer { addedDates = false }
         guard let row = try server.query("SELECT min(date_key), max(date_key), count(*) FROM dim_date").first,
               let first = row[0].int64, let last = row[1].int64, let count = row[2].int64 else { return }
         let (from, to) = (CivilTime.dayNumber(dateKey: Int(first)), CivilTime.dayNumber(dateKey: Int(last)))
