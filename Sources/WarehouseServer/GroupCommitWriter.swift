@@ -193,7 +193,6 @@ public final class GroupCommitWriter: @unchecked Sendable {
             for job in jobs { job.done(error) }
             return
         }
-        if context.connection.shared { context.resetLoader() }
         let connection = context.connection
         var errors = [Error?](repeating: nil, count: jobs.count)
         do {

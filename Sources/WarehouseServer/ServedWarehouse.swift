@@ -54,9 +54,6 @@ protocol WritingConnection: AnyObject {
     func group(_ body: () throws -> Void) throws
     /// Runs `body` in a savepoint of the group's transaction: undone alone when it throws.
     func piece<T>(_ body: () throws -> T) throws -> T
-    /// Whether other processes may write the warehouse between two groups (then a
-    /// group's loader starts without the keys the one before it cached).
-    var shared: Bool { get }
     /// Whether the connection still answers (after a failed group: else it is opened again).
     func answers() -> Bool
     func close()
@@ -76,7 +73,6 @@ final class FileWriting: WritingConnection {
     func loader() throws -> Loader { try Loader(warehouse: warehouse) }
     func group(_ body: () throws -> Void) throws { try warehouse.db.inTransaction("IMMEDIATE", body) }
     func piece<T>(_ body: () throws -> T) throws -> T { try warehouse.db.inTransaction { try body() } }
-    var shared: Bool { false }
     func answers() -> Bool { true }
     func close() {}
 }
@@ -85,7 +81,10 @@ final class FileWriting: WritingConnection {
 /// writer of the warehouse takes (`Loader.serverLock`), so the groups of several
 /// servers, and loads, take turns: each sees what the one before it committed,
 /// and none can deadlock another. A commit returns once it is durable
-/// (PostgreSQL's `synchronous_commit`, on by default).
+/// (PostgreSQL's `synchronous_commit`, on by default). The loader keeps the
+/// dimension keys it learnt from one group to the next, also while other
+/// servers write: a key, once committed, never changes or goes (what a group
+/// that failed had cached is forgotten with its loader).
 final class PostgresWriting: WritingConnection {
     let warehouse: PostgresWarehouse
     var store: any WritableStore { warehouse }
@@ -120,7 +119,6 @@ final class PostgresWriting: WritingConnection {
         }
     }
 
-    var shared: Bool { true }
     func answers() -> Bool { (try? warehouse.session.scalar("SELECT 1")) != nil }
     func close() { warehouse.close() }
 }
