@@ -31,6 +31,13 @@ public enum FailureKind: Sendable, Equatable {
 /// An error of a module beyond this one (another store's) that says whose fault it is.
 public protocol ClassifiedFailure: Error {
     var failureKind: FailureKind { get }
+    /// A conflict with another transaction (a deadlock, a serialization failure):
+    /// the same work may succeed when run again.
+    var isConflict: Bool { get }
+}
+
+extension ClassifiedFailure {
+    public var isConflict: Bool { false }
 }
 
 /// What the store could not do, with SQLite's own error inside: the disk is
@@ -53,9 +60,11 @@ public struct LoadFailure: Error, CustomStringConvertible, Sendable {
     public let message: String
     /// SQLite's error, when the store failed.
     public let cause: SQLiteError?
+    /// The failure was a conflict with another transaction (`ClassifiedFailure.isConflict`).
+    public let isConflict: Bool
 
-    public init(_ kind: FailureKind, _ message: String, cause: SQLiteError? = nil) {
-        (self.kind, self.message, self.cause) = (kind, message, cause)
+    public init(_ kind: FailureKind, _ message: String, cause: SQLiteError? = nil, isConflict: Bool = false) {
+        (self.kind, self.message, self.cause, self.isConflict) = (kind, message, cause, isConflict)
     }
 
     public var description: String { message }

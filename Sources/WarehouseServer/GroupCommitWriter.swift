@@ -194,43 +194,70 @@ public final class GroupCommitWriter: @unchecked Sendable {
             return
         }
         let connection = context.connection
-        var errors = [Error?](repeating: nil, count: jobs.count)
-        do {
-            try connection.group {
-                var done = Set<Int>()
-                // The ingests of each kind, together (records of one kind, in the order they came).
-                for kind in ExportKind.allCases {
-                    let together = jobs.indices.filter { jobs[$0].ingest?.kind == kind }
-                    guard together.count > 1 else { continue }
-                    do {
-                        try connection.piece { try loadTogether(together.map { jobs[$0].ingest! }, context) }
-                        done.formUnion(together)
-                    } catch {
-                        // Each of them again, on its own, below.
-                        context.resetLoader()
+        for attempt in 1...Self.attempts {
+            var errors = [Error?](repeating: nil, count: jobs.count)
+            do {
+                try connection.group {
+                    var done = Set<Int>()
+                    // The ingests of each kind, together (records of one kind, in the order they came).
+                    for kind in ExportKind.allCases {
+                        let together = jobs.indices.filter { jobs[$0].ingest?.kind == kind }
+                        guard together.count > 1 else { continue }
+                        do {
+                            try connection.piece { try loadTogether(together.map { jobs[$0].ingest! }, context) }
+                            done.formUnion(together)
+                        } catch {
+                            if Self.isConflict(error) { throw Conflict(error: error) }
+                            // Each of them again, on its own, below.
+                            context.resetLoader()
+                        }
                     }
-                }
-                for (i, job) in jobs.enumerated() where !done.contains(i) {
-                    do {
-                        try connection.piece { try job.run(context) }
-                    } catch {
-                        context.resetLoader()
-                        errors[i] = error
+                    for (i, job) in jobs.enumerated() where !done.contains(i) {
+                        do {
+                            try connection.piece { try job.run(context) }
+                        } catch {
+                            if Self.isConflict(error) { throw Conflict(error: error) }
+                            context.resetLoader()
+                            errors[i] = error
+                        }
                     }
+                    try fault?()
                 }
-                try fault?()
+                groups += 1
+                pieces += jobs.count
+                for (job, error) in zip(jobs, errors) { job.done(error) }
+                return
+            } catch let conflict as Conflict where attempt < Self.attempts {
+                // Undone whole, the lock let go: the other transaction goes on, this group again after it.
+                context.resetLoader()
+                conflicts += 1
+                _ = conflict
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05) * Double(attempt))
+            } catch {
+                context.resetLoader()
+                if !connection.answers() {
+                    connection.close()
+                    self.context = nil
+                }
+                let failure = (error as? Conflict)?.error ?? error
+                for job in jobs { job.done(failure) }
+                return
             }
-            groups += 1
-            pieces += jobs.count
-            for (job, error) in zip(jobs, errors) { job.done(error) }
-        } catch {
-            context.resetLoader()
-            if !connection.answers() {
-                connection.close()
-                self.context = nil
-            }
-            for job in jobs { job.done(error) }
         }
+    }
+
+    /// How many times a group is run when it meets a conflict with another transaction.
+    static let attempts = 4
+    /// How many groups met a conflict and were run again (for tests and the log).
+    public private(set) var conflicts = 0
+
+    /// A deadlock or a serialization failure with another transaction (on PostgreSQL,
+    /// one that holds rows outside the warehouse's write lock: a BI tool's, an
+    /// administrator's): the group is undone and run again, the client never sees it.
+    private struct Conflict: Error { let error: Error }
+
+    static func isConflict(_ error: Error) -> Bool {
+        (error as? LoadFailure)?.isConflict ?? (error as? any ClassifiedFailure)?.isConflict ?? false
     }
 
     /// Loads several requests' records of one kind as one unit, and gives

@@ -65,7 +65,8 @@ struct IngestRoute {
             return try await server.writer.perform { context in
                 let summary = context.loader.load(path: path, as: kind, name: name)
                 if let failure = summary.failure {
-                    throw LoadFailure(failure.kind, failure.message.replacingOccurrences(of: path, with: "the CSV body"), cause: failure.cause)
+                    throw LoadFailure(failure.kind, failure.message.replacingOccurrences(of: path, with: "the CSV body"), cause: failure.cause,
+                                      isConflict: failure.isConflict)
                 }
                 return summary
             }

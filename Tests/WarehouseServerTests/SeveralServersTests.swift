@@ -202,6 +202,54 @@ struct SeveralServersTests {
         }
     }
 
+    /// A session outside the warehouse's writers (an administrator's, a BI tool's with
+    /// `--write`) holds a row an ingest changes, then waits for the warehouse's write
+    /// lock, which the server's group holds while it waits for that row: PostgreSQL ends
+    /// one of the two as a deadlock. When it ends the server's, the server runs its group
+    /// again once the other has finished; the client sees only its 200.
+    @Test func aDeadlockWithAnotherSessionIsRunAgainUnseen() async throws {
+        let h = try await Harness(.postgres)
+        #expect(try await h.ingest("conversations", conversationJSON(id: "dl1")).status == 200)
+        guard case .postgres(let location) = h.served else { return }
+        nonisolated(unsafe) let admin = try PostgresWarehouse.openExisting(location)
+        defer { admin.close() }
+        try admin.session.execute("BEGIN")
+        try admin.session.execute("UPDATE fact_conversation SET closing_note_summary = 'held' WHERE conversation_id = 'dl1'")
+        let adminPID = try #require(try admin.session.scalar("SELECT pg_backend_pid()")?.int64)
+        async let answer = h.ingest("conversations", conversationJSON(id: "dl1", resolved: "2025-03-11 11:00:00"))
+        // Until the server's group waits for the row this session holds.
+        let watcher = try PostgresWarehouse.openExisting(location)
+        defer { watcher.close() }
+        var waiting = false
+        for _ in 0..<600 where !waiting {
+            waiting = try watcher.session.scalar("""
+                SELECT count(*) FROM pg_locks w JOIN pg_locks h ON h.locktype = 'transactionid' AND h.transactionid = w.transactionid
+                WHERE NOT w.granted AND h.granted AND h.pid = $1
+                """, [.integer(adminPID)])?.int64 ?? 0 > 0
+            if !waiting { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(waiting, "the server's group never waited for the row")
+        let adminWon: Bool = await withCheckedContinuation { done in
+            Thread {
+                do {
+                    try admin.session.execute(Loader.serverLock)
+                    try admin.session.execute("COMMIT")
+                    done.resume(returning: true)
+                } catch {
+                    try? admin.session.execute("ROLLBACK")
+                    done.resume(returning: false)
+                }
+            }.start()
+        }
+        let ingested = try await answer
+        #expect(ingested.status == 200, "\(ingested.body)")
+        #expect(ingested.json["updated"] as? Int == 1, "\(ingested.body)")
+        // The server's group was the one ended, and ran again; or the other session was.
+        #expect(h.server.state.writer.conflicts == (adminWon ? 1 : 0))
+        #expect(try h.read().text("SELECT closed_at FROM conversations WHERE conversation_id = 'dl1'") == "2025-03-11 11:00:00")
+        try await h.stop()
+    }
+
     /// The client and number of a record's first sender (`record(client:n:)`).
     static func sender(of id: String) -> (client: Int, n: Int) {
         let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }

@@ -92,7 +92,11 @@ public final class Loader {
     /// it was kept by its contact and time (`ContactIdentity`).
     public func load(_ records: NamedFieldsSource, as kind: ExportKind? = nil,
                      each: ((Int, RecordOutcome, _ keptByContactAndTime: Bool) -> Void)? = nil) -> LoadSummary {
-        load(name: records.name, each: each) { (records, kind) }
+        load(name: records.name, each: each) {
+            // From its first record, also when loaded again (a group run again after a conflict).
+            records.rewind()
+            return (records, kind)
+        }
     }
 
     // MARK: One source
@@ -113,7 +117,8 @@ public final class Loader {
                 message = "\(error)".hasPrefix(name) ? "\(error)" : "\(name): \(error)"
             }
             let cause = (error as? SQLiteError) ?? (error as? StoreFailure)?.cause
-            summary.failure = LoadFailure(FailureKind(of: error), message, cause: cause)
+            summary.failure = LoadFailure(FailureKind(of: error), message, cause: cause,
+                                          isConflict: (error as? any ClassifiedFailure)?.isConflict ?? false)
             // Nothing of the source stayed: neither its records nor its rejects.
             summary.inserted = 0; summary.updated = 0; summary.unchanged = 0
             summary.rejected = 0; summary.rejects = []; summary.rejectsKept = 0

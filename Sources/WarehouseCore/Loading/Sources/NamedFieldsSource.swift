@@ -85,6 +85,12 @@ public final class NamedFieldsSource: RecordSource {
         ends.deallocate()
     }
 
+    /// Reads from the first record again.
+    func rewind() {
+        index = -1
+        problem = nil
+    }
+
     func next() throws -> Bool {
         index += 1
         guard index < records.count else { return false }
