@@ -98,15 +98,30 @@ struct ReportRoutes {
 
 /// Reading connections for reports: one per report running, kept for the next
 /// (a few at most). Reports read while the writer writes (the write-ahead log).
-// @unchecked Sendable: `idle` is touched only with `lock` held, and a connection
-// taken from it serves one report at a time until it is put back.
+/// On PostgreSQL at most `limit` are open at once (a connection is a process on
+/// the database server, and `max_connections` is shared by every server and
+/// tool): a report beyond them waits for one, `wait` seconds at most, then is
+/// answered `503` with `Retry-After`.
+// @unchecked Sendable: `idle` and `open` are touched only with `condition` held, and a
+// connection taken from it serves one report at a time until it is put back.
 final class ReaderPool: @unchecked Sendable {
     private let warehouse: ServedWarehouse
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var idle: [any ReportStore] = []
+    /// Connections open: idle or serving a report.
+    private var open = 0
     private let keep = 4
+    private let limit: Int?
+    private let wait: Double
 
-    init(_ warehouse: ServedWarehouse) { self.warehouse = warehouse }
+    init(_ warehouse: ServedWarehouse, limit: Int? = nil, wait: Double = 10) {
+        self.warehouse = warehouse
+        if case .postgres = warehouse { self.limit = limit ?? Self.postgresLimit } else { self.limit = limit }
+        self.wait = wait
+    }
+
+    /// Reading connections one server opens on PostgreSQL at most.
+    static let postgresLimit = 16
 
     /// Runs `body` with a reading connection on a thread of its own (a report
     /// may take seconds; the event loops go on). An error is answered by its
@@ -115,9 +130,14 @@ final class ReaderPool: @unchecked Sendable {
     func withReader<T: Sendable>(_ body: @escaping @Sendable (any ReportStore) throws -> T) async throws -> T {
         try await onReaderThread { [self] in
             let reader = try take()
-            let result = try body(reader)
-            put(reader)  // not after an error: the connection may be the trouble
-            return result
+            do {
+                let result = try body(reader)
+                put(reader)
+                return result
+            } catch {
+                put(reader, reusable: FailureKind(of: error) != .store)  // the connection may be the trouble
+                throw error
+            }
         }
     }
 
@@ -134,18 +154,46 @@ final class ReaderPool: @unchecked Sendable {
         }
     }
 
-    /// An idle reading connection, or a new one; the caller puts it back.
+    /// An idle reading connection, or a new one (waiting for one when `limit` are
+    /// open); the caller puts it back (`put`), whatever becomes of it.
     func take() throws -> any ReportStore {
-        lock.lock()
-        if let reader = idle.popLast() { lock.unlock(); return reader }
-        lock.unlock()
-        return try warehouse.openReader()
+        let deadline = Date().addingTimeInterval(wait)
+        condition.lock()
+        while true {
+            if let reader = idle.popLast() {
+                condition.unlock()
+                return reader
+            }
+            if limit.map({ open < $0 }) ?? true {
+                open += 1
+                condition.unlock()
+                do {
+                    return try warehouse.openReader()
+                } catch {
+                    condition.lock()
+                    open -= 1
+                    condition.signal()
+                    condition.unlock()
+                    throw error
+                }
+            }
+            if !condition.wait(until: deadline) {
+                condition.unlock()
+                throw ServerError.unavailable("all \(limit ?? 0) of this server's reading connections to the warehouse are busy; nothing was read. Send it again later.")
+            }
+        }
     }
 
-    /// Keeps `reader` for the next report (a few at most), which it serves
-    /// alone: the caller is done with it and its statements.
-    func put(_ reader: any ReportStore) {
-        lock.lock(); defer { lock.unlock() }
-        if idle.count < keep { idle.append(reader) }
+    /// Gives back `reader`: kept for the next report (a few at most), which it
+    /// serves alone, when `reusable` (the caller is done with it and its
+    /// statements); else closed.
+    func put(_ reader: any ReportStore, reusable: Bool = true) {
+        condition.lock(); defer { condition.unlock() }
+        if reusable && idle.count < keep {
+            idle.append(reader)
+        } else {
+            open -= 1
+        }
+        condition.signal()
     }
 }

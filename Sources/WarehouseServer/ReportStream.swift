@@ -65,7 +65,7 @@ final class ReportStream: @unchecked Sendable {
                 let rows = try warehouse.cursor(report, arguments)
                 return ReportStream(pool: pool, warehouse: warehouse, rows: rows, formatter: formatter, display: report.display)
             } catch {
-                if FailureKind(of: error) != .store { pool.put(warehouse) }
+                pool.put(warehouse, reusable: FailureKind(of: error) != .store)
                 throw error
             }
         }
@@ -98,7 +98,7 @@ final class ReportStream: @unchecked Sendable {
     func close() {
         rows?.close()
         rows = nil  // its statement is finalized before its connection goes back
-        if let warehouse, !failedInStore { pool.put(warehouse) }
+        if let warehouse { pool.put(warehouse, reusable: !failedInStore) }
         warehouse = nil
     }
 

@@ -250,6 +250,32 @@ struct SeveralServersTests {
         try await h.stop()
     }
 
+    /// A server opens at most its limit of reading connections on PostgreSQL: one more
+    /// report waits for one to be given back, and is refused (503) when none is in time.
+    @Test func readingConnectionsAreCappedOnPostgreSQL() throws {
+        let (url, _) = try Self.warehouse()
+        let pool = ReaderPool(.postgres(try PostgresLocation(url: url)), limit: 2, wait: 0.5)
+        let (a, b) = (try pool.take(), try pool.take())
+        let started = Date()
+        do {
+            _ = try pool.take()
+            Issue.record("a third connection was opened beyond the limit of 2")
+        } catch {
+            #expect("\(error)".contains("503") && "\(error)".contains("reading connections to the warehouse are busy"), "\(error)")
+        }
+        #expect(Date().timeIntervalSince(started) >= 0.45)
+        pool.put(a)
+        let c = try pool.take()
+        #expect(c === a, "the idle connection is taken again")
+        pool.put(b, reusable: false)
+        let d = try pool.take()
+        #expect(d !== b, "a closed connection is not given out again")
+        #expect(try d.rows("SELECT 1", []).first?.first?.int64 == 1)
+        pool.put(c)
+        pool.put(d)
+        #expect(ReaderPool.postgresLimit == 16)
+    }
+
     /// The client and number of a record's first sender (`record(client:n:)`).
     static func sender(of id: String) -> (client: Int, n: Int) {
         let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }
