@@ -276,6 +276,51 @@ struct SeveralServersTests {
         #expect(ReaderPool.postgresLimit == 16)
     }
 
+    /// `warehouse load` into the warehouse while a server takes records: they take turns
+    /// on the warehouse's write lock, neither fails, and both are stored.
+    @Test func aLoadWhileServingWaitsItsTurnAndBothAreStored() async throws {
+        let (url, token) = try Self.warehouse()
+        let serve = try ServeProcess(path: url)
+        let client = HarnessClientAnswers(port: serve.port, token: token)
+        let statuses = Locked<[Int]>([])
+        let loading = Locked(true)
+        let files = try FileManager.default.contentsOfDirectory(atPath: Harness.exports.path).filter { $0.hasSuffix(".csv") }
+            .map { Harness.exports.appendingPathComponent($0).path }
+        typealias LoadRun = (status: Int32, stdout: [UInt8], stderr: String)
+        let load: LoadRun = try await withThrowingTaskGroup(of: LoadRun?.self) { group in
+            for c in 0..<4 {
+                group.addTask {
+                    var n = 0
+                    while loading.value || n < 10 {
+                        let answer = try await client.ingestAnswer(conversationJSON(id: "w\(c)-\(n)", contact: "55\(c)\(n % 9)"))
+                        statuses.update { $0.append(answer.status) }
+                        n += 1
+                    }
+                    return nil
+                }
+            }
+            group.addTask {
+                let run = try Binary.run(["load", "--db", url] + files)
+                loading.update { $0 = false }
+                return run
+            }
+            var load: LoadRun?
+            for try await result in group { if let result { load = result } }
+            return try #require(load)
+        }
+        #expect(load.status == 0, "\(load.stderr)")
+        #expect(statuses.value.count >= 40)
+        #expect(statuses.value.allSatisfy { $0 == 200 }, "\(Set(statuses.value))")
+        let reader = try PostgresWarehouse.openExisting(try PostgresLocation(url: url))
+        defer { reader.close() }
+        #expect(try reader.rows("SELECT count(*) FROM fact_conversation WHERE conversation_id LIKE 'w%-%'", []).first?.first?.int64
+                == Int64(statuses.value.count))
+        #expect(try reader.rows("SELECT count(*) FROM load_log WHERE status = 'loaded' AND file_name LIKE '%.csv'", []).first?.first?.int64
+                == Int64(files.count))
+        serve.signal(SIGTERM)
+        #expect(serve.wait() == 0, "\(serve.stderr)")
+    }
+
     /// The client and number of a record's first sender (`record(client:n:)`).
     static func sender(of id: String) -> (client: Int, n: Int) {
         let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }
