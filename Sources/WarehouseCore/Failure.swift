@@ -55,7 +55,7 @@ public struct StoreFailure: Error, CustomStringConvertible, Sendable {
 
 /// Why a load unit (a file, a request's records) loaded nothing: its message,
 /// naming the source, and whose fault it was.
-public struct LoadFailure: Error, CustomStringConvertible, Sendable {
+public struct LoadFailure: ClassifiedFailure, CustomStringConvertible, Sendable {
     public let kind: FailureKind
     public let message: String
     /// SQLite's error, when the store failed.
@@ -68,6 +68,7 @@ public struct LoadFailure: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+    public var failureKind: FailureKind { kind }
 }
 
 extension SQLiteError {

@@ -43,15 +43,15 @@ public enum PostgresFailure: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 
-    /// A URL that does not read is the caller's to correct; a statement refused for
-    /// a fault of the server's (out of space, shutting down, a conflict to retry) and
-    /// every connection failure are the store's, worth trying again later.
     /// A deadlock (40P01) or a serialization failure (40001): run the transaction again.
     public var isConflict: Bool {
         if case let .statement(error) = self { return error.sqlState == "40P01" || error.sqlState == "40001" }
         return false
     }
 
+    /// A URL that does not read is the caller's to correct; a statement refused for
+    /// a fault of the server's (out of space, shutting down, a conflict to retry) and
+    /// every connection failure are the store's, worth trying again later.
     public var failureKind: FailureKind {
         switch self {
         case .badLocation: return .input

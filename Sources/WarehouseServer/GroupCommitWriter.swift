@@ -227,11 +227,10 @@ public final class GroupCommitWriter: @unchecked Sendable {
                 pieces += jobs.count
                 for (job, error) in zip(jobs, errors) { job.done(error) }
                 return
-            } catch let conflict as Conflict where attempt < Self.attempts {
+            } catch is Conflict where attempt < Self.attempts {
                 // Undone whole, the lock let go: the other transaction goes on, this group again after it.
                 context.resetLoader()
                 conflicts += 1
-                _ = conflict
                 Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.05) * Double(attempt))
             } catch {
                 context.resetLoader()
@@ -257,7 +256,7 @@ public final class GroupCommitWriter: @unchecked Sendable {
     private struct Conflict: Error { let error: Error }
 
     static func isConflict(_ error: Error) -> Bool {
-        (error as? LoadFailure)?.isConflict ?? (error as? any ClassifiedFailure)?.isConflict ?? false
+        (error as? any ClassifiedFailure)?.isConflict ?? false
     }
 
     /// Loads several requests' records of one kind as one unit, and gives

@@ -10,14 +10,6 @@ public enum ServedWarehouse: Sendable {
     case file(String)
     case postgres(PostgresLocation)
 
-    /// As the log and messages name it: the file's path, or the URL without its password.
-    var name: String {
-        switch self {
-        case .file(let path): path
-        case .postgres(let location): location.description
-        }
-    }
-
     /// The report library's directories: a file's `queries` beside it, and `extra`.
     func reportDirectories(extra: [String]) -> [URL] {
         switch self {
@@ -96,28 +88,13 @@ final class PostgresWriting: WritingConnection {
     func loader() throws -> Loader { try warehouse.loader(nested: true) }
 
     func group(_ body: () throws -> Void) throws {
-        try warehouse.session.execute("BEGIN")
-        do {
+        try warehouse.transaction(write: true) {
             try warehouse.session.execute(Loader.serverLock)
             try body()
-            try warehouse.session.execute("COMMIT")
-        } catch {
-            try? warehouse.session.execute("ROLLBACK")
-            throw error
         }
     }
 
-    func piece<T>(_ body: () throws -> T) throws -> T {
-        try warehouse.session.execute("SAVEPOINT piece")
-        do {
-            let result = try body()
-            try warehouse.session.execute("RELEASE SAVEPOINT piece")
-            return result
-        } catch {
-            try? warehouse.session.execute("ROLLBACK TO SAVEPOINT piece; RELEASE SAVEPOINT piece")
-            throw error
-        }
-    }
+    func piece<T>(_ body: () throws -> T) throws -> T { try warehouse.session.inSavepoint("piece", body) }
 
     func answers() -> Bool { (try? warehouse.session.scalar("SELECT 1")) != nil }
     func close() { warehouse.close() }

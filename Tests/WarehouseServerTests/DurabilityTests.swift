@@ -187,13 +187,25 @@ struct HarnessClient: Sendable {
     let token: String
     init(port: Int, token: String) throws { (self.port, self.token) = (port, token) }
 
-    func ingest(_ body: String) async throws -> Int {
+    /// The answer's status.
+    func ingest(_ body: String) async throws -> Int { try await ingestAnswer(body).status }
+
+    /// The answer's status, its `inserted` count and its `Retry-After`.
+    func ingestAnswer(_ body: String) async throws -> (status: Int, inserted: Int, retryAfter: String?) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ingest/conversations")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await Harness.client.execute(request, timeout: .seconds(20))
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        return (Int(response.status.code), json?["inserted"] as? Int ?? 0, response.headers["Retry-After"].first)
+    }
+
+    /// `GET /healthz`'s status.
+    func health() async throws -> Int {
+        let response = try await Harness.client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(20))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }

@@ -41,7 +41,7 @@ struct SeveralServersTests {
     @Test func twoServersStoreEachAcknowledgedRecordOnceThoughOneIsKilled() async throws {
         let (url, token) = try Self.warehouse()
         let servers = [try ServeProcess(path: url), try ServeProcess(path: url)]
-        let clients = servers.map { HarnessClientAnswers(port: $0.port, token: token) }
+        let clients = try servers.map { try HarnessClient(port: $0.port, token: token) }
         let acknowledged = Locked<[String: Int]>([:])  // id → inserted answers
         let killed = Locked(false)
         let perClient = 40
@@ -54,7 +54,7 @@ struct SeveralServersTests {
                         var server = (client + n) % 2
                         for _ in 0..<20 {
                             if killed.value && server == 0 { server = 1 }
-                            if let answer = try? await clients[server].ingest(body), answer.status == 200 {
+                            if let answer = try? await clients[server].ingestAnswer(body), answer.status == 200 {
                                 acknowledged.update { $0[id, default: 0] += answer.inserted }
                                 break
                             }
@@ -113,7 +113,7 @@ struct SeveralServersTests {
         let token = try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token
         warehouse.close()
         let serve = try ServeProcess(path: url)
-        let client = HarnessClientAnswers(port: serve.port, token: token)
+        let client = try HarnessClient(port: serve.port, token: token)
         let acknowledged = Locked<Set<String>>([]), unavailable = Locked(0), retryAfter = Locked(true), other = Locked<[Int]>([])
         let phase = Locked(0)  // 0: up, 1: down, 2: up again, 3: done
         await withTaskGroup(of: Void.self) { group in
@@ -281,7 +281,7 @@ struct SeveralServersTests {
     @Test func aLoadWhileServingWaitsItsTurnAndBothAreStored() async throws {
         let (url, token) = try Self.warehouse()
         let serve = try ServeProcess(path: url)
-        let client = HarnessClientAnswers(port: serve.port, token: token)
+        let client = try HarnessClient(port: serve.port, token: token)
         let statuses = Locked<[Int]>([])
         let loading = Locked(true)
         let files = try FileManager.default.contentsOfDirectory(atPath: Harness.exports.path).filter { $0.hasSuffix(".csv") }
@@ -325,35 +325,5 @@ struct SeveralServersTests {
     static func sender(of id: String) -> (client: Int, n: Int) {
         let parts = id.dropFirst().split(separator: "-").compactMap { Int($0) }
         return id.hasPrefix("s") ? (parts[0] * 2, parts[1]) : (parts[0], parts[1])
-    }
-}
-
-/// A client of one server's ingest that reads the answer's `inserted`.
-struct HarnessClientAnswers: Sendable {
-    let port: Int
-    let token: String
-
-    func ingest(_ body: String) async throws -> (status: Int, inserted: Int) {
-        let answer = try await ingestAnswer(body)
-        return (answer.status, answer.inserted)
-    }
-
-    /// `GET /healthz`'s status.
-    func health() async throws -> Int {
-        let response = try await Harness.client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(20))
-        _ = try await response.body.collect(upTo: 1 << 20)
-        return Int(response.status.code)
-    }
-
-    func ingestAnswer(_ body: String) async throws -> (status: Int, inserted: Int, retryAfter: String?) {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/ingest/conversations")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await Harness.client.execute(request, timeout: .seconds(20))
-        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-        let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
-        return (Int(response.status.code), json?["inserted"] as? Int ?? 0, response.headers["Retry-After"].first)
     }
 }

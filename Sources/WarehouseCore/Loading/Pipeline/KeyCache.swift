@@ -114,7 +114,7 @@ struct KeyCache {
         slots[i] = Slot(hash: hash, key: key, start: arena.count, count: bytes.count)
         arena.append(contentsOf: bytes)
         count += 1
-        if count * 4 > slots.count * 3 { resize(slots.count * 2) }
+        if count * 2 > slots.count { resize(slots.count * 2) }
     }
 }
 
@@ -129,32 +129,27 @@ struct KeyHashSet {
     @inline(__always)
     private static func stored(_ hash: UInt64) -> UInt64 { hash == 0 ? 1 : hash }
 
-    func contains(_ hash: UInt64) -> Bool {
-        let h = Self.stored(hash)
-        return slots.withUnsafeBufferPointer { table in
+    /// The slot holding `h` (a stored value), or the free slot where it would go.
+    @inline(__always)
+    private func slot(_ h: UInt64) -> (index: Int, found: Bool) {
+        slots.withUnsafeBufferPointer { table in
             let mask = table.count - 1
             var i = Int(truncatingIfNeeded: h) & mask
             while table[i] != 0 {
-                if table[i] == h { return true }
+                if table[i] == h { return (i, true) }
                 i = (i + 1) & mask
             }
-            return false
+            return (i, false)
         }
     }
 
+    func contains(_ hash: UInt64) -> Bool { slot(Self.stored(hash)).found }
+
     mutating func insert(_ hash: UInt64) {
         let h = Self.stored(hash)
-        let added: Bool = slots.withUnsafeMutableBufferPointer { table in
-            let mask = table.count - 1
-            var i = Int(truncatingIfNeeded: h) & mask
-            while table[i] != 0 {
-                if table[i] == h { return false }
-                i = (i + 1) & mask
-            }
-            table[i] = h
-            return true
-        }
-        guard added else { return }
+        let (i, found) = slot(h)
+        guard !found else { return }
+        slots[i] = h
         count += 1
         if count * 4 > slots.count * 3 {
             let old = slots

@@ -69,17 +69,28 @@ final class PostgresStore: RecordStore {
     static let lock = "SELECT pg_advisory_xact_lock(hashtext('warehouse load ' || current_schema()))"
 
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try server.execute(nested ? "SAVEPOINT load_unit" : "BEGIN")
         // Staging tables go at the commit (or with the savepoint): made again when missing.
         staged = []
         do {
-            if !nested { try server.execute(Self.lock) }
-            let result = try body()
-            try flush()
-            try server.execute(nested ? "RELEASE SAVEPOINT load_unit" : "COMMIT")
-            return result
+            if nested {
+                return try server.inSavepoint("load_unit") {
+                    let result = try body()
+                    try flush()
+                    return result
+                }
+            }
+            try server.execute("BEGIN")
+            do {
+                try server.execute(Self.lock)
+                let result = try body()
+                try flush()
+                try server.execute("COMMIT")
+                return result
+            } catch {
+                try? server.execute("ROLLBACK")
+                throw error
+            }
         } catch {
-            try? server.execute(nested ? "ROLLBACK TO SAVEPOINT load_unit; RELEASE SAVEPOINT load_unit" : "ROLLBACK")
             dimensions.forget()
             rejects = CopyText(capacity: 1 << 16)
             throw error
@@ -100,7 +111,7 @@ final class PostgresStore: RecordStore {
         identities = IdentityTally()
         conversationsWereEmpty = false
         if kind == .conversations {
-            conversationsWereEmpty = try server.int64("SELECT count(*) FROM (SELECT 1 FROM fact_conversation LIMIT 1) t") == 0
+            conversationsWereEmpty = try server.holdsNone("fact_conversation")
         }
         bulkIndexes = []
         bulkTable = nil
@@ -125,7 +136,7 @@ final class PostgresStore: RecordStore {
             step("new contacts")
         }
         if let table = bulkTable {
-            try restoreIndexes()
+            try leaveBulk()
             // Statistics for the planner now, not when autovacuum comes by: the daily
             // summary's pass over 3 million messages 2.1 → 1.4 s, and the reports after it.
             try server.execute("ANALYZE \(table)")
@@ -171,7 +182,7 @@ final class PostgresStore: RecordStore {
     /// messages did both: 5.5 s of its 32 s).
     private func deferIndexes(_ kind: ExportKind) throws {
         guard let (table, _, _) = SQLiteStore.bulkTable(kind),
-              try server.int64("SELECT count(*) FROM (SELECT 1 FROM \(table) LIMIT 1) t") == 0 else { return }
+              try server.holdsNone(table) else { return }
         let indexes = try server.query("""
             SELECT 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef FROM pg_indexes i
             WHERE i.schemaname = current_schema() AND i.tablename = $1 AND NOT EXISTS (
@@ -190,16 +201,14 @@ final class PostgresStore: RecordStore {
         bulkTable = table
     }
 
-    /// Makes the indexes a bulk unit dropped again, after sending the waiting rows.
-    private func restoreIndexes() throws {
+    /// Makes the indexes a bulk unit dropped again, after sending the waiting rows: at
+    /// its end, or before a record must read the table by them.
+    func leaveBulk() throws {
         guard !bulkIndexes.isEmpty else { return }
         try flush()
         for create in bulkIndexes { try server.execute(create) }
         bulkIndexes = []
     }
-
-    /// A record must read the table: its indexes first, if a bulk unit dropped them.
-    func leaveBulk() throws { try restoreIndexes() }
 
     // MARK: Batches
 

@@ -25,6 +25,25 @@ extension ServerConnection {
     func int64(_ sql: String, _ arguments: SQLValue...) throws -> Int64 {
         try query(sql, arguments).first?.first?.int64 ?? 0
     }
+
+    /// Whether `rows` (a table, or a table and its `WHERE …`) holds none, asked without counting them.
+    func holdsNone(_ rows: String, _ arguments: SQLValue...) throws -> Bool {
+        try query("SELECT count(*) FROM (SELECT 1 FROM \(rows) LIMIT 1) t", arguments).first?.first?.int64 == 0
+    }
+
+    /// Runs `body` in a savepoint of the transaction the connection is in: undone alone
+    /// when it throws (the error is rethrown), kept in the transaction when it returns.
+    public func inSavepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        try execute("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try execute("RELEASE SAVEPOINT \(name)")
+            return result
+        } catch {
+            try? execute("ROLLBACK TO SAVEPOINT \(name); RELEASE SAVEPOINT \(name)")
+            throw error
+        }
+    }
 }
 
 /// A PostgreSQL array literal (`{"a","b"}`), bound as text and cast in the

@@ -161,7 +161,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
 
     private func isTableEmpty() throws -> Bool {
         if let tableWasEmpty { return tableWasEmpty }
-        let empty = try store.server.int64("SELECT count(*) FROM (SELECT 1 FROM \(Columns.table) LIMIT 1) t") == 0
+        let empty = try store.server.holdsNone(Columns.table)
         tableWasEmpty = empty
         return empty
     }
