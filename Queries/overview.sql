@@ -16,17 +16,24 @@
 --   value: the KPI over the period
 --   previous_value: the KPI over the period just before, of the same length
 --   change_pct: the change from previous_value to value, in percent
-WITH periods(period, from_ts, to_ts, from_date_key, to_date_key) AS (
-    SELECT 'current', :from_ts, :to_ts, :from_date_key, :to_date_key
+WITH periods AS (
+    SELECT 'current' AS period
     UNION ALL
-    SELECT 'previous', :prev_from_ts, :prev_to_ts, :prev_from_date_key, :prev_to_date_key WHERE :prev_from_ts IS NOT NULL
+    SELECT 'previous' WHERE :prev_from_ts IS NOT NULL
 ),
 opened AS (
-    SELECT p.period,
-           (SELECT count(*) FROM fact_conversation c
-            WHERE c.started_date_key BETWEEN p.from_date_key AND p.to_date_key
-              AND c.started_ts >= p.from_ts AND c.started_ts < p.to_ts) AS conversations_opened
-    FROM periods p
+    -- One count per period, not a subquery per row of periods: Citus runs no correlated
+    -- subquery over a distributed table.
+    SELECT 'current' AS period, count(*) AS conversations_opened
+    FROM fact_conversation c
+    WHERE c.started_date_key BETWEEN :from_date_key AND :to_date_key
+      AND c.started_ts >= :from_ts AND c.started_ts < :to_ts
+    UNION ALL
+    SELECT 'previous', count(*)
+    FROM fact_conversation c
+    WHERE :prev_from_ts IS NOT NULL AND c.started_date_key BETWEEN :prev_from_date_key AND :prev_to_date_key
+      AND c.started_ts >= :prev_from_ts AND c.started_ts < :prev_to_ts
+    HAVING :prev_from_ts IS NOT NULL
 ),
 closed AS (
     -- One aggregate per period, not a join grouped by period: no sort of every conversation.
@@ -94,9 +101,11 @@ message_counts AS (
 ),
 messages AS (
     SELECT p.period,
-           coalesce((SELECT sum(mc.incoming) FROM message_counts mc WHERE mc.period = p.period), 0) AS incoming_messages,
-           coalesce((SELECT sum(mc.outgoing) FROM message_counts mc WHERE mc.period = p.period), 0) AS outgoing_messages
+           coalesce(sum(mc.incoming), 0) AS incoming_messages,
+           coalesce(sum(mc.outgoing), 0) AS outgoing_messages
     FROM periods p
+    LEFT JOIN message_counts mc ON mc.period = p.period
+    GROUP BY p.period
 ),
 kpis(period, position, kpi, value) AS (
     SELECT period, 1, 'conversations_opened', conversations_opened FROM opened

@@ -118,6 +118,7 @@ public final class PostgresWarehouse: WritableStore {
         }
         try session.execute("CREATE SCHEMA IF NOT EXISTS \(ReportFunctions.quoteIdentifier(schema))")
         try session.execute(ReportFunctions.file("tables.sql"))
+        if try isCitus(session) { try session.execute(ReportFunctions.file("citus.sql")) }
         guard let views = Schema.migrations.first(where: { $0.name == "002_readable_views" }) else {
             throw WarehouseError("this build of warehouse lacks Schema/002_readable_views.sql.")
         }
@@ -125,6 +126,12 @@ public final class PostgresWarehouse: WritableStore {
         try session.execute(try ReportFunctions.script(schema: schema))
         _ = try session.query("INSERT INTO settings(key, value) VALUES ('timezone', $1), ($2, $3)",
                               [.text(timeZone), .text(versionKey), .text(String(Schema.currentVersion))])
+    }
+
+    /// Whether the database is a Citus coordinator (the `citus` extension is in it):
+    /// a warehouse made there is distributed (`Schema/postgresql/citus.sql`).
+    static func isCitus(_ session: BlockingPostgresSession) throws -> Bool {
+        try session.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'citus'")?.int64 == 1
     }
 
     /// The settings key of the schema version (SQLite keeps it in `PRAGMA user_version`).

@@ -153,7 +153,8 @@ public final class Loader {
         try store.transaction {
             try store.begin(name: summary.fileName, path: summary.path, kind: kind, form: summary.form, started: started,
                             bulkBytes: source.exportBytes)
-            let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(zone), prepare: handler.prepare)
+            let pipeline = RecordPipeline(source: source, zone: try WorkspaceZone(zone), requiresContact: store.requiresContact,
+                                          prepare: handler.prepare)
             defer { pipeline.stop() }
             var lastProgress = Date()
             // A store that looks ahead (PostgreSQL) is given the next batch before this one is

@@ -78,6 +78,8 @@ struct RecordWriter {
     private(set) var hash = RecordHash()
     /// Where the current record's values start in `batch.values`.
     private var recordStart = 0
+    /// Whether the current record names no contact (a fact's blank Contact ID).
+    private(set) var lacksContact = false
 
     init(batch: PreparedBatch, zone: WorkspaceZone) {
         self.batch = batch
@@ -87,6 +89,7 @@ struct RecordWriter {
     mutating func start() {
         hash = RecordHash()
         recordStart = batch.values.count
+        lacksContact = false
     }
 
     /// Stops at once when a kind writes a value under a column other than the
@@ -169,7 +172,10 @@ struct RecordWriter {
     /// A reference to a dimension by its natural value; empty is NULL, except for
     /// a message source (a blank Sender Type is a source of its own).
     private mutating func reference(_ dimension: Dimension, _ bytes: UnsafeBufferPointer<UInt8>) {
-        guard !bytes.isEmpty || dimension == .source else { return null() }
+        guard !bytes.isEmpty || dimension == .source else {
+            if dimension == .contact { lacksContact = true }
+            return null()
+        }
         let keyHash = KeyCache.hash(bytes)
         let offset = appendBytes(bytes)
         batch.values.append(.init(tag: .reference, dimension: dimension, count: Int32(bytes.count), payload: offset, keyHash: keyHash))

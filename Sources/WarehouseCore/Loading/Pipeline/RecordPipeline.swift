@@ -16,9 +16,10 @@ final class RecordPipeline {
     private let depth = 4
 
     /// Starts reading `source` (positioned after its header) on its own thread.
-    init(source: any RecordSource, zone: WorkspaceZone, prepare: @escaping Prepare) {
+    /// `requiresContact`: a record that names no contact is rejected (`RecordStore.requiresContact`).
+    init(source: any RecordSource, zone: WorkspaceZone, requiresContact: Bool = false, prepare: @escaping Prepare) {
         let thread = Thread { [self] in
-            self.read(source, zone: zone, prepare: prepare)
+            self.read(source, zone: zone, requiresContact: requiresContact, prepare: prepare)
         }
         thread.name = "warehouse-reader"
         thread.stackSize = 8 << 20
@@ -60,7 +61,7 @@ final class RecordPipeline {
 
     // MARK: The reading thread
 
-    private func read(_ source: any RecordSource, zone: WorkspaceZone, prepare: Prepare) {
+    private func read(_ source: any RecordSource, zone: WorkspaceZone, requiresContact: Bool, prepare: Prepare) {
         var batch = takeSpare()
         do {
             var writer = RecordWriter(batch: batch, zone: zone)
@@ -70,6 +71,7 @@ final class RecordPipeline {
                 do {
                     if let problem = source.malformation { throw RowReject(problem) }
                     try prepare(source.fields, &writer)
+                    if requiresContact && writer.lacksContact { throw RowReject(Self.noContact) }
                     batch.records.append(.init(line: source.position, values: mark.values..<batch.values.count, hash: writer.hash.finish()))
                 } catch let reject as RowReject {
                     batch.values.removeSubrange(mark.values...)
@@ -90,6 +92,8 @@ final class RecordPipeline {
         _ = deliver(batch)
         finish()
     }
+
+    static let noContact = "no Contact ID: a warehouse distributed by contact (Citus) keeps every row with its contact"
 
     private func takeSpare() -> PreparedBatch {
         condition.lock()

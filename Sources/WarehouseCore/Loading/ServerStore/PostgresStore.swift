@@ -49,12 +49,25 @@ final class PostgresStore: RecordStore {
     /// group, which took the load lock): then in a savepoint of its own.
     private let nested: Bool
 
+    /// Whether the warehouse is distributed with Citus (`Schema/postgresql/citus.sql`): its
+    /// facts are placed by their contact, and its contacts are spread over the workers.
+    let distributed: Bool
+
     init(server: any ServerConnection, zone: String, nested: Bool = false) throws {
         self.server = server
         self.nested = nested
         self.zone = try WorkspaceZone(zone)
-        dimensions = ServerDimensionKeys(server: server)
+        distributed = try Self.isDistributed(server)
+        dimensions = ServerDimensionKeys(server: server, distributed: distributed)
     }
+
+    /// Whether Citus distributes the warehouse's contacts (its catalog names `dim_contact`).
+    static func isDistributed(_ server: any ServerConnection) throws -> Bool {
+        guard try server.int64("SELECT count(*) FROM pg_extension WHERE extname = 'citus'") > 0 else { return false }
+        return try server.int64("SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = to_regclass('dim_contact')") > 0
+    }
+
+    var requiresContact: Bool { distributed }
 
     private struct WeakWriter { weak var writer: (any ServerRowWriter)? }
     private var liveWriters: [any ServerRowWriter] { writers.compactMap(\.writer) }

@@ -14,7 +14,14 @@ final class ServerDimensionKeys {
     /// Whether dates were added since the last `fillDateGaps` (only a new date can make a gap).
     private var addedDates = false
 
-    init(server: any ServerConnection) { self.server = server }
+    /// Whether the contacts are distributed (Citus): looked up by `= ANY`, as Citus
+    /// runs no LATERAL subquery kept apart by OFFSET over a distributed table.
+    private let distributed: Bool
+
+    init(server: any ServerConnection, distributed: Bool) {
+        self.server = server
+        self.distributed = distributed
+    }
 
     /// Forgets every key: the transaction that made them rolled back.
     func forget() {
@@ -73,7 +80,9 @@ final class ServerDimensionKeys {
         // One index look-up per value (LATERAL, kept a subquery by OFFSET 0): with `= ANY`
         // the planner scanned the whole of a dimension it judged small against 2,000
         // values, 22 ms a batch once `dim_contact` held 100,000 contacts.
-        let found = try server.query("""
+        let found = try server.query(distributed && dimension == .contact ? """
+            SELECT \(names.value), \(names.key) FROM \(names.table) WHERE \(names.value) = ANY($1::text[])
+            """ : """
             SELECT v.value, d.key FROM unnest($1::text[]) AS v(value)
             CROSS JOIN LATERAL (SELECT \(names.key) AS key FROM \(names.table) WHERE \(names.value) = v.value OFFSET 0) d
             """, [ServerArray.text(texts)])

@@ -223,14 +223,36 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
         if !updates.isEmpty {
             let stage = try store.staging(Columns.table, columns: updateColumns)
             try store.server.copy(into: stage, columns: updateColumns, text: updates.take())
-            let set = updateColumns.filter { $0 != naturalKey }.map { "\($0) = s.\($0)" }.joined(separator: ", ")
             // Analysed first: without statistics the planner may scan the whole table for a few rows.
-            try store.server.execute("""
-                ANALYZE \(stage);
-                UPDATE \(Columns.table) t SET \(set) FROM \(stage) s WHERE t.\(naturalKey) = s.\(naturalKey);
-                TRUNCATE \(stage)
-                """)
+            try store.server.execute("ANALYZE \(stage); \(replaceSQL(stage)); TRUNCATE \(stage)")
         }
+    }
+
+    /// Writes the staged rows over the stored rows of their natural keys, keeping each
+    /// row's surrogate key. A fact is placed by its contact (Citus shards by it, and
+    /// changes no row's contact in place): a row whose contact is unchanged is updated
+    /// where it is, and one whose contact changed is written anew with its old key, its
+    /// old place deleted. Any other table's rows are written over by their surrogate key
+    /// (`ON CONFLICT … DO UPDATE`: Citus updates a table on every worker, a reference
+    /// table, from a local staging table only so).
+    private func replaceSQL(_ stage: String) -> String {
+        let (table, key, natural) = (Columns.table, Columns.surrogateKey, naturalKey)
+        let columns = updateColumns.joined(separator: ", ")
+        let staged = updateColumns.map { "s.\($0)" }.joined(separator: ", ")
+        guard updateColumns.contains("contact_key") else {
+            let set = updateColumns.filter { $0 != natural }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+            return """
+                INSERT INTO \(table) AS t (\(key), \(columns)) SELECT d.\(key), \(staged) FROM \(stage) s JOIN \(table) d ON d.\(natural) = s.\(natural)
+                ON CONFLICT (\(key)) DO UPDATE SET \(set)
+                """
+        }
+        let set = updateColumns.filter { $0 != natural && $0 != "contact_key" }.map { "\($0) = s.\($0)" }.joined(separator: ", ")
+        let moved = "d.contact_key IS DISTINCT FROM s.contact_key"
+        return """
+            UPDATE \(table) d SET \(set) FROM \(stage) s WHERE d.\(natural) = s.\(natural) AND NOT (\(moved));
+            INSERT INTO \(table) (\(key), \(columns)) SELECT d.\(key), \(staged) FROM \(stage) s JOIN \(table) d ON d.\(natural) = s.\(natural) WHERE \(moved);
+            DELETE FROM \(table) d USING \(stage) s WHERE d.\(natural) = s.\(natural) AND \(moved)
+            """
     }
 
     // MARK: A record

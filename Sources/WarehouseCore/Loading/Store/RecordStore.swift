@@ -33,6 +33,9 @@ protocol RecordStore: AnyObject {
 
     /// Whether the store is given each batch while the one before is written (`lookAhead`).
     var looksAhead: Bool { get }
+    /// Whether every fact must name its contact: a warehouse distributed by contact
+    /// (Citus) places each row by it; a fact without one is rejected.
+    var requiresContact: Bool { get }
     /// While the batch before `batch` is being written: a store that answers by
     /// round trips may start looking up what `batch`'s records replace.
     func lookAhead(_ batch: PreparedBatch) throws

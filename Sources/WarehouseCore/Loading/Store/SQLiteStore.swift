@@ -187,6 +187,7 @@ final class SQLiteStore: RecordStore {
 
     /// Nothing to look up ahead: SQLite answers each record's look-ups in place.
     var looksAhead: Bool { false }
+    var requiresContact: Bool { false }
     func lookAhead(_ batch: PreparedBatch) {}
     func prepare(_ batch: PreparedBatch) {}
     func written(_ batch: PreparedBatch) {}
