@@ -15,10 +15,12 @@ extension WarehouseCommand {
 
         func run() throws {
             let info: WarehouseInfo
+            var distribution: String?
             if let location = try database.postgres() {
                 let warehouse = try PostgresWarehouse.openExisting(location)
                 defer { warehouse.close() }
                 info = try warehouse.transaction { try WarehouseInfo(warehouse, loads: loads) }
+                distribution = try warehouse.distribution()
             } else {
                 info = try WarehouseInfo(try Warehouse.openExisting(path: database.path), loads: loads)
             }
@@ -26,7 +28,9 @@ extension WarehouseCommand {
             var out = "Warehouse \(info.path)\n"
             out += "  time zone      \(info.timeZone)\n"
             out += "  schema version \(info.schemaVersion)\n"
-            out += "  program        \(Version.description)\n\n"
+            out += "  program        \(Version.description)\n"
+            if let distribution { out += "  store          \(distribution)\n" }
+            out += "\n"
             out += "Records\n"
             let width = info.counts.map(\.name.count).max() ?? 0
             let numbers = info.counts.map { String($0.records) }

@@ -49,6 +49,9 @@ extension WarehouseCommand {
             if let location = try database.postgres() {
                 let warehouse = try PostgresWarehouse.openForWriting(location, timeZone: timezone)
                 defer { warehouse.close() }
+                if warehouse.wasCreated, !quiet, let distribution = try warehouse.distribution() {
+                    print("New warehouse \(warehouse.name), \(distribution)")
+                }
                 try load(with: try warehouse.loader())
                 return
             }

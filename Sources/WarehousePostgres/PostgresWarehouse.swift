@@ -14,6 +14,9 @@ public final class PostgresWarehouse: WritableStore {
     /// The schema's name, quoted as an SQL identifier.
     var schema: String { ReportFunctions.quoteIdentifier(location.schema) }
 
+    /// Whether `openForWriting` made the warehouse (the schema held none).
+    public private(set) var wasCreated = false
+
     private init(session: BlockingPostgresSession, timeZone: String, schemaVersion: Int) {
         self.session = session
         self.timeZone = timeZone
@@ -55,6 +58,7 @@ public final class PostgresWarehouse: WritableStore {
             try lockSchema(session, location.schema)
             let version: Int
             let zone: String
+            var created = false
             if let stored = try storedVersion(session) {
                 try checkVersion(stored, location)
                 zone = try storedTimeZone(session)
@@ -66,10 +70,13 @@ public final class PostgresWarehouse: WritableStore {
                 zone = requested ?? "UTC"
                 try create(session, schema: location.schema, timeZone: zone)
                 version = Schema.currentVersion
+                created = true
             }
             try installReportViews(session)
             try session.execute("COMMIT")
-            return PostgresWarehouse(session: session, timeZone: zone, schemaVersion: version)
+            let warehouse = PostgresWarehouse(session: session, timeZone: zone, schemaVersion: version)
+            warehouse.wasCreated = created
+            return warehouse
         } catch {
             try? session.execute("ROLLBACK")
             session.close()
@@ -132,6 +139,25 @@ public final class PostgresWarehouse: WritableStore {
     /// a warehouse made there is distributed (`Schema/postgresql/citus.sql`).
     static func isCitus(_ session: BlockingPostgresSession) throws -> Bool {
         try session.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'citus'")?.int64 == 1
+    }
+
+    /// How Citus distributes the warehouse, in a sentence; nil when it is not distributed.
+    public func distribution() throws -> String? {
+        guard try Self.isCitus(session) else { return nil }
+        let tables = try session.query("""
+            SELECT c.relname::text, p.partmethod::text, coalesce(column_to_column_name(p.logicalrelid, p.partkey), ''),
+                   (SELECT count(*) FROM pg_dist_shard s WHERE s.logicalrelid = p.logicalrelid)
+            FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid
+            WHERE c.relnamespace = current_schema()::regnamespace
+            ORDER BY 1
+            """)
+        let distributed = tables.filter { $0[1].string == "h" }
+        guard let first = distributed.first else { return nil }
+        let workers = try session.scalar("SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND shouldhaveshards")?.int64 ?? 0
+        let names = distributed.compactMap { $0[0].string }.joined(separator: ", ")
+        let references = tables.count { $0[1].string == "n" }
+        return "distributed with Citus over \(workers) worker\(workers == 1 ? "" : "s"): \(names) by \(first[2].string ?? "?") "
+            + "(\(first[3].int64 ?? 0) shards each, co-located); \(references) reference tables"
     }
 
     /// The settings key of the schema version (SQLite keeps it in `PRAGMA user_version`).

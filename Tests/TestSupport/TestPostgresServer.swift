@@ -21,7 +21,9 @@ public final class TestPostgresServer: @unchecked Sendable {
     // Safe: every property is set once, before the server is shared.
     /// The directory of the server's socket (`DIR/.s.PGSQL.PORT`).
     public let socketDirectory: String
-    public let port = 5432
+    public let port: Int
+    /// Where the server also listens over TCP (a Citus node: the nodes reach each other so), else nil.
+    public let host: String?
     public let user = "postgres"
     public let database = "warehouse_tests"
     /// The server's major version (`15`).
@@ -70,7 +72,9 @@ public final class TestPostgresServer: @unchecked Sendable {
         public let description: String
     }
 
-    private init() throws {
+    /// `port`: the server listens on the loopback interface too, on that port.
+    /// `settings`: more `-c NAME=VALUE` options for the server.
+    init(port: Int? = nil, settings: [String] = []) throws {
         let started = Date()
         guard let bin = Self.binDirectory else {
             throw StartFailure(description: "WAREHOUSE_REQUIRE_POSTGRESQL is set but PostgreSQL is not installed: no initdb and pg_ctl under /usr/lib/postgresql/*/bin (Scripts/install-deps installs Debian's postgresql)")
@@ -113,7 +117,9 @@ public final class TestPostgresServer: @unchecked Sendable {
         try watcher.run()
 
         try Self.run(command("initdb", ["-D", data, "-A", "trust", "--no-sync", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]), "initdb")
-        let options = "-k \(directory) -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        let listen = port.map { "-p \($0) -c listen_addresses='127.0.0.1'" } ?? "-c listen_addresses=''"
+        let options = "-k \(directory) \(listen) -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+            + settings.map { " -c \($0)" }.joined()
         // Through bash, which closes every descriptor but the first three before it runs
         // pg_ctl: the server it leaves running would hold the one Foundation's Process
         // watches for its child's end, and the wait for pg_ctl would last as long as the server.
@@ -122,7 +128,11 @@ public final class TestPostgresServer: @unchecked Sendable {
             + command("pg_ctl", ["-D", data, "-l", directory + "/server.log", "-o", options, "-w", "-t", "60", "start"])
         stopCommand = command("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
         try Self.run(startCommand, "pg_ctl start", log: directory + "/server.log")
-        try Self.run(command("createdb", ["-h", directory, "-U", "postgres", "warehouse_tests"]), "createdb")
+        try Self.run(command("createdb", ["-h", directory, "-p", String(port ?? 5432), "-U", "postgres", "warehouse_tests"]), "createdb")
+        self.port = port ?? 5432
+        self.host = port == nil ? nil : "127.0.0.1"
+        self.bin = bin
+        self.asPostgres = root
 
         self.version = URL(fileURLWithPath: bin).deletingLastPathComponent().lastPathComponent
         self.socketDirectory = directory
@@ -137,6 +147,16 @@ public final class TestPostgresServer: @unchecked Sendable {
 
     /// Another server, for a test that stops and starts it (`stop`, `start`); ends as the shared one does.
     public static func dedicated() throws -> TestPostgresServer { try TestPostgresServer() }
+
+    private let bin: String
+    private let asPostgres: Bool
+
+    /// Runs `sql` in the test database with `psql` (stops at the first error).
+    public func psql(_ sql: String) throws {
+        let path = "\(bin)/psql"
+        let arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDirectory, "-p", String(port), "-U", user, "-d", database, "-c", sql]
+        try Self.run(asPostgres ? ["/usr/sbin/runuser", "-u", "postgres", "--", path] + arguments : [path] + arguments, "psql")
+    }
 
     private let startCommand: [String]
     private let stopCommand: [String]

@@ -7,12 +7,22 @@ import WarehousePostgres
 /// The stores a loader test runs on: the test is written once and takes the
 /// store as its argument (`@Test(arguments: StoreKind.all)`).
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case file, postgresql
+    /// `citus`: a PostgreSQL warehouse distributed over a Citus cluster.
+    case file, postgresql, citus
 
     var testDescription: String { rawValue }
 
-    /// Every store, PostgreSQL's where it is installed (or CI requires it: then a missing one fails).
-    static var all: [StoreKind] { TestPostgresServer.enabled ? [.file, .postgresql] : [.file] }
+    /// Every store: PostgreSQL's where it is installed (or CI requires it: then a missing
+    /// one fails), a distributed one where Citus is installed too.
+    static var all: [StoreKind] {
+        guard TestPostgresServer.enabled else { return [.file] }
+        return TestCitusCluster.installed ? [.file, .postgresql, .citus] : [.file, .postgresql]
+    }
+
+    /// A new warehouse's URL on a store of a server, in a schema of its own.
+    static func serverURL(_ store: StoreKind, schema: String) throws -> String {
+        store == .citus ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
+    }
 }
 
 /// What a test reads a warehouse with, on either store (`?` parameters on both).
@@ -44,9 +54,9 @@ final class TestWarehouse {
         case .file:
             file = try dir.warehouse(timeZone: timeZone, name: name)
             server = nil
-        case .postgresql:
+        case .postgresql, .citus:
             let schema = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-            let location = try PostgresLocation(url: try TestPostgresServer.shared().url(schema: schema))
+            let location = try PostgresLocation(url: try StoreKind.serverURL(store, schema: schema))
             server = try PostgresWarehouse.openForWriting(location, timeZone: timeZone)
             file = nil
         }

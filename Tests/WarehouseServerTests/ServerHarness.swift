@@ -12,8 +12,12 @@ import WarehousePostgres
 /// The store a test's server serves: a warehouse file, or a schema of the test
 /// PostgreSQL server (when it runs: `TestPostgresServer.enabled`).
 enum ServedStoreKind: String, CustomTestStringConvertible, Sendable {
-    case file, postgres
-    static var all: [ServedStoreKind] { TestPostgresServer.enabled ? [.file, .postgres] : [.file] }
+    /// `citus`: a PostgreSQL warehouse distributed over a Citus cluster.
+    case file, postgres, citus
+    static var all: [ServedStoreKind] {
+        guard TestPostgresServer.enabled else { return [.file] }
+        return TestCitusCluster.installed ? [.file, .postgres, .citus] : [.file, .postgres]
+    }
     var testDescription: String { rawValue }
 }
 
@@ -80,8 +84,9 @@ final class Harness: @unchecked Sendable {
             try prepare(PreparedWarehouse(store: warehouse, loader: { try Loader(warehouse: warehouse) }))
             (ingestToken, readToken) = try fill(warehouse)
             (db, served) = (path, .file(path))
-        case .postgres:
-            let url = try TestPostgresServer.shared().url(schema: "serve_" + UUID().uuidString.prefix(8).lowercased())
+        case .postgres, .citus:
+            let schema = "serve_" + UUID().uuidString.prefix(8).lowercased()
+            let url = store == .citus ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
             let location = try PostgresLocation(url: url)
             let warehouse = try PostgresWarehouse.openForWriting(location, timeZone: timeZone)
             defer { warehouse.close() }
