@@ -37,6 +37,17 @@ public final class PostgresWarehouse: WritableStore {
             throw WarehouseError("no warehouse in schema \(location.schema) of database \(location.database) at \(location.server): create one with `warehouse load --db URL FILE…`, or copy one there with `warehouse copy --to URL`.")
         }
         try checkVersion(version, location)
+        if version < Schema.currentVersion {
+            // Made by an older version of this program: upgraded in place where this login may.
+            do {
+                try openForWriting(location).close()
+            } catch {
+                session.close()
+                throw WarehouseError("the warehouse in schema \(location.schema) has schema version \(version) and this program needs \(Schema.currentVersion); upgrading it failed (\(error)). Open it once with a login that may change the schema, for example with `warehouse info --db URL`.")
+            }
+            session.close()
+            return try openExisting(location)
+        }
         if !(try viewsAreCurrent(session)) {
             // Report views made by another version of this program: brought up to date
             // where this login may (a reader's may not; reports run without the views).
@@ -65,7 +76,8 @@ public final class PostgresWarehouse: WritableStore {
                 if let requested, requested != zone {
                     throw WarehouseError("the warehouse in schema \(location.schema) of database \(location.database) was created with time zone \(zone); it cannot change to \(requested). Load into another schema (?schema=NAME in the URL) instead.")
                 }
-                version = stored
+                try upgrade(session, from: stored)
+                version = Schema.currentVersion
             } else {
                 zone = requested ?? "UTC"
                 try create(session, schema: location.schema, timeZone: zone)
@@ -130,6 +142,7 @@ public final class PostgresWarehouse: WritableStore {
             throw WarehouseError("this build of warehouse lacks Schema/002_readable_views.sql.")
         }
         try session.execute(views.sql)
+        for migration in Schema.migrations where migration.version > firstVersion { try session.execute(migration.sql) }
         try session.execute(try ReportFunctions.script(schema: schema))
         _ = try session.query("INSERT INTO settings(key, value) VALUES ('timezone', $1), ($2, $3)",
                               [.text(timeZone), .text(versionKey), .text(String(Schema.currentVersion))])
@@ -178,10 +191,21 @@ public final class PostgresWarehouse: WritableStore {
         if version > Schema.currentVersion {
             throw WarehouseError("the warehouse in schema \(location.schema) of database \(location.database) has schema version \(version), newer than this warehouse program's \(Schema.currentVersion): use a newer `warehouse`.")
         }
-        if version < Schema.currentVersion {
-            // Version 9 is the first a PostgreSQL warehouse was made at; a later one adds its steps here.
+        if version < firstVersion {
             throw WarehouseError("the warehouse in schema \(location.schema) has schema version \(version), which this program cannot upgrade.")
         }
+    }
+
+    /// The schema version `tables.sql` makes a PostgreSQL warehouse at, all at once (the first
+    /// one made on PostgreSQL). Every later file of `Schema/` is written for both stores, and runs
+    /// on PostgreSQL after `tables.sql` when a warehouse is made, and on upgrade in place.
+    static let firstVersion = 9
+
+    /// Applies the migrations after `version` (under the schema's lock, in the caller's transaction).
+    static func upgrade(_ session: BlockingPostgresSession, from version: Int) throws {
+        guard version < Schema.currentVersion else { return }
+        for migration in Schema.migrations where migration.version > max(version, firstVersion) { try session.execute(migration.sql) }
+        _ = try session.query("UPDATE settings SET value = $1 WHERE key = $2", [.text(String(Schema.currentVersion)), .text(versionKey)])
     }
 
     // MARK: Report views

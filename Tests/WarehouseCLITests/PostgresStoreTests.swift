@@ -103,7 +103,7 @@ struct PostgresStoreTests {
         try #require(pg.status == 0, "\(pg.stderr)")
         #expect(pg.stdout.contains("Warehouse postgresql://postgres@/warehouse_tests?host="))
         #expect(pg.stdout.contains("time zone      Asia/Kuala_Lumpur"))
-        #expect(pg.stdout.contains("schema version 9"))
+        #expect(pg.stdout.contains("schema version 10"))
         let file = try Binary.run(["info", "--db", "w.db"], in: ConformanceWarehouse.directory)
         func records(_ text: String) -> Substring? { text.components(separatedBy: "\nRecords\n").last?.split(separator: "\n\n").first }
         #expect(records(pg.stdout) != nil && records(pg.stdout) == records(file.stdout))

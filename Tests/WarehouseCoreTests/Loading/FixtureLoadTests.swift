@@ -71,10 +71,16 @@ import TestSupport
         let e = try Self.expected()
         #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NOT NULL") == Int64(e.messages_linked))
         #expect(try w.db.int("SELECT count(*) FROM fact_message WHERE conversation_key IS NULL") == Int64(e.messages_unlinked))
+        // A message is linked to a conversation of its own contact (which a warehouse distributed by contact joins it by).
+        #expect(try w.db.int("""
+            SELECT count(*) FROM fact_message m WHERE m.conversation_key IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM fact_conversation c WHERE c.contact_key = m.contact_key AND c.conversation_key = m.conversation_key)
+            """) == 0)
         let linkCounts = """
-            WITH l AS (SELECT c.incoming_messages + c.outgoing_messages AS exported,
-                              (SELECT count(*) FROM fact_message m WHERE m.conversation_key = c.conversation_key) AS linked
-                       FROM fact_conversation c)
+            WITH l AS (SELECT c.incoming_messages + c.outgoing_messages AS exported, count(m.message_key) AS linked
+                       FROM fact_conversation c
+                       LEFT JOIN fact_message m ON m.contact_key = c.contact_key AND m.conversation_key = c.conversation_key
+                       GROUP BY c.conversation_key, c.incoming_messages, c.outgoing_messages)
             """
         #expect(try w.db.int(linkCounts + " SELECT count(*) FROM l WHERE linked < exported") == Int64(e.conversations_with_fewer_linked_than_export_messages))
         #expect(try w.db.int(linkCounts + " SELECT count(*) FROM l WHERE linked = 0") == Int64(e.conversations_with_no_linked_message))
@@ -82,7 +88,7 @@ import TestSupport
         // At a back-to-back boundary (A resolved at the second B started) the message goes to B.
         #expect(try w.db.int("""
             SELECT count(*) FROM fact_message m
-            JOIN fact_conversation b ON b.conversation_key = m.conversation_key AND b.started_ts = m.sent_ts
+            JOIN fact_conversation b ON b.contact_key = m.contact_key AND b.conversation_key = m.conversation_key AND b.started_ts = m.sent_ts
             WHERE EXISTS (SELECT 1 FROM fact_conversation a WHERE a.contact_key = b.contact_key
                           AND a.conversation_key <> b.conversation_key AND a.resolved_ts = m.sent_ts)
             """) == Int64(e.messages_at_a_back_to_back_boundary))
@@ -106,7 +112,7 @@ import TestSupport
         for file in files.filter({ $0.contains("messages") }) + files.filter({ !$0.contains("messages") }) {
             #expect(loader.load(path: file).error == nil)
         }
-        let links = "SELECT m.message_id, c.conversation_id FROM fact_message m LEFT JOIN fact_conversation c USING (conversation_key) ORDER BY 1"
+        let links = "SELECT m.message_id, c.conversation_id FROM fact_message m LEFT JOIN fact_conversation c USING (contact_key, conversation_key) ORDER BY 1"
         #expect(try reversed.db.rows(links) == w.db.rows(links))
     }
 
