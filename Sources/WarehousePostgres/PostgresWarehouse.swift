@@ -204,6 +204,8 @@ public final class PostgresWarehouse: WritableStore {
     /// Applies the migrations after `version` (under the schema's lock, in the caller's transaction).
     static func upgrade(_ session: BlockingPostgresSession, from version: Int) throws {
         guard version < Schema.currentVersion else { return }
+        // Made at version 9 with unique natural IDs: the keys tables.sql makes since 10.
+        if version < 10 { try session.execute(try ReportFunctions.file("upgrade_10.sql")) }
         for migration in Schema.migrations where migration.version > max(version, firstVersion) { try session.execute(migration.sql) }
         _ = try session.query("UPDATE settings SET value = $1 WHERE key = $2", [.text(String(Schema.currentVersion)), .text(versionKey)])
     }

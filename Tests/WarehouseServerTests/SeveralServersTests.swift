@@ -12,9 +12,10 @@ import WarehousePostgres
 @Suite(.enabled(if: TestPostgresServer.enabled, TestPostgresServer.skipComment), .tags(.slow),
        .disabled(if: TestRun.quick, TestRun.slowComment))
 struct SeveralServersTests {
-    /// A new PostgreSQL warehouse with an ingest token: its URL and the token.
-    static func warehouse() throws -> (url: String, token: String) {
-        let url = try TestPostgresServer.shared().url(schema: "servers_" + UUID().uuidString.prefix(8).lowercased())
+    /// A new PostgreSQL warehouse with an ingest token (`citus`: distributed over the test cluster): its URL and the token.
+    static func warehouse(_ store: ServedStoreKind = .postgres) throws -> (url: String, token: String) {
+        let schema = "servers_" + UUID().uuidString.prefix(8).lowercased()
+        let url = store == .citus ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
         let warehouse = try PostgresWarehouse.openForWriting(try PostgresLocation(url: url))
         defer { warehouse.close() }
         return (url, try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token)
@@ -38,8 +39,9 @@ struct SeveralServersTests {
     /// load balancer would. Every acknowledged record is stored once; a record two
     /// servers took at once was inserted by one of them only; and the reports are
     /// those of the same records sent to one server on a warehouse file.
-    @Test func twoServersStoreEachAcknowledgedRecordOnceThoughOneIsKilled() async throws {
-        let (url, token) = try Self.warehouse()
+    @Test(arguments: ServedStoreKind.all.filter { $0 != .file })
+    func twoServersStoreEachAcknowledgedRecordOnceThoughOneIsKilled(_ store: ServedStoreKind) async throws {
+        let (url, token) = try Self.warehouse(store)
         let servers = [try ServeProcess(path: url), try ServeProcess(path: url)]
         let clients = try servers.map { try HarnessClient(port: $0.port, token: token) }
         let acknowledged = Locked<[String: Int]>([:])  // id → inserted answers

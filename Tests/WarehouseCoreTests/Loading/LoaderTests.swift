@@ -407,6 +407,7 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
     @Test(arguments: StoreKind.all) func aChangedConversationMovesItsMessages(_ store: StoreKind) throws {
         let w = try dir.warehouse(store)
         try load(w, [("c.csv", Self.conversations), ("m.csv", Self.messages)])
+        let key = try w.db.int("SELECT conversation_key FROM fact_conversation WHERE conversation_id = '401'")
         // C now starts earlier and takes m4; 401 moves to another contact and gives m6 back to 400.
         try load(w, [("c2.csv", legacyConversationHeader + "\n"
             + conversation("300", "2025-03-01 11:30:00", "2025-03-01 13:00:00") + "\n"
@@ -415,6 +416,31 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         expected["m4"] = "300"
         expected["m6"] = "400"
         #expect(try links(w) == expected)
+        // The moved conversation is one row, under its key (on Citus: on its new contact's shard).
+        #expect(try w.db.rows("""
+            SELECT c.conversation_key, ct.contact_id FROM fact_conversation c JOIN dim_contact ct ON ct.contact_key = c.contact_key
+            WHERE c.conversation_id = '401'
+            """)
+                == [[.integer(key ?? -1), .text("c9")]])
+    }
+
+    @Test(arguments: StoreKind.all) func aFactWithoutAContactIsKeptUnlessTheWarehouseIsDistributed(_ store: StoreKind) throws {
+        // Citus places each fact by its contact: a distributed warehouse rejects one
+        // without a Contact ID, by file and line, and keeps the rest of the file.
+        let w = try dir.warehouse(store)
+        let s = try w.loader().load(path: try dir.write("m.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00") + "\n"
+            + message("2", "2025-03-01 09:05:00", contact: "") + "\n" + message("3", "2025-03-01 09:10:00") + "\n"))
+        #expect(s.error == nil)
+        let c = try w.loader().load(path: try dir.write("c.csv", legacyConversationHeader + "\n"
+            + conversation("7", "2025-03-01 09:00:00", "2025-03-01 10:00:00", contact: "") + "\n"))
+        if store == .citus {
+            #expect(s.inserted == 2 && s.rejected == 1 && s.rejects.map(\.line) == [3])
+            #expect(s.rejects.first?.reason == "no Contact ID: a warehouse distributed by contact (Citus) keeps every row with its contact")
+            #expect(c.inserted == 0 && c.rejected == 1)
+            #expect(try w.db.int("SELECT count(*) FROM rejected_rows") == 2)
+        } else {
+            #expect(s.inserted == 3 && s.rejected == 0 && c.inserted == 1)
+        }
     }
 }
 

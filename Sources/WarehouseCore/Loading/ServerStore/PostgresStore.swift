@@ -184,11 +184,12 @@ final class PostgresStore: RecordStore {
     }
 
     /// A file into an empty fact table loads without the table's secondary indexes
-    /// and its natural key's unique index, made again after its rows (one sort
+    /// and its natural key's index, made again after its rows (one sort
     /// each, instead of an entry per row; the unit keeps its own keys apart in
     /// memory, and a key it meets twice has the indexes made first). A record that
     /// must read the table by them (a key met twice, a damaged ID) has them made
-    /// first (`leaveBulk`). The primary key stays: its entries come in order.
+    /// first (`leaveBulk`). The surrogate key's own (`<table>_key`, with the contact) stays:
+    /// its entries come in order.
     /// Not, as on SQLite, any file larger than its table: dropping an index locks
     /// the table against readers until the commit, and making it again writes it
     /// whole to the write-ahead log (an unchanged reload of the benchmark's
@@ -203,7 +204,7 @@ final class PostgresStore: RecordStore {
             UNION ALL
             SELECT 'ALTER TABLE ' || quote_ident($1) || ' DROP CONSTRAINT ' || quote_ident(c.conname),
                    'ALTER TABLE ' || quote_ident($1) || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid)
-            FROM pg_constraint c WHERE c.conrelid = to_regclass(quote_ident($1)) AND c.contype = 'u'
+            FROM pg_constraint c WHERE c.conrelid = to_regclass(quote_ident($1)) AND c.contype = 'u' AND c.conname <> $1 || '_key'
             ORDER BY 1
             """, [.text(table)])
         for index in indexes {
