@@ -16,8 +16,14 @@ durable default settings), and on the data set of section 5:
 - the dashboard on both stores when the build draws it from PostgreSQL.
 
 The server is stopped and its directory removed at the end.
+
+With --citus (`Scripts/benchmark --postgresql --citus`), the same on a Citus cluster of
+this machine (a coordinator and two workers, each a server as above with Citus
+preloaded, on loopback ports; Citus must be installed: docs/postgresql.md): the
+warehouse is distributed as it is made, `\\copy` goes into plain tables on the
+coordinator, and the section is "Citus".
 """
-import os, shutil, statistics, subprocess, tempfile, time
+import os, shutil, socket, statistics, subprocess, tempfile, time
 
 
 def pg_bin():
@@ -34,7 +40,7 @@ def pg_bin():
 class Server:
     """A PostgreSQL server in a directory of its own, as the postgres user when root."""
 
-    def __init__(self, work):
+    def __init__(self, work, port=None, settings=()):
         self.bin = pg_bin()
         if not self.bin:
             raise RuntimeError("PostgreSQL is not installed (Scripts/install-deps --postgresql)")
@@ -45,9 +51,11 @@ class Server:
             os.chmod(self.dir, 0o700)
         self.data = os.path.join(self.dir, "data")
         self.cmd(["initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"])
-        self.cmd(["pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w",
-                  "-o", f"-k {self.dir} -c listen_addresses=''", "start"])
-        self.cmd(["createdb", "-h", self.dir, "-U", "postgres", "bench"])
+        self.port = port or 5432
+        listen = f"-p {port} -c listen_addresses='127.0.0.1'" if port else "-c listen_addresses=''"
+        options = f"-k {self.dir} {listen}" + "".join(f" -c {x}" for x in settings)
+        self.cmd(["pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "-o", options, "start"])
+        self.cmd(["createdb", "-h", self.dir, "-p", str(self.port), "-U", "postgres", "bench"])
         self.version = subprocess.run(self.wrap(["postgres", "--version"]), capture_output=True, text=True).stdout.strip()
 
     def wrap(self, argv):
@@ -58,14 +66,42 @@ class Server:
         return subprocess.run(self.wrap(argv), check=True, stdout=subprocess.DEVNULL, **kw)
 
     def url(self, schema):
-        return f"postgresql://postgres@/bench?host={self.dir}&schema={schema}"
+        return f"postgresql://postgres@/bench?host={self.dir}&port={self.port}&schema={schema}"
 
     def psql(self, sql, **kw):
-        return self.cmd(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.dir, "-U", "postgres", "bench", "-c", sql], **kw)
+        return self.cmd(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.dir, "-p", str(self.port), "-U", "postgres", "bench", "-c", sql], **kw)
 
     def stop(self):
         subprocess.run(self.wrap(["pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class CitusCluster(Server):
+    """A coordinator (this object, a Server) and two workers with Citus preloaded, on
+    loopback ports; the warehouse is made on the coordinator and distributes itself."""
+
+    def __init__(self, work):
+        settings = ["shared_preload_libraries=citus", "max_prepared_transactions=100"]
+        ports = []
+        for _ in range(3):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                ports.append(s.getsockname()[1])
+        super().__init__(work, port=ports[0], settings=settings)
+        self.workers = [Server(work, port=p, settings=settings) for p in ports[1:]]
+        for node in [self] + self.workers:
+            node.psql("CREATE EXTENSION citus")
+        self.psql(f"SELECT citus_set_coordinator_host('127.0.0.1', {ports[0]})")
+        for w in self.workers:
+            self.psql(f"SELECT citus_add_node('127.0.0.1', {w.port})")
+        self.version += " with Citus " + subprocess.run(
+            self.wrap(["psql", "-X", "-qAt", "-h", self.dir, "-p", str(self.port), "-U", "postgres", "bench", "-c",
+                       "SELECT extversion FROM pg_extension WHERE extname = 'citus'"]), capture_output=True, text=True).stdout.strip()
+
+    def stop(self):
+        for w in self.workers:
+            w.stop()
+        super().stop()
 
 
 def header(path):
@@ -90,7 +126,7 @@ def psql_copy(server, files):
     if server.root:
         for p in (setup, copies):
             shutil.chown(p, "postgres")
-    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.dir, "-U", "postgres", "bench", "-f"]
+    base = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.dir, "-p", str(server.port), "-U", "postgres", "bench", "-f"]
     server.cmd(base + [setup])
     start = time.perf_counter()
     server.cmd(base + [copies])
@@ -99,25 +135,28 @@ def psql_copy(server, files):
 
 def wal_bytes(server):
     """The server's write-ahead log position, in bytes."""
-    out = subprocess.run(server.wrap(["psql", "-X", "-qAt", "-h", server.dir, "-U", "postgres", "bench", "-c",
-                                      "SELECT pg_current_wal_lsn() - '0/0'"]), capture_output=True, text=True, check=True)
-    return int(float(out.stdout.strip()))
+    total = 0
+    for node in [server] + getattr(server, "workers", []):
+        out = subprocess.run(node.wrap(["psql", "-X", "-qAt", "-h", node.dir, "-p", str(node.port), "-U", "postgres", "bench", "-c",
+                                        "SELECT pg_current_wal_lsn() - '0/0'"]), capture_output=True, text=True, check=True)
+        total += int(float(out.stdout.strip()))
+    return total
 
 
 def changed_rows(server, schema):
     """Rows the last unchanged reload inserted or updated, by its load log (the six files)."""
-    out = subprocess.run(server.wrap(["psql", "-X", "-qAt", "-h", server.dir, "-U", "postgres", "bench", "-c",
+    out = subprocess.run(server.wrap(["psql", "-X", "-qAt", "-h", server.dir, "-p", str(server.port), "-U", "postgres", "bench", "-c",
                                       f"SELECT sum(rows_inserted + rows_updated) FROM (SELECT * FROM {schema}.load_log "
                                       "ORDER BY load_id DESC LIMIT 6) l"]), capture_output=True, text=True, check=True)
     return int(out.stdout.strip() or 0)
 
 
-def figures(binary, db, files, work, runs, timed, load_cmd):
+def figures(binary, db, files, work, runs, timed, load_cmd, citus=False):
     """Every figure of the part: returns a dict for `markdown`. `timed(argv)` is the main
     script's: the seconds a command takes, its output dropped; `load_cmd(db, files)` its
-    load command."""
+    load command. `citus`: on a Citus cluster of this machine."""
     # The export files must be readable by the postgres user for \copy.
-    server = Server(work)
+    server = CitusCluster(work) if citus else Server(work)
     try:
         f = dict(version=server.version)
         copies, loads, reloads = [], [], []
@@ -163,32 +202,43 @@ def figures(binary, db, files, work, runs, timed, load_cmd):
                 file_times.append(timed([binary, "dashboard", "--db", db, "--out", out]))
                 pg_times.append(timed([binary, "dashboard", "--db", url, "--out", out]))
             f["dashboard"] = (statistics.median(file_times) * 1000, statistics.median(pg_times) * 1000)
-        size = subprocess.run(["du", "-sb", os.path.join(server.data, "base")], capture_output=True, text=True).stdout.split()[0]
-        f["database_mb"] = int(size) / 1e6
+        f["database_mb"] = sum(int(subprocess.run(["du", "-sb", os.path.join(node.data, "base")], capture_output=True, text=True).stdout.split()[0])
+                               for node in [server] + getattr(server, "workers", [])) / 1e6
+        f["store"] = "Citus" if citus else "PostgreSQL"
         return f
     finally:
         server.stop()
 
 
 def markdown(f, data_mb, db_mb):
-    lines = ["## PostgreSQL", "",
-             f"The data set above ({data_mb:.0f} MB of export files) on {f['version']} of this machine's packages, a "
-             "throwaway server on a Unix socket with PostgreSQL's durable default settings, in the same run "
-             "(`Scripts/benchmark --postgresql`).", "",
+    citus = f.get("store") == "Citus"
+    store = f.get("store", "PostgreSQL")
+    where = ("a throwaway cluster of this machine (a coordinator and two workers on loopback ports, Citus' default "
+             "32 shards, PostgreSQL's durable default settings; `Scripts/benchmark --postgresql --citus`): the "
+             "warehouse distributed as it is made, `\\copy` into plain tables on the coordinator" if citus else
+             "a throwaway server on a Unix socket with PostgreSQL's durable default settings, in the same run "
+             "(`Scripts/benchmark --postgresql`)")
+    load_target = "" if citus else "; target within 4× `\\copy`"
+    reload_target = "" if citus else "; target within 3×"
+    report_target = "" if citus else " Target: every report under 1 s."
+    on_nodes = " on its nodes" if citus else ""
+    lines = [f"## {store}", "",
+             f"The data set above ({data_mb:.0f} MB of export files) on {f['version']} of this machine's packages, "
+             f"{where}.", "",
              "| step | time |", "|---|---:|",
              f"| `psql \\copy` of the export files into plain text tables (the floor; fastest of {len(f['copies'])}: "
              f"{', '.join(f'{x:.1f}' for x in f['copies'])} s) | {f['psql_copy']:.1f} s |",
-             f"| `warehouse load` of the export files into a new PostgreSQL warehouse (fastest of {len(f['loads'])}: "
-             f"{', '.join(f'{x:.1f}' for x in f['loads'])} s); target within 4× `\\copy` | {f['load']:.1f} s "
+             f"| `warehouse load` of the export files into a new {store} warehouse (fastest of {len(f['loads'])}: "
+             f"{', '.join(f'{x:.1f}' for x in f['loads'])} s){load_target} | {f['load']:.1f} s "
              f"({f['load'] / f['psql_copy']:.1f}×) |",
-             f"| the same files again, unchanged (fastest of {len(f['reloads'])}: {', '.join(f'{x:.1f}' for x in f['reloads'])} s); "
-             f"target within 3×; it wrote {f['reload_wal_mb']:.1f} MB of write-ahead log and changed "
-             f"{f['reload_changed']} rows | {f['reload']:.1f} s ({f['reload'] / f['psql_copy']:.1f}×) |",
-             f"| `warehouse copy` of the loaded warehouse file ({db_mb:.0f} MB) into PostgreSQL: every table through COPY, "
+             f"| the same files again, unchanged (fastest of {len(f['reloads'])}: {', '.join(f'{x:.1f}' for x in f['reloads'])} s)"
+             f"{reload_target}; it wrote {f['reload_wal_mb']:.1f} MB of write-ahead log"
+             f"{on_nodes} and changed {f['reload_changed']} rows | {f['reload']:.1f} s ({f['reload'] / f['psql_copy']:.1f}×) |",
+             f"| `warehouse copy` of the loaded warehouse file ({db_mb:.0f} MB) into {store}: every table through COPY, "
              f"one transaction ({f['database_mb']:.0f} MB of database afterwards) | {f['warehouse_copy']:.1f} s |", "",
              "Every report on both stores, run whole through the command line, alternating, median of each "
-             "(process start and, on PostgreSQL, the connection included). Target: every report under 1 s.", "",
-             "| report | file | PostgreSQL | ratio |", "|---|---:|---:|---:|"]
+             f"(process start and, on {store}, the connection included).{report_target}", "",
+             f"| report | file | {store} | ratio |", "|---|---:|---:|---:|"]
     for name, on_file, on_pg in f["reports"]:
         lines.append(f"| `{name}` | {on_file:.0f} ms | {on_pg:.0f} ms | {on_pg / on_file:.2f} |")
     if "dashboard" in f:

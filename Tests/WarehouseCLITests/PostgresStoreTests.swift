@@ -44,38 +44,16 @@ struct PostgresStoreTests {
     /// copied from the file), and after a copy back.
     @Test(arguments: ConformanceCase.all)
     func everyStoreGivesTheSameBytes(_ c: ConformanceCase) throws {
-        let url = try PostgresConformanceWarehouse.url.get()
-        let loaded = try PostgresConformanceWarehouse.loadedURL.get()
-        for format in ["csv", "json"] {
-            var outputs: [String: String] = [:]
-            for db in ["w.db", loaded, url, "back.db"] {
-                let run = try Binary.run(["report", c.report, "--db", db, "--format", format] + c.params, in: ConformanceWarehouse.directory)
-                try #require(run.status == 0, "\(db): \(run.stderr)")
-                outputs[db] = run.stdout
-            }
-            #expect(outputs[loaded] == outputs["w.db"], "\(format) loaded into PostgreSQL")
-            #expect(outputs[url] == outputs["w.db"], "\(format) copied into PostgreSQL")
-            #expect(outputs["back.db"] == outputs["w.db"], "\(format) after the copy back")
-        }
+        try ConformanceTests.expectSameBytes(c, as: "w.db", on: [
+            (try PostgresConformanceWarehouse.loadedURL.get(), "loaded into PostgreSQL"),
+            (try PostgresConformanceWarehouse.url.get(), "copied into PostgreSQL"), ("back.db", "after the copy back"),
+        ])
     }
 
     /// The fixtures loaded into PostgreSQL hold what the file holds, table for table,
     /// keys included (they are given in the same order on both stores).
     @Test func aLoadIntoPostgreSQLHoldsWhatTheFileHolds() throws {
-        let loaded = try PostgresConformanceWarehouse.loadedURL.get()
-        for table in ["dim_contact", "dim_user", "dim_channel", "dim_team", "dim_category", "dim_message_source", "dim_message_type",
-                      "dim_date", "bridge_user_team", "fact_conversation", "fact_message", "fact_failed_message",
-                      "agg_message_daily", "agg_conversation_messages", "rejected_rows"] {
-            // Every column but the load's own (which load, and when).
-            let query = "SELECT * FROM \(table) ORDER BY 1, 2"
-            let a = try Binary.run(["sql", "--db", "w.db", "--format", "csv", query], in: ConformanceWarehouse.directory)
-            let b = try Binary.run(["sql", "--db", loaded, "--format", "csv", query], in: ConformanceWarehouse.directory)
-            try #require(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
-            // Rows equal in their first two columns may come in either order.
-            func rows(_ text: String) -> [Substring] { text.split(separator: "\n").sorted() }
-            #expect(rows(a.stdout) == rows(b.stdout), "table \(table)")
-            #expect(a.stdout.split(separator: "\n").count > 1, "table \(table) is empty")
-        }
+        try ConformanceTests.expectSameRecords(as: "w.db", in: try PostgresConformanceWarehouse.loadedURL.get())
     }
 
     /// Every table of the copy back holds what the file held, row for row.
@@ -181,5 +159,42 @@ struct PostgresStoreTests {
         #expect(run.stderr.split(separator: "\n").count == 1)
         #expect(run.stderr.contains("127.0.0.1:1") && run.stderr.contains("nowhere"))
         #expect(!run.stderr.contains("secret"))
+    }
+}
+
+extension ConformanceTests {
+    /// Runs case `c` on the warehouse `reference` and on each of `others`, in csv and json:
+    /// each must print the same bytes (`others`: a warehouse and what it is, for the message).
+    static func expectSameBytes(_ c: ConformanceCase, as reference: String, on others: [(db: String, what: String)]) throws {
+        try #require(ConformanceWarehouse.loaded?.status == 0, "the fixtures' warehouse file")
+        for format in ["csv", "json"] {
+            func output(_ db: String) throws -> String {
+                let run = try Binary.run(["report", c.report, "--db", db, "--format", format] + c.params, in: ConformanceWarehouse.directory)
+                try #require(run.status == 0, "\(db): \(run.stderr)")
+                return run.stdout
+            }
+            let expected = try output(reference)
+            for other in others { #expect(try output(other.db) == expected, "\(format) \(other.what)") }
+        }
+    }
+
+    /// The tables that hold records, summaries and rejects.
+    static let recordTables = ["dim_contact", "dim_user", "dim_channel", "dim_team", "dim_category", "dim_message_source",
+                               "dim_message_type", "dim_date", "bridge_user_team", "fact_conversation", "fact_message",
+                               "fact_failed_message", "agg_message_daily", "agg_conversation_messages", "rejected_rows"]
+
+    /// `other` holds what `reference` holds in every record table, every column (keys
+    /// included), rows in any order; none of them empty.
+    static func expectSameRecords(as reference: String, in other: String) throws {
+        try #require(ConformanceWarehouse.loaded?.status == 0, "the fixtures' warehouse file")
+        for table in recordTables {
+            let query = "SELECT * FROM \(table) ORDER BY 1, 2"
+            let a = try Binary.run(["sql", "--db", reference, "--format", "csv", query], in: ConformanceWarehouse.directory)
+            let b = try Binary.run(["sql", "--db", other, "--format", "csv", query], in: ConformanceWarehouse.directory)
+            try #require(a.status == 0 && b.status == 0, "\(a.stderr)\(b.stderr)")
+            func rows(_ text: String) -> [Substring] { text.split(separator: "\n").sorted() }
+            #expect(rows(a.stdout) == rows(b.stdout), "table \(table)")
+            #expect(a.stdout.split(separator: "\n").count > 1, "table \(table) is empty")
+        }
     }
 }
