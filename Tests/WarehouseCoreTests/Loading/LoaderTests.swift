@@ -424,6 +424,26 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
                 == [[.integer(key ?? -1), .text("c9")]])
     }
 
+    @Test(arguments: StoreKind.all.filter { $0 == .postgresql })
+    func aTableALoadFillsHasStatisticsAfterIt(_ store: StoreKind) throws {
+        // Natural IDs have plain indexes on a server: without statistics the planner reads
+        // a whole table for a batch's keys. Contacts made by a conversations file (as
+        // references) and by the contacts file, and the facts, all have them after the load.
+        let w = try dir.warehouse(store)
+        func analysed(_ table: String) throws -> Bool {
+            try w.db.int("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = ?", [.text(table)]) ?? 0 > 0
+        }
+        #expect(try !analysed("dim_contact"))
+        let c = try w.loader().load(path: try dir.write("c.csv", legacyConversationHeader + "\n"
+            + conversation("7", "2025-03-01 09:00:00", "2025-03-01 10:00:00") + "\n"))
+        #expect(c.inserted == 1)
+        for table in ["dim_contact", "dim_user", "fact_conversation"] { #expect(try analysed(table), "\(table)") }
+        #expect(try !analysed("fact_message"))
+        let m = try w.loader().load(path: try dir.write("m.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00") + "\n"))
+        #expect(m.inserted == 1)
+        #expect(try analysed("fact_message"))
+    }
+
     @Test(arguments: StoreKind.all) func aFactWithoutAContactIsKeptUnlessTheWarehouseIsDistributed(_ store: StoreKind) throws {
         // Citus places each fact by its contact: a distributed warehouse rejects one
         // without a Contact ID, by file and line, and keeps the rest of the file.

@@ -13,6 +13,8 @@ final class ServerDimensionKeys {
     private var knownDates: Set<Int> = []
     /// Whether dates were added since the last `fillDateGaps` (only a new date can make a gap).
     private var addedDates = false
+    /// Dimension tables rows were added to (the store analyses those without statistics).
+    var grownTables: Set<String> = []
 
     /// Whether the contacts are distributed (Citus): looked up by `= ANY`, as Citus
     /// runs no LATERAL subquery kept apart by OFFSET over a distributed table.
@@ -29,6 +31,7 @@ final class ServerDimensionKeys {
         outgoingSources = []
         knownDates = []
         addedDates = false
+        grownTables = []
     }
 
     /// Notes the key of a dimension row a kind's own record made (a contact, user or channel).
@@ -100,6 +103,7 @@ final class ServerDimensionKeys {
             SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n) ORDER BY n
             RETURNING \(names.value), \(names.key)
             """, [ServerArray.text(absent)])
+        if !added.isEmpty { grownTables.insert(names.table) }
         for row in added {
             if let value = row[0].string, let key = row[1].int64 { set(dimension, value, key) }
         }
@@ -125,6 +129,7 @@ final class ServerDimensionKeys {
                 key = found
             } else {
                 key = try server.int64("INSERT INTO \(table) (\(valueColumn)) VALUES ($1) RETURNING \(keyColumn)", value)
+                grownTables.insert(table)
             }
         case .source:
             let senderType = String(decoding: bytes, as: UTF8.self)

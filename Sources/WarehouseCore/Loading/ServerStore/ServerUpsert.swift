@@ -219,6 +219,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     func flush() throws {
         if !inserts.isEmpty {
             try store.server.copy(into: Columns.table, columns: insertColumns, text: inserts.take())
+            store.grownTables.insert(Columns.table)
         }
         if !updates.isEmpty {
             let stage = try store.staging(Columns.table, columns: updateColumns)
