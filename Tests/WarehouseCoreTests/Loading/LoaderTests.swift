@@ -95,6 +95,17 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(rows[0] == [.text("1"), .text("Nurul"), .text(#"{"Customer Tier":"Silver"}"#), .text("Silver")])
         #expect(rows[1][1] == .null)
         #expect(rows[1][2] == .text(#"{"Customer Tier":"Gold","Order Number":"SO-1"}"#))
+        // A later export changes one contact: its row is written over, under its key.
+        let key = try w.db.int("SELECT contact_key FROM dim_contact WHERE contact_id = '1'")
+        let again = try w.loader().load(path: try dir.write("contacts2.csv", """
+            "ContactID","FirstName","LastName","Email","DateTimeCreated","Customer Tier","Order Number"
+            "1","Nurul","Aziz","n@x","2025-02-15 19:04:01","Gold",""
+            "2","","","","","Gold","SO-1"
+
+            """))
+        #expect(again.updated == 1 && again.unchanged == 1 && again.inserted == 0, "\(again)")
+        #expect(try w.db.rows("SELECT contact_key, contact_name FROM dim_contact WHERE contact_id = '1'") == [[.integer(key ?? -1), .text("Nurul Aziz")]])
+        #expect(try w.db.int("SELECT count(*) FROM dim_contact") == 2)
     }
 
     @Test(arguments: StoreKind.all) func aMessageNeedsItsDateAndTime(_ store: StoreKind) throws {
