@@ -74,6 +74,17 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A copy leaves the planner statistics of what it copied (natural IDs have plain indexes there).
+    @Test func aCopyIntoPostgreSQLIsAnalysed() throws {
+        let url = try PostgresConformanceWarehouse.url.get()
+        let run = try Binary.run(["sql", "--db", url, "--format", "csv", """
+            SELECT count(DISTINCT tablename) AS analysed FROM pg_stats WHERE schemaname = current_schema()
+            AND tablename IN ('dim_contact', 'fact_conversation', 'fact_message', 'fact_failed_message')
+            """], in: ConformanceWarehouse.directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "analysed\n4\n")
+    }
+
     /// `info` names the server, the schema's version and zone, and counts what the file counts.
     @Test func infoOnPostgreSQL() throws {
         let url = try PostgresConformanceWarehouse.url.get()
