@@ -84,7 +84,7 @@ final class ServerDimensionKeys {
         // the planner scanned the whole of a dimension it judged small against 2,000
         // values, 22 ms a batch once `dim_contact` held 100,000 contacts.
         let found = try server.query(distributed && dimension == .contact ? """
-            SELECT \(names.value), \(names.key) FROM \(names.table) WHERE \(names.value) = ANY($1::text[])
+            SELECT \(names.value), \(names.key) FROM \(names.table) WHERE \(names.value) = ANY(\(PostgresStore.keysParameter(distributed: true)))
             """ : """
             SELECT v.value, d.key FROM unnest($1::text[]) AS v(value)
             CROSS JOIN LATERAL (SELECT \(names.key) AS key FROM \(names.table) WHERE \(names.value) = v.value OFFSET 0) d

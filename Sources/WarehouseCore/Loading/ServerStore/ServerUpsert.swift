@@ -135,7 +135,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
             }
         }
         guard !changed.isEmpty else { return }
-        for row in try store.server.query("SELECT \(naturalKey), \(previous.joined(separator: ", ")) FROM \(Columns.table) WHERE \(naturalKey) = ANY($1::text[])",
+        for row in try store.server.query("SELECT \(naturalKey), \(previous.joined(separator: ", ")) FROM \(Columns.table) WHERE \(naturalKey) = ANY(\(store.keysParameter))",
                                           [ServerArray.text(changed)]) {
             guard var key = row[0].string else { continue }
             let index = key.withUTF8 { prefetched.key($0, hash: KeyCache.hash($0)) }
@@ -156,7 +156,7 @@ final class ServerUpsert<Columns: StoredColumns>: RecordUpsert, ServerRowWriter 
     private var ahead: (batch: ObjectIdentifier, rows: () throws -> [[SQLValue]])?
 
     private var lookupSQL: String {
-        PackedRows.select(key: naturalKey, columns: batchColumns, from: "FROM \(Columns.table) WHERE \(naturalKey) = ANY($1::text[])")
+        PackedRows.select(key: naturalKey, columns: batchColumns, from: "FROM \(Columns.table) WHERE \(naturalKey) = ANY(\(store.keysParameter))")
     }
 
     private func isTableEmpty() throws -> Bool {
