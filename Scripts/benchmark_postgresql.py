@@ -192,7 +192,7 @@ def figures(binary, db, files, work, runs, timed, load_cmd, citus=False):
                 on_file.append(timed([binary, "report", name, "--db", db, "--format", "csv"]))
                 on_pg.append(timed([binary, "report", name, "--db", url, "--format", "csv"]))
             rows.append((name, statistics.median(on_file) * 1000, statistics.median(on_pg) * 1000))
-            print(f"  {name}: file {rows[-1][1]:.0f} ms, PostgreSQL {rows[-1][2]:.0f} ms", flush=True)
+            print(f"  {name}: file {rows[-1][1]:.0f} ms, {'Citus' if citus else 'PostgreSQL'} {rows[-1][2]:.0f} ms", flush=True)
         f["reports"] = rows
         out = os.path.join(work, "dashboard-pg.html")
         page = subprocess.run([binary, "dashboard", "--db", url, "--out", out], capture_output=True, text=True)
