@@ -99,7 +99,9 @@ public final class PostgresWarehouse: WritableStore {
     /// A loader into this warehouse (`PostgresStore`: the same kinds, rejects and
     /// load log as a file's, over this session).
     /// `nested`: each source in a savepoint of the caller's transaction (`Loader.init(server:zone:nested:)`).
-    public func loader(nested: Bool = false) throws -> Loader { try Loader(server: session, zone: timeZone, nested: nested) }
+    public func loader(nested: Bool = false) throws -> Loader {
+        try Loader(server: session, zone: timeZone, nested: nested, distributed: try isDistributed())
+    }
 
     /// A session in the warehouse's schema, set for the reports:
     /// - without JIT compilation: a report over the benchmark's 300,000 conversations costs
@@ -142,7 +144,7 @@ public final class PostgresWarehouse: WritableStore {
             throw WarehouseError("this build of warehouse lacks Schema/002_readable_views.sql.")
         }
         try session.execute(views.sql)
-        for migration in Schema.migrations where migration.version > firstVersion { try session.execute(migration.sql) }
+        try runMigrations(session, after: firstVersion)
         try session.execute(try ReportFunctions.script(schema: schema))
         _ = try session.query("INSERT INTO settings(key, value) VALUES ('timezone', $1), ($2, $3)",
                               [.text(timeZone), .text(versionKey), .text(String(Schema.currentVersion))])
@@ -154,16 +156,26 @@ public final class PostgresWarehouse: WritableStore {
         try session.scalar("SELECT count(*) FROM pg_extension WHERE extname = 'citus'")?.int64 == 1
     }
 
-    /// How Citus distributes the warehouse, in a sentence; nil when it is not distributed.
-    public func distribution() throws -> String? {
-        guard try Self.isCitus(session) else { return nil }
-        let tables = try session.query("""
+    /// The warehouse's tables Citus places, with how (`h` hashed, `n` a reference table), the
+    /// distribution column and the shards; none where Citus is not installed.
+    private func placedTables() throws -> [[SQLValue]] {
+        guard try Self.isCitus(session) else { return [] }
+        return try session.query("""
             SELECT c.relname::text, p.partmethod::text, coalesce(column_to_column_name(p.logicalrelid, p.partkey), ''),
                    (SELECT count(*) FROM pg_dist_shard s WHERE s.logicalrelid = p.logicalrelid)
             FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid
             WHERE c.relnamespace = current_schema()::regnamespace
             ORDER BY 1
             """)
+    }
+
+    /// Whether Citus distributes the warehouse (its tables are hashed over the workers): its
+    /// loader then places each fact by its contact.
+    public func isDistributed() throws -> Bool { try placedTables().contains { $0[1].string == "h" } }
+
+    /// How Citus distributes the warehouse, in a sentence; nil when it is not distributed.
+    public func distribution() throws -> String? {
+        let tables = try placedTables()
         let distributed = tables.filter { $0[1].string == "h" }
         guard let first = distributed.first else { return nil }
         let workers = try session.scalar("SELECT count(*) FROM pg_dist_node WHERE noderole = 'primary' AND shouldhaveshards")?.int64 ?? 0
@@ -201,12 +213,17 @@ public final class PostgresWarehouse: WritableStore {
     /// on PostgreSQL after `tables.sql` when a warehouse is made, and on upgrade in place.
     static let firstVersion = 9
 
+    /// Runs the files of `Schema/` after `version` that PostgreSQL runs too (those after `firstVersion`).
+    private static func runMigrations(_ session: BlockingPostgresSession, after version: Int) throws {
+        for migration in Schema.migrations where migration.version > max(version, firstVersion) { try session.execute(migration.sql) }
+    }
+
     /// Applies the migrations after `version` (under the schema's lock, in the caller's transaction).
     static func upgrade(_ session: BlockingPostgresSession, from version: Int) throws {
         guard version < Schema.currentVersion else { return }
         // Made at version 9 with unique natural IDs: the keys tables.sql makes since 10.
         if version < 10 { try session.execute(try ReportFunctions.file("upgrade_10.sql")) }
-        for migration in Schema.migrations where migration.version > max(version, firstVersion) { try session.execute(migration.sql) }
+        try runMigrations(session, after: version)
         _ = try session.query("UPDATE settings SET value = $1 WHERE key = $2", [.text(String(Schema.currentVersion)), .text(versionKey)])
     }
 

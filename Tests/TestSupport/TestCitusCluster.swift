@@ -21,6 +21,12 @@ public final class TestCitusCluster: @unchecked Sendable {
     public func url(schema: String) -> String { coordinator.url(schema: schema) }
 
     public static func shared() throws -> TestCitusCluster { try started.get() }
+
+    /// The URL of a new warehouse in `schema`: on this cluster's coordinator when `citus`,
+    /// else on the shared PostgreSQL test server.
+    public static func url(schema: String, citus: Bool) throws -> String {
+        citus ? try shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
+    }
     private static let started: Result<TestCitusCluster, Error> = Result { try TestCitusCluster() }
 
     /// Whether Citus is installed for the PostgreSQL the tests run.

@@ -18,11 +18,6 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         guard TestPostgresServer.enabled else { return [.file] }
         return TestCitusCluster.installed ? [.file, .postgresql, .citus] : [.file, .postgresql]
     }
-
-    /// A new warehouse's URL on a store of a server, in a schema of its own.
-    static func serverURL(_ store: StoreKind, schema: String) throws -> String {
-        store == .citus ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
-    }
 }
 
 /// What a test reads a warehouse with, on either store (`?` parameters on both).
@@ -56,7 +51,7 @@ final class TestWarehouse {
             server = nil
         case .postgresql, .citus:
             let schema = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-            let location = try PostgresLocation(url: try StoreKind.serverURL(store, schema: schema))
+            let location = try PostgresLocation(url: try TestCitusCluster.url(schema: schema, citus: store == .citus))
             server = try PostgresWarehouse.openForWriting(location, timeZone: timeZone)
             file = nil
         }

@@ -41,7 +41,7 @@ struct CitusKeyRulesTests {
     /// A new warehouse on the plain server or the Citus coordinator.
     static func warehouse(_ store: String) throws -> PostgresWarehouse {
         let schema = "keys_" + UUID().uuidString.prefix(8).lowercased()
-        let url = store == "citus" ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
+        let url = try TestCitusCluster.url(schema: schema, citus: store == "citus")
         return try PostgresWarehouse.openForWriting(try PostgresLocation(url: url))
     }
 

@@ -86,7 +86,7 @@ final class Harness: @unchecked Sendable {
             (db, served) = (path, .file(path))
         case .postgres, .citus:
             let schema = "serve_" + UUID().uuidString.prefix(8).lowercased()
-            let url = store == .citus ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
+            let url = try TestCitusCluster.url(schema: schema, citus: store == .citus)
             let location = try PostgresLocation(url: url)
             let warehouse = try PostgresWarehouse.openForWriting(location, timeZone: timeZone)
             defer { warehouse.close() }

@@ -15,7 +15,7 @@ struct SeveralServersTests {
     /// A new PostgreSQL warehouse with an ingest token (`citus`: distributed over the test cluster): its URL and the token.
     static func warehouse(_ store: ServedStoreKind = .postgres) throws -> (url: String, token: String) {
         let schema = "servers_" + UUID().uuidString.prefix(8).lowercased()
-        let url = store == .citus ? try TestCitusCluster.shared().url(schema: schema) : try TestPostgresServer.shared().url(schema: schema)
+        let url = try TestCitusCluster.url(schema: schema, citus: store == .citus)
         let warehouse = try PostgresWarehouse.openForWriting(try PostgresLocation(url: url))
         defer { warehouse.close() }
         return (url, try Tokens.add(scope: .ingest, name: "workflow", in: warehouse).token)

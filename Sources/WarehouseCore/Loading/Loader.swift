@@ -38,8 +38,9 @@ public final class Loader {
     /// (a connection whose schema holds the warehouse; `WarehousePostgres` opens it).
     /// `nested`: each source loads in a savepoint of a transaction the caller holds
     /// (and has taken `PostgresStore.lock` in), as `warehouse serve`'s groups do.
-    public convenience init(server: any ServerConnection, zone: String, nested: Bool = false) throws {
-        self.init(store: try PostgresStore(server: server, zone: zone, nested: nested), zone: zone)
+    /// `distributed`: Citus distributes the warehouse (`PostgresWarehouse.isDistributed`).
+    public convenience init(server: any ServerConnection, zone: String, nested: Bool = false, distributed: Bool) throws {
+        self.init(store: try PostgresStore(server: server, zone: zone, nested: nested, distributed: distributed), zone: zone)
     }
 
     /// The statement that takes the lock loads into a PostgreSQL warehouse take turns on,

@@ -59,18 +59,12 @@ final class PostgresStore: RecordStore {
     /// facts are placed by their contact, and its contacts are spread over the workers.
     let distributed: Bool
 
-    init(server: any ServerConnection, zone: String, nested: Bool = false) throws {
+    init(server: any ServerConnection, zone: String, nested: Bool, distributed: Bool) throws {
         self.server = server
         self.nested = nested
         self.zone = try WorkspaceZone(zone)
-        distributed = try Self.isDistributed(server)
+        self.distributed = distributed
         dimensions = ServerDimensionKeys(server: server, distributed: distributed)
-    }
-
-    /// Whether Citus distributes the warehouse's contacts (its catalog names `dim_contact`).
-    static func isDistributed(_ server: any ServerConnection) throws -> Bool {
-        guard try server.int64("SELECT count(*) FROM pg_extension WHERE extname = 'citus'") > 0 else { return false }
-        return try server.int64("SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = to_regclass('dim_contact')") > 0
     }
 
     var requiresContact: Bool { distributed }
