@@ -455,6 +455,21 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try analysed("fact_message"))
     }
 
+    @Test(arguments: StoreKind.all) func aContactAnotherWriterAddedBetweenTwoFilesIsFoundNotAddedAgain(_ store: StoreKind) throws {
+        // On a server, a file reads a small dimension whole (`ServerDimensionKeys`), and the
+        // loader reads it again for each file after: a contact another writer added meanwhile
+        // is found there, not added a second time.
+        let w = try dir.warehouse(store)
+        let first = try w.loader()
+        let a = first.load(path: try dir.write("m1.csv", messageHeader + "\n" + message("1", "2025-03-01 09:00:00", contact: "c1") + "\n"))
+        let b = try w.loader().load(path: try dir.write("m2.csv", messageHeader + "\n" + message("2", "2025-03-01 09:05:00", contact: "c2") + "\n"))
+        let c = first.load(path: try dir.write("m3.csv", messageHeader + "\n" + message("3", "2025-03-01 09:10:00", contact: "c2") + "\n"))
+        #expect([a, b, c].map(\.inserted) == [1, 1, 1])
+        #expect(try w.db.rows("SELECT contact_id, count(*) FROM dim_contact GROUP BY contact_id ORDER BY 1")
+                == [[.text("c1"), .integer(1)], [.text("c2"), .integer(1)]])
+        #expect(try w.db.int("SELECT count(DISTINCT contact_key) FROM fact_message WHERE message_id IN ('2', '3')") == 1)
+    }
+
     @Test(arguments: StoreKind.all) func aFactWithoutAContactIsKeptUnlessTheWarehouseIsDistributed(_ store: StoreKind) throws {
         // Citus places each fact by its contact: a distributed warehouse rejects one
         // without a Contact ID, by file and line, and keeps the rest of the file.

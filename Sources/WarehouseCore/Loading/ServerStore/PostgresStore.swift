@@ -135,6 +135,7 @@ final class PostgresStore: RecordStore {
             INSERT INTO load_log (file_name, file_path, kind, form, status, started_at)
             VALUES ($1, $2, $3, $4, 'loaded', $5) RETURNING load_id
             """, .text(name), .text(path), .text(kind.rawValue), form.map(SQLValue.text) ?? .null, .text(LoadLog.timestamp(started)))
+        dimensions.begin(bytes: bulkBytes)
         touchedContacts = []
         touchedDays = []
         linkCounts = LinkCounts()
