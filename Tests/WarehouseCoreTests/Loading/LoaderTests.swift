@@ -415,6 +415,20 @@ func message(_ id: String, _ time: String, contact: String = "c1", senderType: S
         #expect(try links(w) == Self.expected)
     }
 
+    @Test(arguments: StoreKind.all.filter { $0 != .file })
+    func conversationsReadInRangesOfKeysLinkAndDecideAsReadWhole(_ store: StoreKind) throws {
+        // A server reads many conversations a range of keys at a time (`forEachPackedConversation`):
+        // here two keys a range, so that the five conversations come in three.
+        let w = try dir.warehouse(store)
+        let loader = try w.loader()
+        try #require(loader.store as? PostgresStore).packedKeys = 2
+        for (name, text) in [("c.csv", Self.conversations), ("m.csv", Self.messages)] {
+            #expect(loader.load(path: try dir.write(name, text)).error == nil)
+        }
+        #expect(try links(w) == Self.expected)
+        #expect(try w.db.rows("SELECT conversation_id FROM fact_conversation WHERE is_new_contact = 1 ORDER BY 1") == [[.text("100")], [.text("400")]])
+    }
+
     @Test(arguments: StoreKind.all) func aChangedConversationMovesItsMessages(_ store: StoreKind) throws {
         let w = try dir.warehouse(store)
         try load(w, [("c.csv", Self.conversations), ("m.csv", Self.messages)])

@@ -2,9 +2,10 @@
 /// value: `string_agg` of `PackedRows.row(…)`, read back by `forEach`. A batch's
 /// look-up returns 2,000 rows; as rows, decoding them (a message each, and a
 /// value each) took the connection's thread 7 s of an unchanged reload of 3
-/// million messages, more than the reading of the file. Not for a read of a
-/// whole table: making the text costs the server about 1.5 µs a row (300,000
-/// conversations: 0.49 s, against 0.05 s to select them).
+/// million messages, more than the reading of the file. Making the text costs the
+/// server about 0.3–1.5 µs a row, less than decoding the rows costs the client: the
+/// whole of `fact_conversation` is read so too, a range of keys at a time
+/// (`PostgresStore.forEachPackedConversation`).
 ///
 /// A row is `<bytes of key>:<key>` then ` <integer>` or ` N` (NULL) for each
 /// column, then a newline. The key's length is in bytes, so it may hold any

@@ -41,6 +41,9 @@ final class PostgresStore: RecordStore {
     private var analysed: Set<String> = []
     /// Tables to analyse once the unit's transaction has committed (on Citus).
     private var afterCommit: Set<String> = []
+    /// Conversation keys a packed read of many conversations takes at once (about 15 MB
+    /// of text; `forEachPackedConversation`).
+    var packedKeys: Int64 = 250_000
 
     /// Whether text holds a NUL byte, which PostgreSQL's text cannot.
     static func holdsNUL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
