@@ -155,10 +155,14 @@ def changed_rows(server, schema):
     return int(out.stdout.strip() or 0)
 
 
-def figures(binary, db, files, work, runs, timed, load_cmd, citus=False):
+def figures(binary, db, files, work, runs, timed, load_cmd, warm, citus=False):
     """Every figure of the part: returns a dict for `markdown`. `timed(argv)` is the main
     script's: the seconds a command takes, its output dropped; `load_cmd(db, files)` its
-    load command. `citus`: on a Citus cluster of this machine."""
+    load command; `warm(files)` reads the files into the page cache, before each timed
+    \\copy, load and reload (the loader lets the kernel drop what it has read). `citus`:
+    on a Citus cluster of this machine."""
+    # psql's notices (a schema dropped, and all it held) are not figures.
+    os.environ["PGOPTIONS"] = "-c client_min_messages=warning"
     # The export files must be readable by the postgres user for \copy.
     server = CitusCluster(work) if citus else Server(work)
     try:
@@ -167,12 +171,15 @@ def figures(binary, db, files, work, runs, timed, load_cmd, citus=False):
         # Three rounds, the fastest of each side kept: a first round also warms the new
         # server's caches and makes its write-ahead log's files (\copy 8.9–9.6 s in it, 5.3–5.9 s after).
         for _ in range(3):
+            warm(files)
             copies.append(psql_copy(server, files))
             server.psql("DROP SCHEMA IF EXISTS loaded CASCADE")
             server.psql("CHECKPOINT")
+            warm(files)
             loads.append(timed(load_cmd(server.url("loaded"), files)))
             server.psql("CHECKPOINT")
             before = wal_bytes(server)
+            warm(files)
             reloads.append(timed(load_cmd(server.url("loaded"), files)))
             f["reload_wal_mb"] = (wal_bytes(server) - before) / 1e6
             f["reload_changed"] = changed_rows(server, "loaded")
@@ -227,16 +234,16 @@ def markdown(f, data_mb, db_mb):
     on_nodes = " on its nodes" if citus else ""
     lines = [f"## {store}", "",
              f"The data set above ({data_mb:.0f} MB of export files) on {f['version']} of this machine's packages, "
-             f"{where}.", "",
+             f"{where}. Three rounds of `\\copy`, load and reload, each with the files read into the page cache just before.", "",
              "| step | time |", "|---|---:|",
              f"| `psql \\copy` of the export files into plain text tables (the floor; fastest of {len(f['copies'])}: "
              f"{', '.join(f'{x:.1f}' for x in f['copies'])} s) | {f['psql_copy']:.1f} s |",
              f"| `warehouse load` of the export files into a new {store} warehouse (fastest of {len(f['loads'])}: "
              f"{', '.join(f'{x:.1f}' for x in f['loads'])} s){load_target} | {f['load']:.1f} s "
-             f"({f['load'] / f['psql_copy']:.1f}×) |",
+             f"({f['load'] / f['psql_copy']:.2f}×) |",
              f"| the same files again, unchanged (fastest of {len(f['reloads'])}: {', '.join(f'{x:.1f}' for x in f['reloads'])} s)"
              f"{reload_target}; it wrote {f['reload_wal_mb']:.1f} MB of write-ahead log"
-             f"{on_nodes} and changed {f['reload_changed']} rows | {f['reload']:.1f} s ({f['reload'] / f['psql_copy']:.1f}×) |",
+             f"{on_nodes} and changed {f['reload_changed']} rows | {f['reload']:.1f} s ({f['reload'] / f['psql_copy']:.2f}×) |",
              f"| `warehouse copy` of the loaded warehouse file ({db_mb:.0f} MB) into {store}: every table through COPY, "
              f"one transaction ({f['database_mb']:.0f} MB of database afterwards) | {f['warehouse_copy']:.1f} s |", "",
              "Every report on both stores, run whole through the command line, alternating, median of each "
