@@ -5,18 +5,18 @@ extension PostgresStore {
     /// Conversation intervals of `only` these contacts (nil: of every contact).
     func readIntervals(only contacts: Set<Int64>?) throws -> ConversationIntervals {
         let maxContact = try contacts.map { Int($0.max() ?? 0) } ?? Int(try server.int64("SELECT coalesce(max(contact_key), 0) FROM dim_contact"))
-        let sql = """
-            SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
-            WHERE \(contacts == nil ? "contact_key IS NOT NULL" : "contact_key = ANY($1::bigint[])") AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL
-            """
+        let complete = "started_ts IS NOT NULL AND resolved_ts IS NOT NULL"
         var rows: [(Int64, Int64, Int64, Int64, String)] = []
         if let contacts {
-            try server.forEachRow(sql, [ServerArray.integers(contacts)]) { row in
+            try server.forEachRow("""
+                SELECT contact_key, started_ts, resolved_ts, conversation_key, conversation_id FROM fact_conversation
+                WHERE contact_key = ANY($1::bigint[]) AND \(complete)
+                """, [ServerArray.integers(contacts)]) { row in
                 rows.append((row[0].int64 ?? -1, row[1].int64 ?? 0, row[2].int64 ?? 0, row[3].int64 ?? 0, row[4].string ?? ""))
             }
         } else {
             try forEachPackedConversation(columns: ["contact_key", "started_ts", "resolved_ts", "conversation_key"],
-                                          where: "contact_key IS NOT NULL AND started_ts IS NOT NULL AND resolved_ts IS NOT NULL") { id, row in
+                                          where: "contact_key IS NOT NULL AND \(complete)") { id, row in
                 rows.append((row[0] ?? -1, row[1] ?? 0, row[2] ?? 0, row[3] ?? 0, String(decoding: id, as: UTF8.self)))
             }
         }
@@ -91,7 +91,6 @@ extension PostgresStore {
                 decision.see(contact: contact, started: row[1], key: key, flagged: row[3] != 0, id: String(decoding: id, as: UTF8.self))
             }
         }
-
         let changes = decision.changes.map { (key: $0.0, value: Int64?($0.1 ? 1 : 0)) }
         try applyChanges(changes, columns: ("conversation_key", "is_new_contact"), apply: """
             UPDATE fact_conversation f SET is_new_contact = c.is_new_contact FROM changes c WHERE f.conversation_key = c.conversation_key
